@@ -1,0 +1,254 @@
+//! The command line (DESIGN §7): parse, validate, dispatch; errors become one line and an
+//! exit status (0 done, 1 the work failed, 2 bad usage or input, 130 interrupted).
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::machine::Machine;
+use crate::output::{progress, table};
+use crate::plan::{self, Selection, SetOverride};
+use crate::results::{ResultsFile, SCHEMA};
+use crate::runner::{self, RunConfig};
+use crate::suite::{Catalogue, Lang};
+use crate::toolchain::{ToolchainOptions, Toolchains};
+use crate::UsageError;
+
+/// Go, Python or Rust — and which concurrency model? Measured on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "concbench", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Workloads, models, and which toolchains are available (builds what it needs)
+    List(ToolchainArgs),
+    /// Run a suite and write a results file
+    Run(RunArgs),
+}
+
+/// Which Go and Python to use.
+#[derive(Debug, Clone, Args)]
+pub struct ToolchainArgs {
+    /// The `go` program to build with (default: `go` on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<PathBuf>,
+    /// The Python interpreter to use, e.g. a free-threaded CPython (default: `python3` on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+}
+
+/// Options of `concbench run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Suite: seed (the article's numbers), quick, standard, full
+    #[arg(long, default_value = "standard")]
+    pub suite: String,
+    /// Only these workloads (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub workloads: Option<Vec<String>>,
+    /// Only these models (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "X,Y")]
+    pub models: Option<Vec<String>>,
+    /// Override a parameter for every model of a workload: workload.param=value (repeatable)
+    #[arg(long = "set", value_name = "WORKLOAD.PARAM=VALUE")]
+    pub sets: Vec<SetOverride>,
+    /// Counted runs per model (default: the suite's)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: Option<u32>,
+    /// Warm-up runs per model, not counted (default: the suite's)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub warmup: Option<u32>,
+    /// Pin each run to the first N CPUs, for each N of the list (and pass workers=N)
+    #[arg(long, value_delimiter = ',', value_name = "N,M")]
+    pub cpus: Option<Vec<usize>>,
+    /// Time limit of one run in seconds (default: the workload's)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+    /// Results file (default: concbench-results/<suite>-<time>.json)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub toolchains: ToolchainArgs,
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    2
+                } else {
+                    0
+                };
+            }
+            // One line, not clap's usage block.
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("bad usage")
+                .trim_start_matches("error: ");
+            eprintln!("concbench: {first} (see concbench --help)");
+            return 2;
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) if e.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("concbench: {e}");
+            2
+        }
+        Err(e) => {
+            eprintln!("concbench: error: {e:#}");
+            1
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::List(args) => list(&args),
+        Command::Run(args) => run(&args),
+    }
+}
+
+fn log_step(msg: &str) {
+    eprintln!("concbench: {msg}");
+}
+
+fn list(args: &ToolchainArgs) -> Result<i32> {
+    let catalogue = Catalogue::embedded();
+    let opts = ToolchainOptions::new(args.go.clone(), args.python.clone())?;
+    let toolchains = Toolchains::prepare(&opts, &Lang::ALL, &mut log_step);
+    print!("{}", table::render_catalogue(catalogue, &toolchains));
+    Ok(0)
+}
+
+fn run(args: &RunArgs) -> Result<i32> {
+    let catalogue = Catalogue::embedded();
+    let info = catalogue.suites.get(&args.suite).ok_or_else(|| {
+        UsageError(format!(
+            "unknown suite {:?}; the suites are: {}",
+            args.suite,
+            catalogue
+                .suites
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    let selection = Selection {
+        suite: args.suite.clone(),
+        workloads: args.workloads.clone(),
+        models: args.models.clone(),
+        sets: args.sets.clone(),
+        cpus: args.cpus.clone(),
+        timeout: args.timeout.map(Duration::from_secs),
+    };
+    let machine = Machine::current();
+    let plan = plan::build(catalogue, &selection, machine.allowed_cpus.len())?;
+    if plan.is_empty() {
+        return Err(UsageError("nothing to run: the selection matches no model".into()).into());
+    }
+    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
+    langs.sort();
+    langs.dedup();
+    let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
+    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
+
+    let started = SystemTime::now();
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stamp = humantime::format_rfc3339_seconds(started)
+            .to_string()
+            .replace([':', '-'], "");
+        PathBuf::from("concbench-results").join(format!("{}-{stamp}.json", args.suite))
+    });
+    let config = RunConfig {
+        runs: args.runs.unwrap_or(info.runs),
+        warmup: args.warmup.unwrap_or(info.warmup),
+        out: out.clone(),
+        order_seed: started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+    };
+    let file = ResultsFile {
+        schema: SCHEMA.into(),
+        concbench_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: runner::now_rfc3339(),
+        finished_at: None,
+        suite: args.suite.clone(),
+        command: std::env::args().collect(),
+        interrupted: false,
+        machine,
+        toolchains: toolchains.versions(),
+        runs: Vec::new(),
+    };
+    install_interrupt_handler();
+    eprintln!(
+        "concbench: {} runs × ({} warm-up + {} counted) → {}",
+        plan.len(),
+        config.warmup,
+        config.runs,
+        out.display()
+    );
+    let mut reporter = progress::for_stderr();
+    let file = runner::execute(
+        catalogue,
+        &toolchains,
+        &plan,
+        &config,
+        file,
+        reporter.as_mut(),
+    )?;
+    print!("{}", table::render_results(catalogue, &file));
+
+    let valid = file.runs.iter().filter(|r| r.valid).count();
+    let failed = file
+        .runs
+        .iter()
+        .filter(|r| {
+            r.error
+                .as_deref()
+                .is_some_and(|e| !e.starts_with("unavailable") && !e.starts_with("refused"))
+        })
+        .count();
+    let skipped = file.runs.iter().filter(|r| r.error.is_some()).count() - failed;
+    println!(
+        "\n{} runs: {valid} valid, {failed} failed, {skipped} unavailable or refused · results: {}",
+        file.runs.len(),
+        out.display()
+    );
+    if file.interrupted {
+        eprintln!(
+            "concbench: interrupted; the runs measured so far are in {}",
+            out.display()
+        );
+        return Ok(130);
+    }
+    Ok(if valid == 0 || failed > 0 { 1 } else { 0 })
+}
+
+/// Ctrl-C stops the run in flight (its process group) and lets the runner save what it has.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        runner::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        crate::measure::kill_current_run();
+    });
+}

@@ -1,0 +1,91 @@
+//! What machine a result was measured on (DESIGN §6 `machine`), read from /proc and /sys.
+
+use std::fs;
+
+use serde::{Deserialize, Serialize};
+
+/// The machine a results file was measured on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu_model: String,
+    pub logical_cpus: usize,
+    /// The CPUs this harness was allowed to use (its affinity mask).
+    #[serde(default)]
+    pub allowed_cpus: Vec<usize>,
+    pub memory_kb: u64,
+    pub kernel: String,
+    /// The CPU frequency governor, or "unknown" where the machine exposes none (VMs).
+    pub governor: String,
+    #[serde(default)]
+    pub hostname: String,
+    /// 1-minute load average when the run started and when it ended.
+    #[serde(default)]
+    pub load_avg_start: f64,
+    #[serde(default)]
+    pub load_avg_end: f64,
+}
+
+impl Machine {
+    /// Reads this machine's description.
+    pub fn current() -> Machine {
+        let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu_model = cpuinfo
+            .lines()
+            .find_map(|l| {
+                let (key, value) = l.split_once(':')?;
+                matches!(key.trim(), "model name" | "Model" | "cpu model")
+                    .then(|| value.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown".into());
+        let logical_cpus = cpuinfo
+            .lines()
+            .filter(|l| l.starts_with("processor"))
+            .count();
+        Machine {
+            cpu_model,
+            logical_cpus: logical_cpus.max(1),
+            allowed_cpus: crate::measure::allowed_cpus(),
+            memory_kb: meminfo_kb("MemTotal").unwrap_or(0),
+            kernel: read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
+            governor: read_trimmed("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
+                .unwrap_or_else(|| "unknown".into()),
+            hostname: read_trimmed("/proc/sys/kernel/hostname").unwrap_or_default(),
+            load_avg_start: load_average(),
+            load_avg_end: 0.0,
+        }
+    }
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+}
+
+/// A field of /proc/meminfo, in kB.
+pub fn meminfo_kb(field: &str) -> Option<u64> {
+    let text = fs::read_to_string("/proc/meminfo").ok()?;
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(field)?.strip_prefix(':')?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// The 1-minute load average.
+pub fn load_average() -> f64 {
+    read_trimmed("/proc/loadavg")
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_machine_is_described() {
+        let m = Machine::current();
+        assert!(m.logical_cpus >= 1);
+        assert!(m.memory_kb > 0);
+        assert!(!m.kernel.is_empty());
+        assert!(!m.allowed_cpus.is_empty());
+    }
+}

@@ -1,0 +1,422 @@
+//! Measuring one child process from outside: wall time, user and sys time and peak memory
+//! (wait4), the peak memory of its whole process tree, and a time limit.
+//!
+//! Every run is its own process in its own process group. When the leader exits, the harness
+//! first observes the exit without reaping it (`waitid(WNOWAIT)`), so the process-group id
+//! cannot be reused, kills whatever the run left behind in its group, and only then reaps the
+//! leader with `wait4` to read its resource usage. A run that outlives its time limit has its
+//! whole group killed.
+
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+/// How often the process-tree memory sampler looks at /proc.
+const TREE_SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
+/// At most this much of a child's stderr is kept (its tail).
+const STDERR_KEEP: usize = 64 * 1024;
+
+/// The process group of the run in flight, so that Ctrl-C can stop it (0: none).
+static CURRENT_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Kills the process group of the run in flight, if any. Safe to call from a signal handler
+/// thread (it only reads an atomic and sends a signal).
+pub fn kill_current_run() {
+    let pgid = CURRENT_GROUP.load(Ordering::SeqCst);
+    if pgid > 0 {
+        // SAFETY: killpg only sends a signal; a stale group id at worst fails with ESRCH.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// One program to run and measure.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// Pin the run to the first N CPUs the harness may use.
+    pub pin_cpus: Option<usize>,
+    pub timeout: Duration,
+    /// Sample the memory of the whole process tree (models that start processes).
+    pub sample_tree: bool,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+    TimedOut,
+}
+
+/// What the harness observed of one run.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    pub wall_ns: u64,
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    /// wait4's ru_maxrss: the largest single process (kB).
+    pub max_rss_kb: u64,
+    /// Peak of the summed resident memory of the process group, sampled (kB).
+    pub tree_max_rss_kb: Option<u64>,
+    pub exit: Exit,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Measurement {
+    /// The last non-empty line of stderr, for error messages.
+    pub fn last_stderr_line(&self) -> &str {
+        self.stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+    }
+}
+
+/// The CPUs this process may run on, in order (the pool `pin_cpus` chooses from).
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it for this process.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return (0..num_cpus_fallback()).collect();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
+fn num_cpus_fallback() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs `inv` to completion (or its time limit) and measures it.
+pub fn run(inv: &Invocation) -> Result<Measurement> {
+    let mut cmd = Command::new(&inv.program);
+    cmd.args(&inv.args)
+        .envs(inv.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    if let Some(n) = inv.pin_cpus {
+        let cpus: Vec<usize> = allowed_cpus().into_iter().take(n).collect();
+        // SAFETY: between fork and exec we only call sched_setaffinity on our own pid with
+        // a stack-allocated set: async-signal-safe, no allocation.
+        unsafe {
+            cmd.pre_exec(move || {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                for &c in &cpus {
+                    libc::CPU_SET(c, &mut set);
+                }
+                if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {}", inv.program.display()))?;
+    let pid = child.id() as libc::pid_t;
+    CURRENT_GROUP.store(pid, Ordering::SeqCst);
+
+    let stdout = read_all(child.stdout.take().expect("piped"), usize::MAX);
+    let stderr = read_all(child.stderr.take().expect("piped"), STDERR_KEEP);
+
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let timed_out = Arc::clone(&timed_out);
+        let timeout = inv.timeout;
+        thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
+                timed_out.store(true, Ordering::SeqCst);
+                // SAFETY: the leader is not reaped yet, so `pid` still names this group.
+                unsafe {
+                    libc::killpg(pid, libc::SIGKILL);
+                }
+            }
+        })
+    };
+    let stop_sampling = Arc::new(AtomicBool::new(false));
+    let sampler = inv.sample_tree.then(|| {
+        let stop = Arc::clone(&stop_sampling);
+        thread::spawn(move || sample_group_rss(pid, &stop))
+    });
+
+    wait_exited_without_reaping(pid)?;
+    let wall = start.elapsed();
+    stop_sampling.store(true, Ordering::SeqCst);
+    let _ = done_tx.send(());
+    // SAFETY: the leader is a zombie, so the group id is still ours: clear out anything the
+    // run left behind (worker processes that were not joined) so no process outlives it.
+    unsafe {
+        libc::killpg(pid, libc::SIGKILL);
+    }
+    let (status, rusage) = reap(pid)?;
+    CURRENT_GROUP.store(0, Ordering::SeqCst);
+    // The Child handle must not try to wait again; it was reaped above.
+    std::mem::forget(child);
+    let _ = watchdog.join();
+    let tree_max_rss_kb = sampler.map(|s| s.join().unwrap_or(0));
+
+    let exit = if timed_out.load(Ordering::SeqCst) {
+        Exit::TimedOut
+    } else {
+        let status = std::process::ExitStatus::from_raw(status);
+        match (status.code(), status.signal()) {
+            (Some(code), _) => Exit::Code(code),
+            (None, Some(sig)) => Exit::Signal(sig),
+            (None, None) => Exit::Signal(0),
+        }
+    };
+    Ok(Measurement {
+        wall_ns: wall.as_nanos() as u64,
+        user_ns: timeval_ns(rusage.ru_utime),
+        sys_ns: timeval_ns(rusage.ru_stime),
+        max_rss_kb: rusage.ru_maxrss.max(0) as u64,
+        tree_max_rss_kb,
+        exit,
+        stdout: String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned(),
+    })
+}
+
+fn timeval_ns(tv: libc::timeval) -> u64 {
+    tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1_000
+}
+
+/// Reads a pipe to its end on a thread of its own, keeping at most the last `keep` bytes.
+fn read_all(mut pipe: impl Read + Send + 'static, keep: usize) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    out.extend_from_slice(&buf[..n]);
+                    if out.len() > keep.saturating_mul(2) {
+                        out.drain(..out.len() - keep);
+                    }
+                }
+            }
+        }
+        if out.len() > keep {
+            out.drain(..out.len() - keep);
+        }
+        out
+    })
+}
+
+/// Blocks until `pid` has exited, leaving it a zombie.
+fn wait_exited_without_reaping(pid: libc::pid_t) -> Result<()> {
+    loop {
+        // SAFETY: siginfo_t is plain data filled by waitid.
+        let rc = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err).context("waitid");
+        }
+    }
+}
+
+/// Reaps `pid` and returns its wait status and resource usage (its own and its reaped
+/// children's).
+fn reap(pid: libc::pid_t) -> Result<(i32, libc::rusage)> {
+    loop {
+        let mut status = 0;
+        // SAFETY: rusage is plain data filled by wait4.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            return Ok((status, usage));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err).context("wait4");
+        }
+    }
+}
+
+/// Samples the summed RSS of every process in group `pgid` until `stop`; returns the peak.
+fn sample_group_rss(pgid: libc::pid_t, stop: &AtomicBool) -> u64 {
+    let page_kb = page_size_kb();
+    let mut peak = 0;
+    while !stop.load(Ordering::SeqCst) {
+        peak = peak.max(group_rss_pages(pgid) * page_kb);
+        thread::sleep(TREE_SAMPLE_INTERVAL);
+    }
+    peak
+}
+
+fn page_size_kb() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    (bytes.max(4096) / 1024) as u64
+}
+
+/// The summed resident pages of the processes whose process group is `pgid`.
+fn group_rss_pages(pgid: libc::pid_t) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{name}/stat")) {
+            if let Some((group, rss)) = parse_stat_group_rss(&stat) {
+                if group == pgid as i64 {
+                    total += rss;
+                }
+            }
+        }
+    }
+    total
+}
+
+/// From a /proc/PID/stat line: (process group, resident pages). The command name in
+/// parentheses may hold spaces, so fields are counted after the last ')'.
+fn parse_stat_group_rss(stat: &str) -> Option<(i64, u64)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state(3) ppid(4) pgrp(5) ... rss(24); fields[0] is field 3.
+    let pgrp = fields.get(2)?.parse().ok()?;
+    let rss = fields.get(21)?.parse().ok()?;
+    Some((pgrp, rss))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, timeout: Duration) -> Invocation {
+        Invocation {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+            env: vec![],
+            pin_cpus: None,
+            timeout,
+            sample_tree: false,
+        }
+    }
+
+    #[test]
+    fn exit_code_and_output_are_captured() {
+        let m = run(&sh(
+            "echo out; echo err >&2; exit 3",
+            Duration::from_secs(10),
+        ))
+        .unwrap();
+        assert_eq!(m.exit, Exit::Code(3));
+        assert_eq!(m.stdout, "out\n");
+        assert_eq!(m.last_stderr_line(), "err");
+    }
+
+    #[test]
+    fn a_hanging_child_is_killed_at_its_time_limit() {
+        let t = Instant::now();
+        let m = run(&sh("sleep 30", Duration::from_millis(300))).unwrap();
+        assert_eq!(m.exit, Exit::TimedOut);
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn leftover_processes_in_the_group_are_killed() {
+        // The child starts a grandchild that would hold stdout open for 30 s.
+        let t = Instant::now();
+        let m = run(&sh("sleep 30 & echo started", Duration::from_secs(20))).unwrap();
+        assert_eq!(m.exit, Exit::Code(0));
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "waited for the grandchild"
+        );
+    }
+
+    #[test]
+    fn cpu_time_is_measured() {
+        let m = run(&sh(
+            "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done",
+            Duration::from_secs(30),
+        ))
+        .unwrap();
+        assert!(m.user_ns + m.sys_ns > 10_000_000, "{m:?}");
+        assert!(m.wall_ns >= m.user_ns / 2);
+        assert!(m.max_rss_kb > 0);
+    }
+
+    #[test]
+    fn tree_memory_counts_every_process_of_the_group() {
+        let mut inv = sh(
+            "python3 -c 'b = bytearray(60 << 20); import time; time.sleep(0.3)' & \
+             python3 -c 'b = bytearray(60 << 20); import time; time.sleep(0.3)'; wait",
+            Duration::from_secs(20),
+        );
+        inv.sample_tree = true;
+        let m = run(&inv).unwrap();
+        let tree = m.tree_max_rss_kb.unwrap();
+        assert!(
+            tree > 110 * 1024,
+            "tree {tree} kB, one process {} kB",
+            m.max_rss_kb
+        );
+        assert!(m.max_rss_kb < tree);
+    }
+
+    #[test]
+    fn pinning_limits_the_child_to_n_cpus() {
+        let mut inv = sh(
+            "grep Cpus_allowed_list /proc/self/status",
+            Duration::from_secs(5),
+        );
+        inv.pin_cpus = Some(1);
+        let m = run(&inv).unwrap();
+        let first = allowed_cpus()[0];
+        assert_eq!(
+            m.stdout.trim(),
+            format!("Cpus_allowed_list:\t{first}"),
+            "{}",
+            m.stdout
+        );
+    }
+
+    #[test]
+    fn stat_lines_with_spaces_in_the_name_parse() {
+        let line = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 \
+                    100 1000 77 18446744073709551615";
+        assert_eq!(parse_stat_group_rss(line), Some((42, 77)));
+    }
+}

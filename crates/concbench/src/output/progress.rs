@@ -1,0 +1,98 @@
+//! Progress while a plan runs: a bar with ETA on a terminal, plain lines otherwise.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::format_eta;
+use crate::runner::Reporter;
+
+/// The reporter that fits stderr: a progress bar on a terminal, plain lines elsewhere.
+pub fn for_stderr() -> Box<dyn Reporter> {
+    if std::io::stderr().is_terminal() {
+        Box::new(Bar::new())
+    } else {
+        Box::new(Lines::default())
+    }
+}
+
+/// A progress bar: current run, done/total, elapsed and ETA.
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed}] {bar:28.cyan/blue} {pos}/{len} {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar { bar }
+    }
+}
+
+impl Reporter for Bar {
+    fn start(&mut self, total: u64) {
+        self.bar.set_length(total);
+    }
+
+    fn sample_start(&mut self, label: &str, done: u64, eta: Option<Duration>) {
+        self.bar.set_position(done);
+        let eta = eta
+            .map(|d| format!("ETA {} · ", format_eta(d)))
+            .unwrap_or_default();
+        self.bar.set_message(format!("{eta}{label}"));
+    }
+
+    fn sample_done(&mut self, label: &str, outcome: &str) {
+        if outcome.starts_with("FAILED") {
+            self.bar.println(format!("{label}: {outcome}"));
+        }
+        self.bar.inc(1);
+    }
+
+    fn warning(&mut self, message: &str) {
+        self.bar.println(format!("warning: {message}"));
+    }
+
+    fn finish(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// One line per sample, for logs and CI.
+#[derive(Default)]
+pub struct Lines {
+    total: u64,
+    done: u64,
+    eta: Option<Duration>,
+}
+
+impl Reporter for Lines {
+    fn start(&mut self, total: u64) {
+        self.total = total;
+    }
+
+    fn sample_start(&mut self, _label: &str, done: u64, eta: Option<Duration>) {
+        self.done = done;
+        self.eta = eta;
+    }
+
+    fn sample_done(&mut self, label: &str, outcome: &str) {
+        let eta = self
+            .eta
+            .map(|d| format!(" (ETA {})", format_eta(d)))
+            .unwrap_or_default();
+        eprintln!("[{}/{}] {label}: {outcome}{eta}", self.done + 1, self.total);
+    }
+
+    fn warning(&mut self, message: &str) {
+        eprintln!("warning: {message}");
+    }
+}

@@ -1,0 +1,289 @@
+//! Terminal tables: one per workload after a run, and the catalogue for `concbench list`.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+
+use super::format_kb;
+use crate::results::{ResultsFile, RunResult};
+use crate::runner::format_ns;
+use crate::suite::{Catalogue, Workload};
+use crate::toolchain::Toolchains;
+
+fn new_table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
+    t
+}
+
+fn right(text: String) -> Cell {
+    Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+/// The speedup of `run` against its language's sequential model at the same parameters
+/// (the pool size aside) and CPUs.
+pub fn speedup(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Option<f64> {
+    let lang = workload.model(&run.model)?.lang;
+    let seq = workload.sequential_model(lang)?;
+    let same_sizes = |r: &RunResult| {
+        r.params
+            .iter()
+            .filter(|(k, _)| k.as_str() != "workers")
+            .eq(run.params.iter().filter(|(k, _)| k.as_str() != "workers"))
+    };
+    let base = file.runs.iter().find(|r| {
+        r.workload == run.workload
+            && r.model == seq.id
+            && r.cpus == run.cpus
+            && r.pinned == run.pinned
+            && r.valid
+            && same_sizes(r)
+    })?;
+    if !run.valid || run.summary.median_elapsed_ns == 0 {
+        return None;
+    }
+    Some(base.summary.median_elapsed_ns as f64 / run.summary.median_elapsed_ns as f64)
+}
+
+/// The baseline run (same model, CPUs and the workload's baseline parameters) of `run`.
+fn baseline_of<'a>(
+    file: &'a ResultsFile,
+    workload: &Workload,
+    run: &RunResult,
+) -> Option<&'a RunResult> {
+    if workload.baseline.is_empty() || run.baseline {
+        return None;
+    }
+    file.runs.iter().find(|r| {
+        r.baseline
+            && r.workload == run.workload
+            && r.model == run.model
+            && r.cpus == run.cpus
+            && r.pinned == run.pinned
+            && r.valid
+    })
+}
+
+/// Memory per unit and spawn time per unit, for workloads with a baseline (spawn-idle).
+pub fn per_unit(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Option<(f64, f64)> {
+    let base = baseline_of(file, workload, run)?;
+    let units = *run.params.get("units")? as f64;
+    if units == 0.0 || !run.valid {
+        return None;
+    }
+    let rss = |r: &RunResult| r.summary.metrics.get("rss_kb").copied().unwrap_or(0) as f64;
+    let spawn = run.summary.metrics.get("spawn_ns").copied().unwrap_or(0) as f64;
+    Some(((rss(run) - rss(base)) * 1024.0 / units, spawn / units))
+}
+
+/// One table per workload of `file`, with footnotes for failures and racy findings.
+pub fn render_results(catalogue: &Catalogue, file: &ResultsFile) -> String {
+    let mut out = String::new();
+    let mut workloads: Vec<&str> = file.runs.iter().map(|r| r.workload.as_str()).collect();
+    workloads.dedup();
+    for name in workloads {
+        let Some(workload) = catalogue.workload(name) else {
+            continue;
+        };
+        let runs: Vec<&RunResult> = file.runs.iter().filter(|r| r.workload == name).collect();
+        out.push_str(&format!("\n{} — {}\n", workload.name, workload.title));
+        out.push_str(&workload_table(file, workload, &runs));
+        out.push('\n');
+    }
+    out
+}
+
+fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) -> String {
+    // Show only the parameters that differ between rows; the rest go in the caption.
+    let varying: Vec<&str> = workload
+        .params
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|p| {
+            runs.iter()
+                .any(|r| r.params.get(*p) != runs[0].params.get(*p))
+        })
+        .collect();
+    let show_cpus = runs.iter().any(|r| r.cpus != runs[0].cpus || r.pinned);
+    let has_units = !workload.baseline.is_empty();
+    let op = &workload.op;
+
+    let mut header: Vec<String> = vec!["model".into()];
+    header.extend(varying.iter().map(|p| p.to_string()));
+    if show_cpus {
+        header.push("cpus".into());
+    }
+    let per_op = format!("per {op}");
+    header.extend([
+        "median (95% CI)".into(),
+        per_op,
+        "speedup".into(),
+        "CPU".into(),
+        "peak mem".into(),
+    ]);
+    if has_units {
+        header.extend(["mem/unit".into(), "spawn/unit".into()]);
+    }
+    header.push("valid".into());
+    let mut table = new_table(header.iter().map(String::as_str).collect());
+
+    let mut notes = Vec::new();
+    for run in runs {
+        let mut row: Vec<Cell> = vec![Cell::new(&run.model)];
+        row.extend(varying.iter().map(|p| right(run.params[*p].to_string())));
+        if show_cpus {
+            row.push(right(format!(
+                "{}{}",
+                run.cpus,
+                if run.pinned { "" } else { " (all)" }
+            )));
+        }
+        let s = &run.summary;
+        if run.samples.is_empty() {
+            row.extend((0..5).map(|_| Cell::new("—")));
+            if has_units {
+                row.extend([Cell::new("—"), Cell::new("—")]);
+            }
+        } else {
+            let half = (s.ci95_high_ns.saturating_sub(s.ci95_low_ns)) as f64 / 2.0;
+            let pct = 100.0 * half / s.median_elapsed_ns.max(1) as f64;
+            row.push(right(format!(
+                "{} ±{pct:.1}%",
+                format_ns(s.median_elapsed_ns)
+            )));
+            row.push(right(format_ns(s.ns_per_op.round() as u64)));
+            row.push(right(
+                speedup(file, workload, run).map_or("—".into(), |x| format!("{x:.2}×")),
+            ));
+            row.push(right(format!("{:.0}%", s.cpu_utilisation * 100.0)));
+            row.push(right(format_kb(s.peak_rss_kb)));
+            if has_units {
+                match per_unit(file, workload, run) {
+                    Some((bytes, ns)) => {
+                        row.push(right(format!("{:.2} KiB", bytes / 1024.0)));
+                        row.push(right(format_ns(ns.round() as u64)));
+                    }
+                    None => row.extend([Cell::new("—"), Cell::new("—")]),
+                }
+            }
+        }
+        let valid = if let Some(err) = &run.error {
+            notes.push(format!("{}: {err}", run.model));
+            format!("✗ ({})", notes.len())
+        } else if let (true, Some(lost)) = (run.racy, s.lost_updates) {
+            let expected: u64 = run.reference_checksum.parse().unwrap_or(0);
+            notes.push(format!(
+                "{}: racy by design; lost {lost} of {expected} updates (median of {} runs)",
+                run.model,
+                run.samples.len()
+            ));
+            format!("racy ({})", notes.len())
+        } else if run.valid {
+            "✓".into()
+        } else {
+            "✗".into()
+        };
+        row.push(Cell::new(valid));
+        table.add_row(row);
+    }
+
+    let fixed: Vec<String> = workload
+        .params
+        .iter()
+        .filter(|p| !varying.contains(&p.name.as_str()))
+        .filter_map(|p| Some(format!("{}={}", p.name, runs[0].params.get(&p.name)?)))
+        .collect();
+    let mut out = String::new();
+    if !fixed.is_empty() {
+        out.push_str(&format!("{}\n", fixed.join(" ")));
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out.push_str(&format!(
+        "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
+         speedup: against the same language's sequential model · CPU: (user+sys)/wall\n"
+    ));
+    for (i, note) in notes.iter().enumerate() {
+        out.push_str(&format!("({}) {note}\n", i + 1));
+    }
+    out
+}
+
+/// The catalogue with each model's availability, for `concbench list`.
+pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> String {
+    let mut out = String::new();
+    out.push_str("Toolchains\n");
+    let mut t = new_table(vec!["language", "runtime", "program"]);
+    for (lang, imp) in &toolchains.langs {
+        match imp {
+            Ok(imp) => {
+                let runtime = match &imp.numpy {
+                    Some(v) => format!("{} (NumPy {v})", imp.runtime),
+                    None if *lang == crate::suite::Lang::Python => {
+                        format!("{} (no NumPy)", imp.runtime)
+                    }
+                    None => imp.runtime.clone(),
+                };
+                t.add_row(vec![
+                    lang.name().to_string(),
+                    runtime,
+                    imp.program.display().to_string(),
+                ]);
+            }
+            Err(why) => {
+                t.add_row(vec![
+                    lang.name().to_string(),
+                    "unavailable".into(),
+                    why.to_string(),
+                ]);
+            }
+        }
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    for w in &catalogue.workloads {
+        let params: Vec<String> = w
+            .params
+            .iter()
+            .map(|p| format!("{} ({}..={})", p.name, p.min, p.max))
+            .collect();
+        out.push_str(&format!(
+            "\n{} — {}\nfrom {} · one op = one {} · parameters: {} · suites: {}\n",
+            w.name,
+            w.title,
+            w.from,
+            w.op,
+            params.join(", "),
+            w.suites.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+        let mut t = new_table(vec![
+            "model",
+            "tool",
+            "unit",
+            "communication",
+            "scheduling",
+            "memory",
+            "available",
+        ]);
+        for m in &w.models {
+            let available = match toolchains.implementation_for(m.lang, &w.name, &m.id) {
+                Ok(_) if m.racy => "yes (racy by design)".to_string(),
+                Ok(_) => "yes".to_string(),
+                Err(why) => format!("no: {why}"),
+            };
+            t.add_row(vec![
+                m.id.clone(),
+                m.tool.clone(),
+                m.unit.clone(),
+                m.communication.clone(),
+                m.scheduling.clone(),
+                m.memory.clone(),
+                available,
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    out
+}

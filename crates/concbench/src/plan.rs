@@ -1,0 +1,451 @@
+//! Turning the command line's choices into the list of runs to make.
+//!
+//! Raw options are validated here, against the catalogue, before any work starts: an unknown
+//! workload, model or parameter, a `--set` out of range, or a CPU count the machine does not
+//! have is bad usage.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::suite::{Catalogue, Lang, Model, ParamValue, Workload};
+use crate::UsageError;
+
+/// `--set workload.param=value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOverride {
+    pub workload: String,
+    pub param: String,
+    pub value: u64,
+}
+
+impl std::str::FromStr for SetOverride {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let (key, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("{s:?} is not workload.param=value"))?;
+        let (workload, param) = key
+            .split_once('.')
+            .ok_or_else(|| format!("{s:?} is not workload.param=value"))?;
+        let value = value
+            .parse()
+            .map_err(|_| format!("{s:?}: {value:?} is not a non-negative integer"))?;
+        Ok(SetOverride {
+            workload: workload.into(),
+            param: param.into(),
+            value,
+        })
+    }
+}
+
+/// What the user asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub suite: String,
+    pub workloads: Option<Vec<String>>,
+    pub models: Option<Vec<String>>,
+    pub sets: Vec<SetOverride>,
+    /// `--cpus 1,2`: pin each run to the first N CPUs, for each N.
+    pub cpus: Option<Vec<usize>>,
+    pub timeout: Option<Duration>,
+}
+
+/// One run to make: a workload, a model, every parameter, and a CPU count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    pub workload: String,
+    pub model: String,
+    pub lang: Lang,
+    pub params: BTreeMap<String, u64>,
+    pub cpus: usize,
+    pub pinned: bool,
+    pub baseline: bool,
+    pub timeout: Duration,
+}
+
+impl RunSpec {
+    /// `name=value` pairs in the workload's parameter order, for messages.
+    pub fn params_text(&self, workload: &Workload) -> String {
+        workload
+            .params
+            .iter()
+            .map(|p| format!("{}={}", p.name, self.params[&p.name]))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn usage(msg: String) -> anyhow::Error {
+    UsageError(msg).into()
+}
+
+/// Builds the runs for `sel`, in catalogue order. `allowed_cpus` is how many CPUs the
+/// harness may use.
+pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Result<Vec<RunSpec>> {
+    if !catalogue.suites.contains_key(&sel.suite) {
+        return Err(usage(format!(
+            "unknown suite {:?}; the suites are: {}",
+            sel.suite,
+            catalogue
+                .suites
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let workloads = select_workloads(catalogue, sel)?;
+    let models = select_models(catalogue, &workloads, sel)?;
+    validate_sets(catalogue, sel)?;
+    let cpu_counts: Vec<Option<usize>> = match &sel.cpus {
+        None => vec![None],
+        Some(list) => {
+            if list.is_empty() {
+                return Err(usage("--cpus needs at least one CPU count".into()));
+            }
+            for &n in list {
+                if n == 0 || n > allowed_cpus {
+                    return Err(usage(format!(
+                        "--cpus {n}: this machine lets concbench use 1 to {allowed_cpus} CPUs"
+                    )));
+                }
+            }
+            list.iter().copied().map(Some).collect()
+        }
+    };
+
+    let mut plan = Vec::new();
+    for w in &workloads {
+        let entry = &w.suites[&sel.suite];
+        for model in w.models.iter().filter(|m| models.contains(&m.id)) {
+            let mut settings = entry.params.clone();
+            if let Some(own) = entry.models.get(&model.id) {
+                settings.extend(own.clone());
+            }
+            let explicit: BTreeMap<&str, u64> = sel
+                .sets
+                .iter()
+                .filter(|s| s.workload == w.name)
+                .map(|s| (s.param.as_str(), s.value))
+                .collect();
+            for pin in &cpu_counts {
+                let cpus = pin.unwrap_or(allowed_cpus);
+                for params in expand(w, &settings, &explicit, *pin, cpus) {
+                    let mut specs = vec![(params.clone(), false)];
+                    if !w.baseline.is_empty() {
+                        let mut base = params;
+                        base.extend(w.baseline.clone());
+                        specs.insert(0, (base, true));
+                    }
+                    for (params, baseline) in specs {
+                        push_unique(
+                            &mut plan,
+                            spec(w, model, params, cpus, pin.is_some(), baseline, sel),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+fn spec(
+    w: &Workload,
+    model: &Model,
+    params: BTreeMap<String, u64>,
+    cpus: usize,
+    pinned: bool,
+    baseline: bool,
+    sel: &Selection,
+) -> RunSpec {
+    RunSpec {
+        workload: w.name.clone(),
+        model: model.id.clone(),
+        lang: model.lang,
+        params,
+        cpus,
+        pinned,
+        baseline,
+        timeout: sel.timeout.unwrap_or(Duration::from_secs(w.timeout_s)),
+    }
+}
+
+fn push_unique(plan: &mut Vec<RunSpec>, spec: RunSpec) {
+    let same = |s: &RunSpec| {
+        s.workload == spec.workload
+            && s.model == spec.model
+            && s.params == spec.params
+            && s.cpus == spec.cpus
+            && s.pinned == spec.pinned
+    };
+    if !plan.iter().any(same) {
+        plan.push(spec);
+    }
+}
+
+/// Every combination of the settings' values (sweeps), resolved for `cpus`.
+fn expand(
+    w: &Workload,
+    settings: &BTreeMap<String, crate::suite::ParamSetting>,
+    explicit: &BTreeMap<&str, u64>,
+    pinned: Option<usize>,
+    cpus: usize,
+) -> Vec<BTreeMap<String, u64>> {
+    let mut combos = vec![BTreeMap::new()];
+    for p in &w.params {
+        let values: Vec<u64> = if let Some(v) = explicit.get(p.name.as_str()) {
+            vec![*v]
+        } else if let (Some(n), "workers") = (pinned, p.name.as_str()) {
+            // Pinned to N CPUs, a pool gets N workers unless --set says otherwise.
+            vec![n as u64]
+        } else {
+            let mut vs: Vec<u64> = settings[&p.name]
+                .values()
+                .into_iter()
+                .map(|v: ParamValue| v.resolve(cpus))
+                .collect();
+            vs.dedup();
+            vs
+        };
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.insert(p.name.clone(), *v);
+                    c
+                })
+            })
+            .collect();
+    }
+    combos
+}
+
+fn select_workloads<'a>(catalogue: &'a Catalogue, sel: &Selection) -> Result<Vec<&'a Workload>> {
+    let Some(names) = &sel.workloads else {
+        return Ok(catalogue
+            .workloads
+            .iter()
+            .filter(|w| w.suites.contains_key(&sel.suite))
+            .collect());
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let w = catalogue.workload(name).ok_or_else(|| {
+            usage(format!(
+                "unknown workload {name:?}; the workloads are: {}",
+                catalogue.workload_names().join(", ")
+            ))
+        })?;
+        if !w.suites.contains_key(&sel.suite) {
+            return Err(usage(format!(
+                "workload {name} has no sizes in suite {}; it is in: {}",
+                sel.suite,
+                w.suites.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        out.push(w);
+    }
+    // Catalogue order, whatever order the user typed.
+    out.sort_by_key(|w| catalogue.workloads.iter().position(|x| x.name == w.name));
+    out.dedup_by_key(|w| w.name.clone());
+    Ok(out)
+}
+
+fn select_models(
+    catalogue: &Catalogue,
+    workloads: &[&Workload],
+    sel: &Selection,
+) -> Result<Vec<String>> {
+    let all: Vec<String> = workloads
+        .iter()
+        .flat_map(|w| w.models.iter().map(|m| m.id.clone()))
+        .collect();
+    let Some(wanted) = &sel.models else {
+        return Ok(all);
+    };
+    for id in wanted {
+        if !all.contains(id) {
+            let known_anywhere = catalogue.workloads.iter().any(|w| w.model(id).is_some());
+            let msg = if known_anywhere {
+                format!(
+                    "model {id} is not a model of the selected workloads in suite {}",
+                    sel.suite
+                )
+            } else {
+                let mut ids: Vec<&str> = catalogue
+                    .workloads
+                    .iter()
+                    .flat_map(|w| w.models.iter().map(|m| m.id.as_str()))
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                format!("unknown model {id:?}; the models are: {}", ids.join(", "))
+            };
+            return Err(usage(msg));
+        }
+    }
+    Ok(wanted.clone())
+}
+
+fn validate_sets(catalogue: &Catalogue, sel: &Selection) -> Result<()> {
+    for s in &sel.sets {
+        let w = catalogue.workload(&s.workload).ok_or_else(|| {
+            usage(format!(
+                "--set {}.{}: unknown workload {:?}; the workloads are: {}",
+                s.workload,
+                s.param,
+                s.workload,
+                catalogue.workload_names().join(", ")
+            ))
+        })?;
+        let p = w.param(&s.param).ok_or_else(|| {
+            usage(format!(
+                "--set {}.{}: {} has no parameter {:?}; its parameters are: {}",
+                s.workload,
+                s.param,
+                s.workload,
+                s.param,
+                w.params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        if s.value < p.min || s.value > p.max {
+            return Err(usage(format!(
+                "--set {}.{}={}: out of range ({}..={})",
+                s.workload, s.param, s.value, p.min, p.max
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(suite: &str) -> Selection {
+        Selection {
+            suite: suite.into(),
+            ..Selection::default()
+        }
+    }
+
+    fn err_text(r: Result<Vec<RunSpec>>) -> String {
+        let e = r.unwrap_err();
+        assert!(e.downcast_ref::<UsageError>().is_some(), "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn seed_plans_the_articles_numbers() {
+        let plan = build(Catalogue::embedded(), &sel("seed"), 2).unwrap();
+        let pool = plan.iter().find(|s| s.model == "go-channels").unwrap();
+        assert_eq!(pool.params["jobs"], 9);
+        assert_eq!(pool.params["workers"], 3);
+        assert_eq!(pool.params["buffer"], 100);
+        let cpu = plan
+            .iter()
+            .find(|s| s.model == "py-processes" && s.workload == "cpu-parallel")
+            .unwrap();
+        assert_eq!(cpu.params["n"], 10_000_000);
+        assert_eq!(
+            cpu.params["workers"], 2,
+            "\"cpus\" resolves to the CPU count"
+        );
+    }
+
+    #[test]
+    fn set_overrides_every_model_including_per_model_sizes() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["spawn-idle".into()]);
+        s.sets = vec!["spawn-idle.units=7".parse().unwrap()];
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        assert!(plan
+            .iter()
+            .all(|r| r.params["units"] == 7 || (r.baseline && r.params["units"] == 0)));
+        assert!(plan.iter().any(|r| r.model == "py-threads"));
+    }
+
+    #[test]
+    fn per_model_sizes_and_sweeps_expand() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["spawn-idle".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let units = |model: &str| -> Vec<u64> {
+            plan.iter()
+                .filter(|r| r.model == model)
+                .map(|r| r.params["units"])
+                .collect()
+        };
+        assert_eq!(units("go-goroutines"), [0, 10_000, 100_000]);
+        assert_eq!(units("rust-threads"), [0, 1_000, 10_000]);
+        assert!(plan
+            .iter()
+            .filter(|r| r.baseline)
+            .all(|r| r.params["units"] == 0));
+    }
+
+    #[test]
+    fn cpus_pins_and_sets_workers_unless_set_says_otherwise() {
+        let mut s = sel("quick");
+        s.workloads = Some(vec!["cpu-parallel".into()]);
+        s.models = Some(vec!["rust-rayon".into()]);
+        s.cpus = Some(vec![1, 2]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let got: Vec<(usize, u64, bool)> = plan
+            .iter()
+            .map(|r| (r.cpus, r.params["workers"], r.pinned))
+            .collect();
+        assert_eq!(got, [(1, 1, true), (2, 2, true)]);
+        s.sets = vec!["cpu-parallel.workers=5".parse().unwrap()];
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        assert!(plan.iter().all(|r| r.params["workers"] == 5));
+    }
+
+    #[test]
+    fn bad_choices_are_usage_errors() {
+        let c = Catalogue::embedded();
+        let mut s = sel("nope");
+        assert!(err_text(build(c, &s, 2)).contains("unknown suite"));
+        s = sel("quick");
+        s.workloads = Some(vec!["nope".into()]);
+        assert!(err_text(build(c, &s, 2)).contains("unknown workload \"nope\""));
+        s = sel("quick");
+        s.models = Some(vec!["go-nope".into()]);
+        assert!(err_text(build(c, &s, 2)).contains("unknown model \"go-nope\""));
+        s = sel("quick");
+        s.sets = vec!["cpu-parallel.bogus=1".parse().unwrap()];
+        assert!(err_text(build(c, &s, 2)).contains("no parameter \"bogus\""));
+        s.sets = vec!["cpu-parallel.tasks=0".parse().unwrap()];
+        assert!(err_text(build(c, &s, 2)).contains("out of range"));
+        s.sets = vec![];
+        s.cpus = Some(vec![3]);
+        assert!(err_text(build(c, &s, 2)).contains("1 to 2 CPUs"));
+        s = sel("seed");
+        s.workloads = Some(vec!["ping-pong".into()]);
+        assert!(err_text(build(c, &s, 2)).contains("no sizes in suite seed"));
+    }
+
+    #[test]
+    fn set_syntax_is_checked() {
+        assert!("a.b".parse::<SetOverride>().is_err());
+        assert!("ab=1".parse::<SetOverride>().is_err());
+        assert!("a.b=-1".parse::<SetOverride>().is_err());
+        assert_eq!(
+            "a.b=3".parse::<SetOverride>().unwrap(),
+            SetOverride {
+                workload: "a".into(),
+                param: "b".into(),
+                value: 3
+            }
+        );
+    }
+}

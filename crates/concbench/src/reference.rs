@@ -1,0 +1,166 @@
+//! The harness's own reference checksums (DESIGN §4), computed independently of every
+//! implementation. A run is valid only when its checksum equals this.
+//!
+//! The reference may use closed forms and plain loops: it answers "what is the right
+//! result", not "how fast can a model get it".
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+
+/// One xorshift64 step: `x ^= x << 13; x ^= x >> 7; x ^= x << 17`.
+pub fn xs(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// `xs` applied `k` times.
+pub fn xs_k(mut x: u64, k: u64) -> u64 {
+    for _ in 0..k {
+        x = xs(x);
+    }
+    x
+}
+
+/// Σ_{i<m} i² mod 2^64, by the closed form (m−1)m(2m−1)/6 in 128-bit arithmetic.
+fn sum_of_squares_below(m: u64) -> u64 {
+    if m == 0 {
+        return 0;
+    }
+    let m = m as u128;
+    // (m-1)·m·(2m-1) overflows u128 only past m ≈ 5.5e12, far above the `n` range.
+    let exact = (m - 1) * m * (2 * m - 1) / 6;
+    exact as u64
+}
+
+/// The sum of the first `count` primes.
+fn sum_of_first_primes(count: u64) -> u64 {
+    let mut primes: Vec<u64> = Vec::with_capacity(count as usize);
+    let mut candidate = 2u64;
+    while (primes.len() as u64) < count {
+        if primes
+            .iter()
+            .take_while(|p| *p * *p <= candidate)
+            .all(|p| candidate % p != 0)
+        {
+            primes.push(candidate);
+        }
+        candidate += 1;
+    }
+    primes.iter().fold(0u64, |acc, p| acc.wrapping_add(*p))
+}
+
+fn param(workload: &str, params: &BTreeMap<String, u64>, name: &str) -> Result<u64> {
+    match params.get(name) {
+        Some(v) => Ok(*v),
+        None => bail!("{workload}: parameter {name} is missing"),
+    }
+}
+
+/// The expected checksum of `workload` with `params`.
+pub fn checksum(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
+    let p = |name: &str| param(workload, params, name);
+    Ok(match workload {
+        "cpu-parallel" => {
+            let (tasks, n) = (p("tasks")?, p("n")?);
+            (0..tasks).fold(0u64, |acc, k| acc.wrapping_add(sum_of_squares_below(n + k)))
+        }
+        "worker-pool" => {
+            let (jobs, spin) = (p("jobs")?, p("spin")?);
+            (1..=jobs).fold(0u64, |acc, j| {
+                acc.wrapping_add(xs_k(j, spin).wrapping_mul(2))
+            })
+        }
+        "shared-counter" => p("units")?.wrapping_mul(p("increments")?),
+        "spawn-idle" => p("units")?,
+        "ping-pong" => p("rounds")?.wrapping_mul(2),
+        "prime-sieve" => sum_of_first_primes(p("primes")?),
+        // io-server bodies are checked by the load generator; its checksum is the request
+        // count the generator received.
+        "io-server" => p("requests")?,
+        other => bail!("no reference checksum for workload {other}"),
+    })
+}
+
+/// How many ops (DESIGN §4) a run of `workload` with `params` does.
+pub fn expected_ops(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
+    let p = |name: &str| param(workload, params, name);
+    Ok(match workload {
+        "cpu-parallel" => p("tasks")?,
+        "worker-pool" => p("jobs")?,
+        "shared-counter" => p("units")?.saturating_mul(p("increments")?),
+        "spawn-idle" => p("units")?,
+        "ping-pong" => p("rounds")?.saturating_mul(2),
+        "prime-sieve" => p("primes")?,
+        "io-server" => p("requests")?,
+        other => bail!("no op count for workload {other}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Vectors {
+        xorshift64: Vec<XsVector>,
+        cases: Vec<Case>,
+    }
+
+    #[derive(Deserialize)]
+    struct XsVector {
+        x: String,
+        k: u64,
+        xs_k: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Case {
+        workload: String,
+        params: BTreeMap<String, u64>,
+        checksum: String,
+    }
+
+    fn vectors() -> Vectors {
+        serde_json::from_str(include_str!("../../../suite/test-vectors.json")).unwrap()
+    }
+
+    #[test]
+    fn xorshift_matches_the_test_vectors() {
+        for v in vectors().xorshift64 {
+            let x: u64 = v.x.parse().unwrap();
+            assert_eq!(xs_k(x, v.k).to_string(), v.xs_k, "xs^{}({})", v.k, v.x);
+        }
+    }
+
+    #[test]
+    fn checksums_match_the_test_vectors() {
+        for case in vectors().cases {
+            let got = checksum(&case.workload, &case.params).unwrap();
+            assert_eq!(
+                got.to_string(),
+                case.checksum,
+                "{} {:?}",
+                case.workload,
+                case.params
+            );
+        }
+    }
+
+    #[test]
+    fn closed_form_agrees_with_the_loop() {
+        for m in [0u64, 1, 2, 3, 10, 1_000, 65_537] {
+            let looped = (0..m).fold(0u64, |a, i| a.wrapping_add(i.wrapping_mul(i)));
+            assert_eq!(sum_of_squares_below(m), looped, "m = {m}");
+        }
+    }
+
+    #[test]
+    fn a_missing_parameter_is_an_error() {
+        let err = checksum("ping-pong", &BTreeMap::new()).unwrap_err();
+        assert!(err.to_string().contains("rounds"));
+    }
+}

@@ -1,0 +1,297 @@
+//! The results file (DESIGN §6): a public, versioned format that other tools read.
+//!
+//! Plain serde structs, kept apart from how they are shown. Written atomically (a temp file
+//! in the same folder, then rename), after every finished run, so a crash or Ctrl-C never
+//! loses what was already measured.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::machine::Machine;
+use crate::UsageError;
+
+/// The schema this concbench writes and reads.
+pub const SCHEMA: &str = "concbench.results/1";
+
+/// One results file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultsFile {
+    pub schema: String,
+    pub concbench_version: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    pub suite: String,
+    /// The command line that produced the file.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// True when the run was stopped (Ctrl-C) before the plan was done.
+    #[serde(default)]
+    pub interrupted: bool,
+    pub machine: Machine,
+    pub toolchains: BTreeMap<String, String>,
+    pub runs: Vec<RunResult>,
+}
+
+/// One workload × model × parameters × CPU count, with its samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub workload: String,
+    pub model: String,
+    pub lang: String,
+    pub params: BTreeMap<String, u64>,
+    pub cpus: usize,
+    /// Whether the run was pinned to `cpus` CPUs (`--cpus`), or free on all of them.
+    #[serde(default)]
+    pub pinned: bool,
+    /// A baseline run the harness added (spawn-idle's `units = 0`).
+    #[serde(default)]
+    pub baseline: bool,
+    pub valid: bool,
+    pub racy: bool,
+    pub error: Option<String>,
+    /// The checksum the harness computed itself.
+    #[serde(default)]
+    pub reference_checksum: String,
+    pub samples: Vec<Sample>,
+    pub summary: Summary,
+}
+
+/// One counted execution of an implementation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Measured inside the process around the concurrent part.
+    pub elapsed_ns: u64,
+    /// Measured by the harness around the whole process.
+    pub wall_ns: u64,
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    /// wait4's peak resident memory of the largest single process.
+    pub max_rss_kb: u64,
+    pub exit_code: i32,
+    pub checksum: String,
+    pub ops: u64,
+    pub metrics: BTreeMap<String, i64>,
+    /// Peak of the whole process tree, sampled, for models that start processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_max_rss_kb: Option<u64>,
+}
+
+impl Sample {
+    /// The larger of the single-process and the process-tree peaks.
+    pub fn peak_rss_kb(&self) -> u64 {
+        self.max_rss_kb.max(self.tree_max_rss_kb.unwrap_or(0))
+    }
+}
+
+/// Figures derived from the samples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub median_elapsed_ns: u64,
+    pub ci95_low_ns: u64,
+    pub ci95_high_ns: u64,
+    pub ns_per_op: f64,
+    #[serde(default)]
+    pub median_wall_ns: u64,
+    /// Coefficient of variation of elapsed_ns.
+    #[serde(default)]
+    pub cv: f64,
+    /// (user + sys) / wall, median: 2.0 means two cores busy.
+    #[serde(default)]
+    pub cpu_utilisation: f64,
+    /// The largest peak memory of any sample (kB).
+    #[serde(default)]
+    pub peak_rss_kb: u64,
+    /// Racy models: units × increments − the counter (median).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_updates: Option<u64>,
+    /// Medians of the implementation's own metrics.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, i64>,
+}
+
+impl ResultsFile {
+    /// Writes the file atomically: a temp file beside it, then rename.
+    pub fn write_atomic(&self, path: &Path) -> Result<()> {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        serde_json::to_writer_pretty(&mut tmp, self)?;
+        tmp.write_all(b"\n")?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Reads a results file, refusing (as bad input) one that is corrupt or of another schema.
+    pub fn load(path: &Path) -> Result<ResultsFile> {
+        let text = fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read results file {}: {e}", path.display())))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "{} is not a concbench results file (invalid JSON: {e})",
+                path.display()
+            ))
+        })?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => {
+                return Err(UsageError(format!(
+                    "{} has schema {other:?}; this concbench reads {SCHEMA:?} \
+                     (rerun the suite with this version, or use the concbench that wrote it)",
+                    path.display()
+                ))
+                .into())
+            }
+            None => {
+                return Err(UsageError(format!(
+                    "{} is not a concbench results file (no \"schema\" field)",
+                    path.display()
+                ))
+                .into())
+            }
+        }
+        serde_json::from_value(value).map_err(|e| {
+            UsageError(format!(
+                "{} is a corrupt {SCHEMA} file: {e}",
+                path.display()
+            ))
+            .into()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn example() -> ResultsFile {
+        ResultsFile {
+            schema: SCHEMA.into(),
+            concbench_version: "0.1.0".into(),
+            started_at: "2026-11-26T23:00:00Z".into(),
+            finished_at: None,
+            suite: "quick".into(),
+            command: vec!["concbench".into(), "run".into()],
+            interrupted: false,
+            machine: Machine::default(),
+            toolchains: BTreeMap::from([("go".into(), "go1.26.8".into())]),
+            runs: vec![RunResult {
+                workload: "ping-pong".into(),
+                model: "go-channels".into(),
+                lang: "go".into(),
+                params: BTreeMap::from([("rounds".into(), 10)]),
+                cpus: 2,
+                pinned: false,
+                baseline: false,
+                valid: true,
+                racy: false,
+                error: None,
+                reference_checksum: "20".into(),
+                samples: vec![Sample {
+                    elapsed_ns: 5,
+                    wall_ns: 9,
+                    user_ns: 1,
+                    sys_ns: 1,
+                    max_rss_kb: 100,
+                    exit_code: 0,
+                    checksum: "20".into(),
+                    ops: 20,
+                    metrics: BTreeMap::new(),
+                    tree_max_rss_kb: None,
+                }],
+                summary: Summary::default(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_written_file_reads_back_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("r.json");
+        example().write_atomic(&path).unwrap();
+        assert_eq!(ResultsFile::load(&path).unwrap(), example());
+    }
+
+    #[test]
+    fn the_design_field_names_are_kept() {
+        let v = serde_json::to_value(example()).unwrap();
+        for key in [
+            "schema",
+            "concbench_version",
+            "started_at",
+            "suite",
+            "machine",
+            "toolchains",
+            "runs",
+        ] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        let run = &v["runs"][0];
+        for key in [
+            "workload", "model", "lang", "params", "cpus", "valid", "racy", "error", "samples",
+            "summary",
+        ] {
+            assert!(run.get(key).is_some(), "{key}");
+        }
+        for key in [
+            "elapsed_ns",
+            "wall_ns",
+            "user_ns",
+            "sys_ns",
+            "max_rss_kb",
+            "exit_code",
+            "checksum",
+            "ops",
+            "metrics",
+        ] {
+            assert!(run["samples"][0].get(key).is_some(), "{key}");
+        }
+        for key in [
+            "median_elapsed_ns",
+            "ci95_low_ns",
+            "ci95_high_ns",
+            "ns_per_op",
+        ] {
+            assert!(run["summary"].get(key).is_some(), "{key}");
+        }
+    }
+
+    fn load_text(text: &str) -> anyhow::Error {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        fs::write(&path, text).unwrap();
+        ResultsFile::load(&path).unwrap_err()
+    }
+
+    #[test]
+    fn corrupt_and_foreign_files_are_bad_input() {
+        for (text, says) in [
+            ("{not json", "invalid JSON"),
+            ("{\"runs\": []}", "no \"schema\""),
+            (
+                "{\"schema\": \"concbench.results/0\"}",
+                "concbench.results/0",
+            ),
+            (
+                "{\"schema\": \"concbench.results/1\", \"runs\": 3}",
+                "corrupt",
+            ),
+        ] {
+            let err = load_text(text);
+            assert!(err.downcast_ref::<UsageError>().is_some(), "{text}");
+            assert!(err.to_string().contains(says), "{text}: {err}");
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! Running a plan: warm-up and counted samples of every run, interleaved across runs in a
+//! shuffled order each round (A C B, B A C, ...), so that the drift of a noisy machine spreads
+//! over every model instead of punishing whichever ran last.
+//!
+//! A run whose sample fails (crash, timeout, wrong checksum, refused by a cap, toolchain
+//! missing) keeps its row with the reason, and the suite goes on. The results file is
+//! rewritten as samples arrive, and once more when interrupted, so nothing measured is lost.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Result;
+
+use crate::caps::Limits;
+use crate::measure::{self, Exit};
+use crate::plan::RunSpec;
+use crate::reference;
+use crate::results::{ResultsFile, RunResult, Sample, Summary};
+use crate::stats;
+use crate::suite::Catalogue;
+use crate::toolchain::Toolchains;
+
+/// Set by the Ctrl-C handler; the runner stops at the next sample boundary.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How often, at most, the results file is rewritten while samples arrive.
+const SAVE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Observes a run as it happens (terminal progress, plain log lines, nothing in tests).
+pub trait Reporter {
+    /// The plan is about to start: `total` samples (warm-ups included).
+    fn start(&mut self, _total: u64) {}
+    /// A sample starts; `eta` is the estimated time left, once there is a basis for it.
+    fn sample_start(&mut self, _label: &str, _done: u64, _eta: Option<Duration>) {}
+    /// A sample ended; `outcome` is its elapsed time or why it failed.
+    fn sample_done(&mut self, _label: &str, _outcome: &str) {}
+    /// Something the user should act on.
+    fn warning(&mut self, _message: &str) {}
+    /// The plan is done (or stopped).
+    fn finish(&mut self) {}
+}
+
+/// A reporter that says nothing.
+pub struct Silent;
+impl Reporter for Silent {}
+
+/// Repetitions and where results go.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub runs: u32,
+    pub warmup: u32,
+    pub out: PathBuf,
+    /// Seeds the shuffled order of each round.
+    pub order_seed: u64,
+}
+
+/// The state of one planned run while the plan executes.
+struct Slot {
+    spec: RunSpec,
+    result: RunResult,
+    /// Why the run cannot start at all, if so (unavailable or refused).
+    blocked: Option<String>,
+    failed: bool,
+    last_wall: Option<Duration>,
+    reference: u64,
+    expected_ops: u64,
+}
+
+/// Executes `plan` and returns the results file it wrote to `config.out`.
+pub fn execute(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    plan: &[RunSpec],
+    config: &RunConfig,
+    mut file: ResultsFile,
+    reporter: &mut dyn Reporter,
+) -> Result<ResultsFile> {
+    let limits = Limits::current();
+    let mut slots: Vec<Slot> = plan
+        .iter()
+        .map(|spec| new_slot(catalogue, toolchains, &limits, spec))
+        .collect::<Result<_>>()?;
+    for slot in slots.iter().filter(|s| s.blocked.is_some()) {
+        reporter.warning(&format!(
+            "{} {}: {}",
+            slot.spec.workload,
+            slot.spec.model,
+            slot.blocked.as_deref().unwrap_or_default()
+        ));
+    }
+
+    let rounds = config.warmup + config.runs;
+    let runnable = slots.iter().filter(|s| s.blocked.is_none()).count() as u64;
+    reporter.start(runnable * rounds as u64);
+    let mut rng = stats::SplitMix64::new(config.order_seed);
+    let mut last_save = Instant::now();
+    let mut done = 0u64;
+    'rounds: for round in 0..rounds {
+        let warmup = round < config.warmup;
+        let mut order: Vec<usize> = (0..slots.len()).collect();
+        rng.shuffle(&mut order);
+        for i in order {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                break 'rounds;
+            }
+            if slots[i].blocked.is_some() || slots[i].failed {
+                continue;
+            }
+            let eta = estimate_remaining(&slots, rounds - round, i);
+            let label = sample_label(catalogue, &slots[i].spec, warmup, round, config);
+            reporter.sample_start(&label, done, eta);
+            let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
+            done += 1;
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                // The sample was cut short by Ctrl-C: it measured nothing.
+                break 'rounds;
+            }
+            let slot = &mut slots[i];
+            match outcome {
+                Ok(sample) => {
+                    reporter.sample_done(&label, &format_ns(sample.elapsed_ns));
+                    if !warmup {
+                        slot.result.samples.push(sample);
+                    }
+                }
+                Err((why, sample)) => {
+                    reporter.sample_done(&label, &format!("FAILED: {why}"));
+                    slot.failed = true;
+                    slot.result.error = Some(why);
+                    slot.result.samples.extend(sample);
+                }
+            }
+            if last_save.elapsed() >= SAVE_INTERVAL {
+                save(&mut file, &slots, config)?;
+                last_save = Instant::now();
+            }
+        }
+    }
+    file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
+    file.finished_at = Some(now_rfc3339());
+    file.machine.load_avg_end = crate::machine::load_average();
+    save(&mut file, &slots, config)?;
+    reporter.finish();
+    Ok(file)
+}
+
+fn new_slot(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    limits: &Limits,
+    spec: &RunSpec,
+) -> Result<Slot> {
+    let workload = catalogue
+        .workload(&spec.workload)
+        .expect("planned from the catalogue");
+    let model = workload
+        .model(&spec.model)
+        .expect("planned from the catalogue");
+    let reference = reference::checksum(&spec.workload, &spec.params)?;
+    let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
+    let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
+        Err(why) => Some(format!("unavailable: {why}")),
+        Ok(_) => model.caps.iter().find_map(|cap| {
+            limits
+                .largest_safe(cap.per)
+                .check(&cap.param, spec.params[&cap.param])
+        }),
+    };
+    let result = RunResult {
+        workload: spec.workload.clone(),
+        model: spec.model.clone(),
+        lang: model.lang.name().into(),
+        params: spec.params.clone(),
+        cpus: spec.cpus,
+        pinned: spec.pinned,
+        baseline: spec.baseline,
+        valid: false,
+        racy: model.racy,
+        error: blocked.clone(),
+        reference_checksum: reference.to_string(),
+        samples: Vec::new(),
+        summary: Summary::default(),
+    };
+    Ok(Slot {
+        spec: spec.clone(),
+        result,
+        blocked,
+        failed: false,
+        last_wall: None,
+        reference,
+        expected_ops,
+    })
+}
+
+/// Runs one sample of `slot` and checks it.
+fn take_sample(
+    toolchains: &Toolchains,
+    catalogue: &Catalogue,
+    slot: &mut Slot,
+) -> std::result::Result<Sample, (String, Option<Sample>)> {
+    let spec = &slot.spec;
+    let model = catalogue
+        .workload(&spec.workload)
+        .and_then(|w| w.model(&spec.model))
+        .expect("planned from the catalogue");
+    let imp = toolchains
+        .implementation_for(spec.lang, &spec.workload, &spec.model)
+        .map_err(|why| (format!("unavailable: {why}"), None))?;
+    let mut inv = imp.invocation(&spec.workload, &spec.model, &spec.params, spec.timeout);
+    inv.pin_cpus = spec.pinned.then_some(spec.cpus);
+    inv.sample_tree = model.processes;
+    let m = measure::run(&inv).map_err(|e| (format!("{e:#}"), None))?;
+    slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
+    let exit_code = match m.exit {
+        Exit::Code(0) => 0,
+        Exit::Code(code) => {
+            return Err((
+                format!("exit status {code}: {}", m.last_stderr_line()),
+                None,
+            ));
+        }
+        Exit::Signal(sig) => {
+            return Err((
+                format!("killed by signal {sig}: {}", m.last_stderr_line()),
+                None,
+            ));
+        }
+        Exit::TimedOut => {
+            return Err((
+                format!(
+                    "timed out after {} s (raise --timeout, or lower the sizes)",
+                    spec.timeout.as_secs()
+                ),
+                None,
+            ));
+        }
+    };
+    let report = crate::protocol::parse_report(&m.stdout).map_err(|e| (e, None))?;
+    let sample = Sample {
+        elapsed_ns: report.elapsed_ns,
+        wall_ns: m.wall_ns,
+        user_ns: m.user_ns,
+        sys_ns: m.sys_ns,
+        max_rss_kb: m.max_rss_kb,
+        exit_code,
+        checksum: report.checksum.to_string(),
+        ops: report.ops,
+        metrics: report.metrics,
+        tree_max_rss_kb: m.tree_max_rss_kb,
+    };
+    if report.ops != slot.expected_ops {
+        return Err((
+            format!(
+                "reported ops {} but the workload does {}",
+                report.ops, slot.expected_ops
+            ),
+            Some(sample),
+        ));
+    }
+    if report.checksum != slot.reference && !model.racy {
+        return Err((
+            format!(
+                "wrong answer: checksum {} but the reference is {}",
+                report.checksum, slot.reference
+            ),
+            Some(sample),
+        ));
+    }
+    Ok(sample)
+}
+
+/// Estimated time for the samples still to come, from each run's last wall time (runs not yet
+/// timed count at the mean of those that were).
+fn estimate_remaining(slots: &[Slot], rounds_left: u32, _current: usize) -> Option<Duration> {
+    let live: Vec<&Slot> = slots
+        .iter()
+        .filter(|s| s.blocked.is_none() && !s.failed)
+        .collect();
+    let known: Vec<Duration> = live.iter().filter_map(|s| s.last_wall).collect();
+    if known.is_empty() {
+        return None;
+    }
+    let mean = known.iter().sum::<Duration>() / known.len() as u32;
+    let per_round: Duration = live.iter().map(|s| s.last_wall.unwrap_or(mean)).sum();
+    Some(per_round * rounds_left)
+}
+
+fn sample_label(
+    catalogue: &Catalogue,
+    spec: &RunSpec,
+    warmup: bool,
+    round: u32,
+    config: &RunConfig,
+) -> String {
+    let w = catalogue.workload(&spec.workload).expect("planned");
+    let which = if warmup {
+        format!("warm-up {}/{}", round + 1, config.warmup)
+    } else {
+        format!("run {}/{}", round - config.warmup + 1, config.runs)
+    };
+    let pin = if spec.pinned {
+        format!(" cpus={}", spec.cpus)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {} {}{pin} · {which}",
+        spec.workload,
+        spec.model,
+        spec.params_text(w)
+    )
+}
+
+fn save(file: &mut ResultsFile, slots: &[Slot], config: &RunConfig) -> Result<()> {
+    file.runs = slots.iter().map(finished_result).collect();
+    file.write_atomic(&config.out)
+}
+
+/// The run's row as it stands: validity and summary from the samples so far.
+fn finished_result(slot: &Slot) -> RunResult {
+    let mut r = slot.result.clone();
+    r.valid = r.error.is_none() && !r.samples.is_empty();
+    r.summary = summarise(&r.samples, slot.reference, r.racy);
+    r
+}
+
+/// Summary figures of a run's samples.
+pub fn summarise(samples: &[Sample], reference: u64, racy: bool) -> Summary {
+    if samples.is_empty() {
+        return Summary::default();
+    }
+    let elapsed: Vec<f64> = samples.iter().map(|s| s.elapsed_ns as f64).collect();
+    let median = stats::median(&elapsed).unwrap_or(0.0);
+    let (lo, hi) = stats::bootstrap_median_ci(&elapsed).unwrap_or((median, median));
+    let walls: Vec<f64> = samples.iter().map(|s| s.wall_ns as f64).collect();
+    let utilisation: Vec<f64> = samples
+        .iter()
+        .map(|s| (s.user_ns + s.sys_ns) as f64 / s.wall_ns.max(1) as f64)
+        .collect();
+    let ops = samples[0].ops.max(1) as f64;
+    let mut metric_names: Vec<&String> = samples.iter().flat_map(|s| s.metrics.keys()).collect();
+    metric_names.sort();
+    metric_names.dedup();
+    let metrics: BTreeMap<String, i64> = metric_names
+        .into_iter()
+        .filter_map(|name| {
+            let values: Vec<f64> = samples
+                .iter()
+                .filter_map(|s| s.metrics.get(name))
+                .map(|v| *v as f64)
+                .collect();
+            Some((name.clone(), stats::median(&values)?.round() as i64))
+        })
+        .collect();
+    let lost_updates = racy.then(|| {
+        let lost: Vec<f64> = samples
+            .iter()
+            .map(|s| reference.saturating_sub(s.checksum.parse().unwrap_or(reference)) as f64)
+            .collect();
+        stats::median(&lost).unwrap_or(0.0).round() as u64
+    });
+    Summary {
+        median_elapsed_ns: median.round() as u64,
+        ci95_low_ns: lo.round() as u64,
+        ci95_high_ns: hi.round() as u64,
+        ns_per_op: median / ops,
+        median_wall_ns: stats::median(&walls).unwrap_or(0.0).round() as u64,
+        cv: stats::cv(&elapsed),
+        cpu_utilisation: stats::median(&utilisation).unwrap_or(0.0),
+        peak_rss_kb: samples.iter().map(Sample::peak_rss_kb).max().unwrap_or(0),
+        lost_updates,
+        metrics,
+    }
+}
+
+/// A duration in nanoseconds as people read it: 812 ns, 3.41 µs, 12.3 ms, 1.52 s.
+pub fn format_ns(ns: u64) -> String {
+    let ns = ns as f64;
+    if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        format!("{:.3} µs", ns / 1e3)
+    } else if ns < 1e9 {
+        format!("{:.3} ms", ns / 1e6)
+    } else {
+        format!("{:.3} s", ns / 1e9)
+    }
+}
+
+/// Now, as RFC 3339 UTC to the second.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(elapsed: u64, checksum: &str) -> Sample {
+        Sample {
+            elapsed_ns: elapsed,
+            wall_ns: elapsed * 2,
+            user_ns: elapsed * 3,
+            sys_ns: elapsed,
+            max_rss_kb: 10,
+            exit_code: 0,
+            checksum: checksum.into(),
+            ops: 4,
+            metrics: BTreeMap::from([("rss_kb".into(), elapsed as i64)]),
+            tree_max_rss_kb: Some(30),
+        }
+    }
+
+    #[test]
+    fn summary_of_samples() {
+        let s = summarise(
+            &[sample(100, "40"), sample(300, "40"), sample(200, "40")],
+            40,
+            false,
+        );
+        assert_eq!(s.median_elapsed_ns, 200);
+        assert_eq!(s.ns_per_op, 50.0);
+        assert_eq!(s.cpu_utilisation, 2.0);
+        assert_eq!(s.peak_rss_kb, 30);
+        assert_eq!(s.metrics["rss_kb"], 200);
+        assert!(s.ci95_low_ns >= 100 && s.ci95_high_ns <= 300);
+        assert_eq!(s.lost_updates, None);
+    }
+
+    #[test]
+    fn racy_runs_count_lost_updates() {
+        let s = summarise(
+            &[sample(1, "37"), sample(1, "40"), sample(1, "35")],
+            40,
+            true,
+        );
+        assert_eq!(s.lost_updates, Some(3));
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(format_ns(812), "812 ns");
+        assert_eq!(format_ns(3_410), "3.410 µs");
+        assert_eq!(format_ns(12_300_000), "12.300 ms");
+        assert_eq!(format_ns(1_520_000_000), "1.520 s");
+    }
+}

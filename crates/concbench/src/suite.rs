@@ -1,0 +1,419 @@
+//! The catalogue of workloads, models and suite sizes, read from `suite/`.
+//!
+//! `suite/` is the single source of truth for what concbench runs: the harness embeds its
+//! files at compile time (so the binary works from anywhere) and validates them once, here,
+//! before any work starts.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// The suite files, embedded when the harness is compiled.
+const SUITES_TOML: &str = include_str!("../../../suite/suites.toml");
+const WORKLOAD_TOMLS: &[(&str, &str)] = &[
+    (
+        "cpu-parallel.toml",
+        include_str!("../../../suite/workloads/cpu-parallel.toml"),
+    ),
+    (
+        "worker-pool.toml",
+        include_str!("../../../suite/workloads/worker-pool.toml"),
+    ),
+    (
+        "shared-counter.toml",
+        include_str!("../../../suite/workloads/shared-counter.toml"),
+    ),
+    (
+        "spawn-idle.toml",
+        include_str!("../../../suite/workloads/spawn-idle.toml"),
+    ),
+    (
+        "ping-pong.toml",
+        include_str!("../../../suite/workloads/ping-pong.toml"),
+    ),
+    (
+        "prime-sieve.toml",
+        include_str!("../../../suite/workloads/prime-sieve.toml"),
+    ),
+];
+
+/// The language an implementation is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Go,
+    Python,
+    Rust,
+}
+
+impl Lang {
+    /// Every language, in the order tables show them.
+    pub const ALL: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
+
+    /// The name used in results files and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Go => "go",
+            Lang::Python => "python",
+            Lang::Rust => "rust",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a per-unit cap counts: each unit of the capped parameter is one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    Thread,
+    Process,
+}
+
+/// A model whose `param` creates one OS thread or process per unit; the harness caps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    pub param: String,
+    pub per: UnitKind,
+}
+
+/// One parameter of a workload, with the range every implementation enforces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub name: String,
+    pub min: u64,
+    pub max: u64,
+    pub about: String,
+}
+
+/// A concurrency model of one workload, with the catalogue fields of DESIGN §3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub id: String,
+    pub lang: Lang,
+    /// The API or construct the implementation uses.
+    pub tool: String,
+    /// The concurrency unit: OS thread, process, goroutine, async task, ...
+    pub unit: String,
+    pub communication: String,
+    pub scheduling: String,
+    /// Memory sharing: shared, copied, owned.
+    pub memory: String,
+    /// A deliberately unsynchronised variant: a wrong checksum is its finding.
+    #[serde(default)]
+    pub racy: bool,
+    /// The language's sequential baseline, against which speedups are computed.
+    #[serde(default)]
+    pub sequential: bool,
+    /// Starts worker processes: the harness also samples the whole process tree's memory.
+    #[serde(default)]
+    pub processes: bool,
+    #[serde(default)]
+    pub caps: Vec<Cap>,
+}
+
+/// A parameter value in a suite: an integer or the run's CPU count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Int(u64),
+    /// The string `"cpus"`.
+    Word(CpusWord),
+}
+
+/// The one word a suite may use instead of a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CpusWord {
+    Cpus,
+}
+
+impl ParamValue {
+    /// The value for a run on `cpus` CPUs.
+    pub fn resolve(self, cpus: usize) -> u64 {
+        match self {
+            ParamValue::Int(v) => v,
+            ParamValue::Word(CpusWord::Cpus) => cpus as u64,
+        }
+    }
+}
+
+/// One value, or a sweep of several (one run per value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamSetting {
+    One(ParamValue),
+    Sweep(Vec<ParamValue>),
+}
+
+impl ParamSetting {
+    /// The values this setting stands for.
+    pub fn values(&self) -> Vec<ParamValue> {
+        match self {
+            ParamSetting::One(v) => vec![*v],
+            ParamSetting::Sweep(vs) => vs.clone(),
+        }
+    }
+}
+
+/// A workload's sizes in one suite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteEntry {
+    /// Sizes given to one model only, overriding `params`.
+    #[serde(default)]
+    pub models: BTreeMap<String, BTreeMap<String, ParamSetting>>,
+    #[serde(flatten)]
+    pub params: BTreeMap<String, ParamSetting>,
+}
+
+/// A workload: what each unit does, its parameters, its models and its sizes per suite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub name: String,
+    pub title: String,
+    /// The claim or sample of the article the workload answers.
+    pub from: String,
+    /// What one op is (task, job, increment, ...): ns/op is per one of these.
+    pub op: String,
+    /// Default time limit of one run, in seconds.
+    pub timeout_s: u64,
+    /// Parameters of a baseline run the harness adds per model (spawn-idle's `units = 0`).
+    #[serde(default)]
+    pub baseline: BTreeMap<String, u64>,
+    pub params: Vec<ParamSpec>,
+    pub models: Vec<Model>,
+    #[serde(default)]
+    pub suites: BTreeMap<String, SuiteEntry>,
+}
+
+impl Workload {
+    /// The model with this id, if the workload has it.
+    pub fn model(&self, id: &str) -> Option<&Model> {
+        self.models.iter().find(|m| m.id == id)
+    }
+
+    /// The parameter with this name, if the workload has it.
+    pub fn param(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The sequential model of a language, the baseline for speedups.
+    pub fn sequential_model(&self, lang: Lang) -> Option<&Model> {
+        self.models.iter().find(|m| m.lang == lang && m.sequential)
+    }
+}
+
+/// A suite: a named set of sizes with its default repetitions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteInfo {
+    pub about: String,
+    pub runs: u32,
+    pub warmup: u32,
+}
+
+/// Everything in `suite/`, validated.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub suites: BTreeMap<String, SuiteInfo>,
+    pub workloads: Vec<Workload>,
+}
+
+impl Catalogue {
+    /// The catalogue compiled into this binary.
+    pub fn embedded() -> &'static Catalogue {
+        static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        CATALOGUE.get_or_init(|| {
+            Catalogue::parse(SUITES_TOML, WORKLOAD_TOMLS)
+                .expect("the suite/ files compiled into concbench are valid (tested)")
+        })
+    }
+
+    /// Parses and validates suite files given as (file name, text).
+    pub fn parse(suites_toml: &str, workload_tomls: &[(&str, &str)]) -> Result<Catalogue> {
+        let suites: BTreeMap<String, SuiteInfo> =
+            toml::from_str(suites_toml).context("suite/suites.toml")?;
+        let mut workloads = Vec::new();
+        for (file, text) in workload_tomls {
+            let workload: Workload =
+                toml::from_str(text).with_context(|| format!("suite/workloads/{file}"))?;
+            validate_workload(&workload, &suites)
+                .with_context(|| format!("suite/workloads/{file}"))?;
+            workloads.push(workload);
+        }
+        Ok(Catalogue { suites, workloads })
+    }
+
+    /// The workload with this name, if there is one.
+    pub fn workload(&self, name: &str) -> Option<&Workload> {
+        self.workloads.iter().find(|w| w.name == name)
+    }
+
+    /// Workload names, for messages.
+    pub fn workload_names(&self) -> Vec<&str> {
+        self.workloads.iter().map(|w| w.name.as_str()).collect()
+    }
+}
+
+fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Result<()> {
+    for p in &w.params {
+        if p.min > p.max {
+            bail!("parameter {}: min {} > max {}", p.name, p.min, p.max);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for m in &w.models {
+        if !seen.insert(&m.id) {
+            bail!("model {} is listed twice", m.id);
+        }
+        let prefix = match m.lang {
+            Lang::Go => "go-",
+            Lang::Python => "py-",
+            Lang::Rust => "rust-",
+        };
+        if !m.id.starts_with(prefix) {
+            bail!(
+                "model {} of language {} must start with {prefix}",
+                m.id,
+                m.lang
+            );
+        }
+        for cap in &m.caps {
+            if w.param(&cap.param).is_none() {
+                bail!("model {}: cap on unknown parameter {}", m.id, cap.param);
+            }
+        }
+    }
+    for (name, value) in &w.baseline {
+        check_value(w, name, ParamValue::Int(*value)).context("baseline")?;
+    }
+    for (suite, entry) in &w.suites {
+        if !suites.contains_key(suite) {
+            bail!("suite {suite} is not defined in suite/suites.toml");
+        }
+        for p in &w.params {
+            if !entry.params.contains_key(&p.name) {
+                bail!("suite {suite} does not give parameter {}", p.name);
+            }
+        }
+        let overrides = entry.models.iter().flat_map(|(model, params)| {
+            params
+                .iter()
+                .map(move |(name, value)| (Some(model), name, value))
+        });
+        for (model, name, setting) in entry
+            .params
+            .iter()
+            .map(|(n, v)| (None, n, v))
+            .chain(overrides)
+        {
+            if let Some(model) = model {
+                if w.model(model).is_none() {
+                    bail!("suite {suite} sizes unknown model {model}");
+                }
+            }
+            for value in setting.values() {
+                check_value(w, name, value).with_context(|| format!("suite {suite}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_value(w: &Workload, name: &str, value: ParamValue) -> Result<()> {
+    let Some(spec) = w.param(name) else {
+        bail!("unknown parameter {name}");
+    };
+    if let ParamValue::Int(v) = value {
+        if v < spec.min || v > spec.max {
+            bail!("{name} = {v} is out of range ({}..={})", spec.min, spec.max);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_suite_files_are_valid() {
+        let c = Catalogue::parse(SUITES_TOML, WORKLOAD_TOMLS).unwrap();
+        assert_eq!(c.workloads.len(), WORKLOAD_TOMLS.len());
+        for suite in ["seed", "quick", "standard", "full"] {
+            assert!(c.suites.contains_key(suite), "{suite}");
+        }
+    }
+
+    #[test]
+    fn every_workload_is_in_quick_and_standard() {
+        for w in &Catalogue::embedded().workloads {
+            assert!(w.suites.contains_key("quick"), "{}", w.name);
+            assert!(w.suites.contains_key("standard"), "{}", w.name);
+        }
+    }
+
+    #[test]
+    fn seed_holds_the_articles_three_programs() {
+        let c = Catalogue::embedded();
+        let seed: Vec<&str> = c
+            .workloads
+            .iter()
+            .filter(|w| w.suites.contains_key("seed"))
+            .map(|w| w.name.as_str())
+            .collect();
+        assert_eq!(seed, ["cpu-parallel", "worker-pool", "shared-counter"]);
+        let pool = &c.workload("worker-pool").unwrap().suites["seed"].params;
+        assert_eq!(pool["jobs"], ParamSetting::One(ParamValue::Int(9)));
+        assert_eq!(pool["workers"], ParamSetting::One(ParamValue::Int(3)));
+    }
+
+    fn workload_with(extra: &str) -> String {
+        format!(
+            "name = \"w\"\ntitle = \"t\"\nfrom = \"f\"\nop = \"op\"\ntimeout_s = 1\n\
+             [[params]]\nname = \"n\"\nmin = 1\nmax = 10\nabout = \"a\"\n\
+             [[models]]\nid = \"go-x\"\nlang = \"go\"\ntool = \"t\"\nunit = \"u\"\n\
+             communication = \"c\"\nscheduling = \"s\"\nmemory = \"m\"\n{extra}"
+        )
+    }
+
+    #[test]
+    fn a_suite_value_out_of_range_is_refused() {
+        let text = workload_with("[suites.quick]\nn = 11\n");
+        let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
+        assert!(format!("{err:#}").contains("out of range"), "{err:#}");
+    }
+
+    #[test]
+    fn a_suite_missing_a_parameter_is_refused() {
+        let text = workload_with("[suites.quick]\n");
+        let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
+        assert!(format!("{err:#}").contains("does not give parameter n"));
+    }
+
+    #[test]
+    fn a_model_override_for_an_unknown_model_is_refused() {
+        let text = workload_with("[suites.quick]\nn = 2\n[suites.quick.models.go-y]\nn = 3\n");
+        let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown model go-y"));
+    }
+
+    #[test]
+    fn cpus_word_and_sweeps_parse() {
+        let text = workload_with("[suites.quick]\nn = [\"cpus\", 4]\n");
+        let c = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap();
+        let values = c.workloads[0].suites["quick"].params["n"].values();
+        assert_eq!(values[0].resolve(7), 7);
+        assert_eq!(values[1].resolve(7), 4);
+    }
+}

@@ -1,0 +1,584 @@
+//! Finding the toolchains and building the three implementation programs.
+//!
+//! - Rust: `cargo build --release -p concbench-rust`, in a target folder of its own under
+//!   the build folder (so a nested build never waits on the lock of the cargo that runs us).
+//! - Go: `go build`, cached under a hash of the Go sources and the Go version.
+//! - Python: a virtual environment under the build folder, with NumPy installed into it.
+//!
+//! A missing toolchain or package makes only its models unavailable, with the reason and
+//! what to install; everything else still runs.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::measure::{self, Exit, Invocation};
+use crate::suite::Lang;
+use crate::UsageError;
+
+/// Where the sources are and where builds go, and which programs to use.
+#[derive(Debug, Clone)]
+pub struct ToolchainOptions {
+    /// The concbench source tree (holds `impls/` and `suite/`).
+    pub root: PathBuf,
+    /// Where built programs and the Python environment live.
+    pub build_dir: PathBuf,
+    /// `--go PATH`, else `go` on PATH.
+    pub go: Option<PathBuf>,
+    /// `--python PATH`, else `python3` on PATH.
+    pub python: Option<PathBuf>,
+}
+
+impl ToolchainOptions {
+    /// The defaults: the source tree this harness was built from (or `CONCBENCH_ROOT`),
+    /// and `target/concbench` inside it.
+    pub fn new(go: Option<PathBuf>, python: Option<PathBuf>) -> Result<ToolchainOptions> {
+        let root = match std::env::var_os("CONCBENCH_ROOT") {
+            Some(dir) => PathBuf::from(dir),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+        };
+        let root = root.canonicalize().unwrap_or(root);
+        if !root.join("impls").is_dir() || !root.join("suite").is_dir() {
+            return Err(UsageError(format!(
+                "cannot find the concbench source tree at {} (it holds impls/ and suite/); \
+                 set CONCBENCH_ROOT to it",
+                root.display()
+            ))
+            .into());
+        }
+        let build_dir = root.join("target").join("concbench");
+        Ok(ToolchainOptions {
+            root,
+            build_dir,
+            go,
+            python,
+        })
+    }
+}
+
+/// A built implementation program, ready to run.
+#[derive(Debug, Clone)]
+pub struct Implementation {
+    pub lang: Lang,
+    pub program: PathBuf,
+    /// Arguments before the protocol's own (`-m concbench_py` for Python).
+    pub prefix_args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// The runtime the program reports (`go1.26.8`, `rustc 1.95.0`, `cpython3.11.7`).
+    pub runtime: String,
+    /// Models per workload that the program implements (its `--list`).
+    pub models: BTreeMap<String, Vec<String>>,
+    /// NumPy's version, for Python; `None` when NumPy cannot be imported.
+    pub numpy: Option<String>,
+}
+
+impl Implementation {
+    /// The invocation that runs `workload`/`model` with `params`.
+    pub fn invocation(
+        &self,
+        workload: &str,
+        model: &str,
+        params: &BTreeMap<String, u64>,
+        timeout: Duration,
+    ) -> Invocation {
+        let mut args = self.prefix_args.clone();
+        args.push(workload.to_string());
+        args.push(model.to_string());
+        args.extend(params.iter().map(|(k, v)| format!("--{k}={v}")));
+        Invocation {
+            program: self.program.clone(),
+            args,
+            env: self.env.clone(),
+            pin_cpus: None,
+            timeout,
+            sample_tree: false,
+        }
+    }
+
+    /// Whether the program implements `model` of `workload`.
+    pub fn implements(&self, workload: &str, model: &str) -> bool {
+        self.models
+            .get(workload)
+            .is_some_and(|ms| ms.iter().any(|m| m == model))
+    }
+}
+
+/// Why a language's models cannot run, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub reason: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.reason, self.hint)
+    }
+}
+
+/// The three implementations, each ready or unavailable.
+#[derive(Debug, Clone, Default)]
+pub struct Toolchains {
+    pub langs: BTreeMap<Lang, std::result::Result<Implementation, Unavailable>>,
+}
+
+impl Toolchains {
+    /// Finds the toolchains and builds the programs of `langs`, reporting each step through
+    /// `log`. Builds are serialised by a lock file, so parallel harnesses (tests) share them.
+    pub fn prepare(
+        opts: &ToolchainOptions,
+        langs: &[Lang],
+        log: &mut dyn FnMut(&str),
+    ) -> Toolchains {
+        let mut toolchains = Toolchains::default();
+        let lock = BuildLock::acquire(&opts.build_dir);
+        for &lang in langs {
+            let prepared = match lock {
+                Ok(_) => prepare_lang(opts, lang, log),
+                Err(ref e) => Err(Unavailable {
+                    reason: format!("cannot use the build folder: {e:#}"),
+                    hint: format!("check that {} is writable", opts.build_dir.display()),
+                }),
+            };
+            toolchains.langs.insert(lang, prepared);
+        }
+        toolchains
+    }
+
+    /// The implementation that can run `model` of `workload`, or why none can.
+    pub fn implementation_for(
+        &self,
+        lang: Lang,
+        workload: &str,
+        model: &str,
+    ) -> std::result::Result<&Implementation, Unavailable> {
+        let imp = match self.langs.get(&lang) {
+            Some(Ok(imp)) => imp,
+            Some(Err(why)) => return Err(why.clone()),
+            None => {
+                return Err(Unavailable {
+                    reason: format!("{lang} was not prepared"),
+                    hint: "this is a bug in concbench".into(),
+                })
+            }
+        };
+        if !imp.implements(workload, model) {
+            return Err(Unavailable {
+                reason: format!(
+                    "{} does not implement {workload}/{model}",
+                    imp.program.display()
+                ),
+                hint: "rebuild it, or update concbench".into(),
+            });
+        }
+        if model == "py-numpy" && imp.numpy.is_none() {
+            return Err(Unavailable {
+                reason: "NumPy is not installed in the Python environment".into(),
+                hint: "check that pip can reach the package index, then run again".into(),
+            });
+        }
+        Ok(imp)
+    }
+
+    /// Toolchain versions for the results file: `rust`, `go`, `python`, `numpy`.
+    pub fn versions(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (lang, imp) in &self.langs {
+            let Ok(imp) = imp else { continue };
+            let version = imp
+                .runtime
+                .trim_start_matches("rustc ")
+                .trim_start_matches("cpython")
+                .to_string();
+            out.insert(lang.name().to_string(), version);
+            if let Some(numpy) = &imp.numpy {
+                out.insert("numpy".to_string(), numpy.clone());
+            }
+        }
+        out
+    }
+}
+
+fn prepare_lang(
+    opts: &ToolchainOptions,
+    lang: Lang,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<Implementation, Unavailable> {
+    let built = match lang {
+        Lang::Rust => build_rust(opts, log),
+        Lang::Go => build_go(opts, log),
+        Lang::Python => prepare_python(opts, log),
+    }?;
+    describe(built)
+}
+
+/// A program built but not yet asked what it implements.
+struct Built {
+    lang: Lang,
+    program: PathBuf,
+    prefix_args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+/// Runs the program's `--list` and keeps what it says.
+fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
+    #[derive(Deserialize)]
+    struct Listing {
+        runtime: String,
+        models: BTreeMap<String, Vec<String>>,
+        #[serde(default)]
+        numpy: Option<String>,
+    }
+    let mut args = built.prefix_args.clone();
+    args.push("--list".into());
+    let inv = Invocation {
+        program: built.program.clone(),
+        args,
+        env: built.env.clone(),
+        pin_cpus: None,
+        timeout: Duration::from_secs(60),
+        sample_tree: false,
+    };
+    let broken = |reason: String| Unavailable {
+        reason,
+        hint: "run the language's own tests to see what is wrong".into(),
+    };
+    let m = measure::run(&inv).map_err(|e| broken(format!("{e:#}")))?;
+    if m.exit != Exit::Code(0) {
+        return Err(broken(format!(
+            "{} --list failed ({:?}): {}",
+            built.lang,
+            m.exit,
+            m.last_stderr_line()
+        )));
+    }
+    let last = m
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let listing: Listing = serde_json::from_str(last)
+        .map_err(|e| broken(format!("{} --list printed no valid JSON: {e}", built.lang)))?;
+    Ok(Implementation {
+        lang: built.lang,
+        program: built.program,
+        prefix_args: built.prefix_args,
+        env: built.env,
+        runtime: listing.runtime,
+        models: listing.models,
+        numpy: listing.numpy,
+    })
+}
+
+/// Looks `name` up on PATH.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Resolves a toolchain program: the user's explicit path (which must exist) or PATH.
+fn locate(
+    explicit: Option<&Path>,
+    name: &str,
+    hint: &str,
+) -> std::result::Result<PathBuf, Unavailable> {
+    match explicit {
+        Some(path) if is_executable(path) => Ok(path.to_path_buf()),
+        Some(path) => Err(Unavailable {
+            reason: format!("{} is not an executable file", path.display()),
+            hint: hint.into(),
+        }),
+        None => find_on_path(name).ok_or_else(|| Unavailable {
+            reason: format!("`{name}` is not on PATH"),
+            hint: hint.into(),
+        }),
+    }
+}
+
+/// Runs a build step, turning failure into the reason a language is unavailable.
+fn run_step(cmd: &mut Command, what: &str, hint: &str) -> std::result::Result<String, Unavailable> {
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| Unavailable {
+        reason: format!("{what}: cannot start: {e}"),
+        hint: hint.into(),
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = tail[tail.len().saturating_sub(3)..].join(" | ");
+        return Err(Unavailable {
+            reason: format!("{what} failed ({}): {tail}", out.status),
+            hint: hint.into(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn build_rust(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<Built, Unavailable> {
+    const HINT: &str = "install Rust with rustup, or put cargo on PATH";
+    let cargo = match std::env::var_os("CARGO") {
+        Some(c) if is_executable(Path::new(&c)) => PathBuf::from(c),
+        _ => locate(None, "cargo", HINT)?,
+    };
+    let target_dir = opts.build_dir.join("cargo");
+    log("building concbench-rust (cargo build --release)");
+    run_step(
+        Command::new(&cargo)
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "concbench-rust",
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .current_dir(&opts.root),
+        "cargo build -p concbench-rust",
+        HINT,
+    )?;
+    Ok(Built {
+        lang: Lang::Rust,
+        program: target_dir.join("release").join("concbench-rust"),
+        prefix_args: vec![],
+        env: vec![],
+    })
+}
+
+fn build_go(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<Built, Unavailable> {
+    const HINT: &str =
+        "install Go 1.22 or newer (e.g. apt-get install golang-go), or pass --go PATH";
+    let go = locate(opts.go.as_deref(), "go", HINT)?;
+    let src = opts.root.join("impls").join("go");
+    let version = run_step(Command::new(&go).arg("version"), "go version", HINT)?;
+    let hash = hash_sources(&src, version.trim()).map_err(|e| Unavailable {
+        reason: format!("cannot read the Go sources: {e:#}"),
+        hint: "check the concbench source tree".into(),
+    })?;
+    let dir = opts.build_dir.join("go");
+    let program = dir.join(format!("concbench-go-{}", &hash[..16]));
+    if !is_executable(&program) {
+        log("building concbench-go (go build)");
+        let _ = fs::create_dir_all(&dir);
+        let tmp = dir.join(format!(".building-{}", std::process::id()));
+        run_step(
+            Command::new(&go)
+                .args(["build", "-trimpath", "-o"])
+                .arg(&tmp)
+                .arg(".")
+                .env("GOFLAGS", "-buildvcs=false")
+                .env("GOTOOLCHAIN", "local")
+                .current_dir(&src),
+            "go build",
+            HINT,
+        )?;
+        fs::rename(&tmp, &program).map_err(|e| Unavailable {
+            reason: format!("cannot place the Go binary: {e}"),
+            hint: format!("check that {} is writable", dir.display()),
+        })?;
+    }
+    Ok(Built {
+        lang: Lang::Go,
+        program,
+        prefix_args: vec![],
+        env: vec![],
+    })
+}
+
+/// A hash of the Go sources (tests excluded) and the compiler version.
+fn hash_sources(src: &Path, go_version: &str) -> Result<String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    collect_files(src, &mut files)?;
+    files.retain(|f| {
+        let name = f.file_name().and_then(OsStr::to_str).unwrap_or("");
+        (name.ends_with(".go") && !name.ends_with("_test.go"))
+            || name == "go.mod"
+            || name == "go.sum"
+    });
+    files.sort();
+    let mut hasher = Sha256::new();
+    hasher.update(go_version.as_bytes());
+    for f in files {
+        hasher.update(
+            f.strip_prefix(src)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .as_bytes(),
+        );
+        hasher.update(fs::read(&f).with_context(|| f.display().to_string())?);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn prepare_python(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<Built, Unavailable> {
+    const HINT: &str = "install Python 3.10 or newer with its venv module \
+                        (e.g. apt-get install python3 python3-venv), or pass --python PATH";
+    let python = locate(opts.python.as_deref(), "python3", HINT)?;
+    let version = run_step(
+        Command::new(&python).args(["-c", "import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"]),
+        "python3 --version",
+        HINT,
+    )?;
+    // One environment per interpreter, so that a free-threaded CPython gets its own.
+    let mut hasher = Sha256::new();
+    hasher.update(version.trim().as_bytes());
+    let tag: String = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let venv = opts.build_dir.join("python").join(format!(
+        "venv-{}-{tag}",
+        version.split_whitespace().next().unwrap_or("python")
+    ));
+    let venv_python = venv.join("bin").join("python");
+    if !is_executable(&venv_python) {
+        log(&format!(
+            "creating the Python environment {}",
+            venv.display()
+        ));
+        let _ = fs::create_dir_all(venv.parent().expect("has a parent"));
+        run_step(
+            Command::new(&python)
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+            "python3 -m venv",
+            HINT,
+        )?;
+    }
+    let env = vec![(
+        "PYTHONPATH".to_string(),
+        opts.root.join("impls").join("python").display().to_string(),
+    )];
+    let has_numpy = Command::new(&venv_python)
+        .args(["-c", "import numpy"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_numpy {
+        log("installing NumPy into the Python environment (pip install numpy)");
+        // Failure leaves only py-numpy unavailable; `describe` sees numpy = null.
+        if let Err(why) = run_step(
+            Command::new(&venv_python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--retries",
+                "1",
+                "--timeout",
+                "20",
+                "numpy",
+            ]),
+            "pip install numpy",
+            HINT,
+        ) {
+            log(&format!("warning: {why}: py-numpy will be unavailable"));
+        }
+    }
+    Ok(Built {
+        lang: Lang::Python,
+        program: venv_python,
+        prefix_args: vec!["-m".into(), "concbench_py".into()],
+        env,
+    })
+}
+
+/// An exclusive lock on the build folder for the life of the value (flock).
+struct BuildLock {
+    _file: fs::File,
+}
+
+impl BuildLock {
+    fn acquire(dir: &Path) -> Result<BuildLock> {
+        fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        let path = dir.join(".lock");
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| path.display().to_string())?;
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a file descriptor we own; released when the file is closed.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            bail!(
+                "flock {}: {}",
+                path.display(),
+                std::io::Error::last_os_error()
+            );
+        }
+        let _ = writeln!(file, "{}", std::process::id());
+        Ok(BuildLock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_source_hash_ignores_tests_and_tracks_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("main.go"), "package main").unwrap();
+        let a = hash_sources(dir.path(), "go1").unwrap();
+        fs::write(dir.path().join("main_test.go"), "package main // test").unwrap();
+        assert_eq!(a, hash_sources(dir.path(), "go1").unwrap());
+        fs::write(dir.path().join("main.go"), "package main // changed").unwrap();
+        assert_ne!(a, hash_sources(dir.path(), "go1").unwrap());
+        assert_ne!(
+            hash_sources(dir.path(), "go1").unwrap(),
+            hash_sources(dir.path(), "go2").unwrap()
+        );
+    }
+
+    #[test]
+    fn an_explicit_toolchain_that_does_not_exist_is_unavailable() {
+        let why = locate(Some(Path::new("/nonexistent/go")), "go", "hint").unwrap_err();
+        assert!(why.reason.contains("/nonexistent/go"));
+        assert_eq!(why.hint, "hint");
+    }
+}
