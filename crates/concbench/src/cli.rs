@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Workloads, models, and which toolchains are available (builds what it needs)
-    List(ToolchainArgs),
+    List(ListArgs),
     /// Run a suite and write a results file
     Run(RunArgs),
 }
@@ -42,6 +42,23 @@ pub struct ToolchainArgs {
     /// The Python interpreter to use, e.g. a free-threaded CPython (default: `python3` on PATH)
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+}
+
+/// Output formats of the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Options of `concbench list`.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// text: tables for people; json: the same for scripts
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    #[command(flatten)]
+    pub toolchains: ToolchainArgs,
 }
 
 /// Options of `concbench run`.
@@ -132,12 +149,66 @@ fn log_step(msg: &str) {
     eprintln!("concbench: {msg}");
 }
 
-fn list(args: &ToolchainArgs) -> Result<i32> {
+fn list(args: &ListArgs) -> Result<i32> {
     let catalogue = Catalogue::embedded();
-    let opts = ToolchainOptions::new(args.go.clone(), args.python.clone())?;
+    let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
     let toolchains = Toolchains::prepare(&opts, &Lang::ALL, &mut log_step);
-    print!("{}", table::render_catalogue(catalogue, &toolchains));
+    match args.format {
+        Format::Text => print!("{}", table::render_catalogue(catalogue, &toolchains)),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&catalogue_json(catalogue, &toolchains))?
+        ),
+    }
     Ok(0)
+}
+
+/// The catalogue and the toolchains as JSON, for scripts.
+fn catalogue_json(catalogue: &Catalogue, toolchains: &Toolchains) -> serde_json::Value {
+    use serde_json::json;
+    let langs: serde_json::Map<String, serde_json::Value> = toolchains
+        .langs
+        .iter()
+        .map(|(lang, imp)| {
+            let value = match imp {
+                Ok(imp) => json!({
+                    "available": true,
+                    "runtime": imp.runtime,
+                    "program": imp.program,
+                    "numpy": imp.numpy,
+                }),
+                Err(why) => json!({"available": false, "reason": why.reason, "hint": why.hint}),
+            };
+            (lang.name().to_string(), value)
+        })
+        .collect();
+    let workloads: Vec<serde_json::Value> = catalogue
+        .workloads
+        .iter()
+        .map(|w| {
+            let models: Vec<serde_json::Value> = w
+                .models
+                .iter()
+                .map(|m| {
+                    let mut v = serde_json::to_value(m).expect("serialisable");
+                    let unavailable = toolchains.implementation_for(m.lang, &w.name, &m.id).err();
+                    v["available"] = json!(unavailable.is_none());
+                    v["unavailable"] = json!(unavailable.map(|u| u.to_string()));
+                    v
+                })
+                .collect();
+            json!({
+                "name": w.name,
+                "title": w.title,
+                "from": w.from,
+                "op": w.op,
+                "params": w.params,
+                "suites": w.suites.keys().collect::<Vec<_>>(),
+                "models": models,
+            })
+        })
+        .collect();
+    json!({"toolchains": langs, "workloads": workloads})
 }
 
 fn run(args: &RunArgs) -> Result<i32> {

@@ -59,6 +59,16 @@ pub enum Exit {
     TimedOut,
 }
 
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exit::Code(code) => write!(f, "exit status {code}"),
+            Exit::Signal(sig) => write!(f, "killed by signal {sig}"),
+            Exit::TimedOut => f.write_str("timed out"),
+        }
+    }
+}
+
 /// What the harness observed of one run.
 #[derive(Debug, Clone)]
 pub struct Measurement {

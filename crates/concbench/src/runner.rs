@@ -125,7 +125,8 @@ pub fn execute(
                         slot.result.samples.push(sample);
                     }
                 }
-                Err((why, sample)) => {
+                Err(failed) => {
+                    let SampleFailure { why, sample } = *failed;
                     reporter.sample_done(&label, &format!("FAILED: {why}"));
                     slot.failed = true;
                     slot.result.error = Some(why);
@@ -194,12 +195,23 @@ fn new_slot(
     })
 }
 
+/// Why a sample failed, with the sample itself when it ran to the end (a wrong answer).
+#[derive(Debug)]
+struct SampleFailure {
+    why: String,
+    sample: Option<Sample>,
+}
+
+fn failure(why: String, sample: Option<Sample>) -> Box<SampleFailure> {
+    Box::new(SampleFailure { why, sample })
+}
+
 /// Runs one sample of `slot` and checks it.
 fn take_sample(
     toolchains: &Toolchains,
     catalogue: &Catalogue,
     slot: &mut Slot,
-) -> std::result::Result<Sample, (String, Option<Sample>)> {
+) -> std::result::Result<Sample, Box<SampleFailure>> {
     let spec = &slot.spec;
     let model = catalogue
         .workload(&spec.workload)
@@ -207,28 +219,22 @@ fn take_sample(
         .expect("planned from the catalogue");
     let imp = toolchains
         .implementation_for(spec.lang, &spec.workload, &spec.model)
-        .map_err(|why| (format!("unavailable: {why}"), None))?;
+        .map_err(|why| failure(format!("unavailable: {why}"), None))?;
     let mut inv = imp.invocation(&spec.workload, &spec.model, &spec.params, spec.timeout);
     inv.pin_cpus = spec.pinned.then_some(spec.cpus);
     inv.sample_tree = model.processes;
-    let m = measure::run(&inv).map_err(|e| (format!("{e:#}"), None))?;
+    let m = measure::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
     slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
     let exit_code = match m.exit {
         Exit::Code(0) => 0,
-        Exit::Code(code) => {
-            return Err((
-                format!("exit status {code}: {}", m.last_stderr_line()),
-                None,
-            ));
-        }
-        Exit::Signal(sig) => {
-            return Err((
-                format!("killed by signal {sig}: {}", m.last_stderr_line()),
+        Exit::Code(_) | Exit::Signal(_) => {
+            return Err(failure(
+                format!("{}: {}", m.exit, m.last_stderr_line()),
                 None,
             ));
         }
         Exit::TimedOut => {
-            return Err((
+            return Err(failure(
                 format!(
                     "timed out after {} s (raise --timeout, or lower the sizes)",
                     spec.timeout.as_secs()
@@ -237,7 +243,7 @@ fn take_sample(
             ));
         }
     };
-    let report = crate::protocol::parse_report(&m.stdout).map_err(|e| (e, None))?;
+    let report = crate::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
     let sample = Sample {
         elapsed_ns: report.elapsed_ns,
         wall_ns: m.wall_ns,
@@ -251,7 +257,7 @@ fn take_sample(
         tree_max_rss_kb: m.tree_max_rss_kb,
     };
     if report.ops != slot.expected_ops {
-        return Err((
+        return Err(failure(
             format!(
                 "reported ops {} but the workload does {}",
                 report.ops, slot.expected_ops
@@ -260,7 +266,7 @@ fn take_sample(
         ));
     }
     if report.checksum != slot.reference && !model.racy {
-        return Err((
+        return Err(failure(
             format!(
                 "wrong answer: checksum {} but the reference is {}",
                 report.checksum, slot.reference

@@ -93,8 +93,15 @@ impl Implementation {
         args.push(workload.to_string());
         args.push(model.to_string());
         args.extend(params.iter().map(|(k, v)| format!("--{k}={v}")));
+        let mut program = self.program.clone();
+        // CONCBENCH_WRAPPER runs every implementation under another program (`perf stat`,
+        // `strace -f`, or a fault injector in the tests); its cost is then measured too.
+        if let Some(wrapper) = std::env::var_os("CONCBENCH_WRAPPER").filter(|w| !w.is_empty()) {
+            args.insert(0, program.display().to_string());
+            program = PathBuf::from(wrapper);
+        }
         Invocation {
-            program: self.program.clone(),
+            program,
             args,
             env: self.env.clone(),
             pin_cpus: None,
@@ -254,7 +261,7 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
     let m = measure::run(&inv).map_err(|e| broken(format!("{e:#}")))?;
     if m.exit != Exit::Code(0) {
         return Err(broken(format!(
-            "{} --list failed ({:?}): {}",
+            "{} --list failed ({}): {}",
             built.lang,
             m.exit,
             m.last_stderr_line()
@@ -320,7 +327,11 @@ fn run_step(cmd: &mut Command, what: &str, hint: &str) -> std::result::Result<St
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-        let tail = tail[tail.len().saturating_sub(3)..].join(" | ");
+        let tail = tail[tail.len().saturating_sub(3)..]
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" | ");
         return Err(Unavailable {
             reason: format!("{what} failed ({}): {tail}", out.status),
             hint: hint.into(),
@@ -353,7 +364,7 @@ fn build_rust(
             .arg(&target_dir)
             .current_dir(&opts.root),
         "cargo build -p concbench-rust",
-        HINT,
+        "run `cargo build --release -p concbench-rust` to see the whole error",
     )?;
     Ok(Built {
         lang: Lang::Rust,
@@ -391,7 +402,7 @@ fn build_go(
                 .env("GOTOOLCHAIN", "local")
                 .current_dir(&src),
             "go build",
-            HINT,
+            "run `go build` in impls/go to see the whole error",
         )?;
         fs::rename(&tmp, &program).map_err(|e| Unavailable {
             reason: format!("cannot place the Go binary: {e}"),

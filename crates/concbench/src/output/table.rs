@@ -270,6 +270,10 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
             let available = match toolchains.implementation_for(m.lang, &w.name, &m.id) {
                 Ok(_) if m.racy => "yes (racy by design)".to_string(),
                 Ok(_) => "yes".to_string(),
+                // The language's own reason stands once, in the toolchains table.
+                Err(_) if !matches!(toolchains.langs.get(&m.lang), Some(Ok(_))) => {
+                    format!("no: {} unavailable", m.lang)
+                }
                 Err(why) => format!("no: {why}"),
             };
             t.add_row(vec![

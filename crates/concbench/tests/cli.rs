@@ -1,0 +1,284 @@
+//! The `concbench` command as a user meets it: bad input, missing toolchains, implementations
+//! that crash or hang, Ctrl-C.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use concbench::results::ResultsFile;
+
+fn concbench() -> Command {
+    let mut cmd = Command::cargo_bin("concbench").unwrap();
+    cmd.env_remove("CONCBENCH_WRAPPER");
+    cmd
+}
+
+/// Exit 2, nothing on stdout, exactly one line on stderr that says `says`.
+fn assert_bad_usage(args: &[&str], says: &str) {
+    let out = concbench().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: stdout {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(says),
+        "{args:?}: {stderr:?} does not say {says:?}"
+    );
+}
+
+#[test]
+fn bad_usage_is_one_line_and_exit_2() {
+    assert_bad_usage(&["run", "--workloads", "nope"], "unknown workload \"nope\"");
+    assert_bad_usage(&["run", "--models", "go-nope"], "unknown model \"go-nope\"");
+    assert_bad_usage(&["run", "--suite", "huge"], "unknown suite \"huge\"");
+    assert_bad_usage(
+        &["run", "--set", "cpu-parallel.n"],
+        "is not workload.param=value",
+    );
+    assert_bad_usage(
+        &["run", "--set", "cpu-parallel.nn=3"],
+        "has no parameter \"nn\"",
+    );
+    assert_bad_usage(&["run", "--set", "nope.n=3"], "unknown workload \"nope\"");
+    assert_bad_usage(&["run", "--set", "cpu-parallel.tasks=0"], "out of range");
+    assert_bad_usage(
+        &["run", "--set", "cpu-parallel.n=-4"],
+        "not a non-negative integer",
+    );
+    assert_bad_usage(&["run", "--cpus", "0"], "--cpus 0");
+    assert_bad_usage(&["run", "--cpus", "4096"], "--cpus 4096");
+    assert_bad_usage(&["run", "--runs", "0"], "--runs");
+    assert_bad_usage(
+        &["run", "--suite", "seed", "--workloads", "ping-pong"],
+        "no sizes in suite seed",
+    );
+    assert_bad_usage(&["frobnicate"], "frobnicate");
+}
+
+/// A folder holding links to the programs named, and nothing else: a PATH without Go.
+fn path_with_only(dir: &Path, programs: &[&str]) -> PathBuf {
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    for p in programs {
+        let real = concbench::toolchain::find_on_path(p).unwrap_or_else(|| panic!("{p} on PATH"));
+        std::os::unix::fs::symlink(real, bin.join(p)).unwrap();
+    }
+    bin
+}
+
+fn results(path: &Path) -> ResultsFile {
+    ResultsFile::load(path).unwrap()
+}
+
+fn run_of<'a>(file: &'a ResultsFile, model: &str) -> &'a concbench::results::RunResult {
+    file.runs
+        .iter()
+        .find(|r| r.model == model)
+        .unwrap_or_else(|| panic!("no run of {model}"))
+}
+
+#[test]
+fn a_missing_toolchain_makes_only_its_models_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = path_with_only(dir.path(), &["cargo", "rustc"]);
+    let out_file = dir.path().join("r.json");
+    let out = concbench()
+        .env("PATH", &bin)
+        .env("CARGO", env!("CARGO"))
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "ping-pong",
+            "--models",
+            "go-channels,rust-threads",
+        ])
+        .args(["--runs", "1", "--warmup", "0", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let file = results(&out_file);
+    let go = run_of(&file, "go-channels");
+    assert!(!go.valid);
+    let err = go.error.as_deref().unwrap();
+    assert!(
+        err.contains("`go` is not on PATH") && err.contains("install Go"),
+        "{err}"
+    );
+    assert!(run_of(&file, "rust-threads").valid);
+    assert!(stderr.contains("go-channels: unavailable"), "{stderr}");
+}
+
+/// A wrapper script that stands in for `model`'s implementation with `body`, and runs every
+/// other implementation as it is.
+fn wrapper(dir: &Path, model: &str, body: &str) -> PathBuf {
+    let path = dir.join("wrapper.sh");
+    fs::write(
+        &path,
+        format!("#!/bin/sh\ncase \" $* \" in\n  *\" {model} \"*) {body} ;;\n  *) exec \"$@\" ;;\nesac\n"),
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_crashing_implementation_is_a_failed_run_and_the_suite_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrap = wrapper(
+        dir.path(),
+        "rust-seq",
+        "echo 'boom: simulated crash' >&2; exit 3",
+    );
+    let out_file = dir.path().join("r.json");
+    let out = concbench()
+        .env("CONCBENCH_WRAPPER", &wrap)
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "cpu-parallel",
+            "--models",
+            "rust-seq,rust-threads",
+        ])
+        .args(["--runs", "2", "--warmup", "0", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = results(&out_file);
+    let crashed = run_of(&file, "rust-seq");
+    assert!(!crashed.valid);
+    assert_eq!(
+        crashed.error.as_deref(),
+        Some("exit status 3: boom: simulated crash")
+    );
+    let fine = run_of(&file, "rust-threads");
+    assert!(fine.valid, "{:?}", fine.error);
+    assert_eq!(fine.samples.len(), 2);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("boom: simulated crash"),
+        "the table's notes say why: {stdout}"
+    );
+}
+
+#[test]
+fn a_hanging_implementation_is_killed_at_its_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // A distinctive duration, to look for leftovers afterwards.
+    let wrap = wrapper(dir.path(), "rust-seq", "exec sleep 987");
+    let out_file = dir.path().join("r.json");
+    let started = Instant::now();
+    let out = concbench()
+        .env("CONCBENCH_WRAPPER", &wrap)
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "cpu-parallel",
+            "--models",
+            "rust-seq,rust-rayon",
+        ])
+        .args(["--runs", "1", "--warmup", "0", "--timeout", "1", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = results(&out_file);
+    let hung = run_of(&file, "rust-seq");
+    assert!(
+        hung.error
+            .as_deref()
+            .unwrap()
+            .starts_with("timed out after 1 s"),
+        "{:?}",
+        hung.error
+    );
+    assert!(run_of(&file, "rust-rayon").valid);
+    assert!(!leftover("sleep 987"), "the hung process outlived its run");
+}
+
+fn leftover(cmdline: &str) -> bool {
+    fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        fs::read(e.path().join("cmdline"))
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " ").trim() == cmdline)
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn ctrl_c_keeps_what_was_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("r.json");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("concbench"))
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "ping-pong",
+            "--models",
+            "rust-threads",
+        ])
+        .args(["--runs", "1000", "--warmup", "0", "--out"])
+        .arg(&out_file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first save of the results file, then interrupt.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !out_file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: sending SIGINT to our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let file = results(&out_file);
+    assert!(file.interrupted);
+    let run = run_of(&file, "rust-threads");
+    assert!(
+        !run.samples.is_empty() && run.samples.len() < 1000,
+        "{}",
+        run.samples.len()
+    );
+    assert!(run.valid);
+}
+
+#[test]
+fn list_shows_every_workload_and_the_toolchains() {
+    let out = concbench().arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for w in &concbench::suite::Catalogue::embedded().workloads {
+        assert!(stdout.contains(&w.name), "{}", w.name);
+    }
+    assert!(stdout.contains("rustc 1."), "{stdout}");
+}

@@ -1,0 +1,282 @@
+//! Cross-language conformance: every workload × model of the catalogue runs at a tiny size
+//! in its real implementation, and its checksum and op count must equal the harness's own
+//! reference; every implementation refuses bad parameters the protocol's way.
+//!
+//! These tests need Go, Python 3 and cargo: a missing toolchain fails them (CI has all three).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use concbench::measure::{self, Exit};
+use concbench::protocol::parse_report;
+use concbench::reference;
+use concbench::suite::{Catalogue, Lang, Workload};
+use concbench::toolchain::{Implementation, ToolchainOptions, Toolchains};
+
+fn toolchains() -> &'static Toolchains {
+    static T: OnceLock<Toolchains> = OnceLock::new();
+    T.get_or_init(|| {
+        let opts = ToolchainOptions::new(None, None).expect("source tree");
+        Toolchains::prepare(&opts, &Lang::ALL, &mut |msg| eprintln!("{msg}"))
+    })
+}
+
+fn implementation(lang: Lang) -> &'static Implementation {
+    match toolchains().langs.get(&lang) {
+        Some(Ok(imp)) => imp,
+        Some(Err(why)) => panic!("{lang} is unavailable: {why}"),
+        None => panic!("{lang} was not prepared"),
+    }
+}
+
+/// A tiny size for each workload: every model finishes in well under a second.
+fn tiny(workload: &str) -> BTreeMap<String, u64> {
+    let pairs: &[(&str, u64)] = match workload {
+        "cpu-parallel" => &[("tasks", 3), ("n", 1000), ("workers", 2)],
+        "worker-pool" => &[("jobs", 100), ("workers", 3), ("buffer", 4), ("spin", 5)],
+        "shared-counter" => &[("units", 3), ("increments", 200)],
+        "spawn-idle" => &[("units", 50)],
+        "ping-pong" => &[("rounds", 100)],
+        "prime-sieve" => &[("primes", 30)],
+        other => panic!("no tiny size for {other}: add one"),
+    };
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn run(
+    imp: &Implementation,
+    workload: &str,
+    model: &str,
+    params: &BTreeMap<String, u64>,
+) -> measure::Measurement {
+    let inv = imp.invocation(workload, model, params, Duration::from_secs(60));
+    measure::run(&inv).expect("the implementation starts")
+}
+
+fn check_workload(name: &str) {
+    let catalogue = Catalogue::embedded();
+    let workload = catalogue.workload(name).unwrap();
+    let params = tiny(name);
+    let reference = reference::checksum(name, &params).unwrap();
+    let ops = reference::expected_ops(name, &params).unwrap();
+    let mut failures = Vec::new();
+    for model in &workload.models {
+        let imp = implementation(model.lang);
+        let m = run(imp, name, &model.id, &params);
+        if m.exit != Exit::Code(0) {
+            failures.push(format!(
+                "{}: {}: {}",
+                model.id,
+                m.exit,
+                m.last_stderr_line()
+            ));
+            continue;
+        }
+        match parse_report(&m.stdout) {
+            Err(e) => failures.push(format!("{}: {e}", model.id)),
+            Ok(r) => {
+                if r.ops != ops {
+                    failures.push(format!("{}: ops {} ≠ {ops}", model.id, r.ops));
+                }
+                if r.checksum != reference && !model.racy {
+                    failures.push(format!(
+                        "{}: checksum {} ≠ reference {reference}",
+                        model.id, r.checksum
+                    ));
+                }
+                if r.elapsed_ns == 0 || r.elapsed_ns > m.wall_ns {
+                    failures.push(format!(
+                        "{}: elapsed_ns {} outside the wall time {}",
+                        model.id, r.elapsed_ns, m.wall_ns
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn cpu_parallel_conforms() {
+    check_workload("cpu-parallel");
+}
+
+#[test]
+fn worker_pool_conforms() {
+    check_workload("worker-pool");
+}
+
+#[test]
+fn shared_counter_conforms() {
+    check_workload("shared-counter");
+}
+
+#[test]
+fn spawn_idle_conforms() {
+    check_workload("spawn-idle");
+}
+
+#[test]
+fn ping_pong_conforms() {
+    check_workload("ping-pong");
+}
+
+#[test]
+fn prime_sieve_conforms() {
+    check_workload("prime-sieve");
+}
+
+#[test]
+fn every_catalogued_model_is_implemented_and_nothing_else() {
+    let catalogue = Catalogue::embedded();
+    for lang in Lang::ALL {
+        let imp = implementation(lang);
+        let mut listed: Vec<(String, String)> = imp
+            .models
+            .iter()
+            .flat_map(|(w, ms)| ms.iter().map(move |m| (w.clone(), m.clone())))
+            .collect();
+        listed.sort();
+        let mut catalogued: Vec<(String, String)> = catalogue
+            .workloads
+            .iter()
+            .flat_map(|w| {
+                w.models
+                    .iter()
+                    .filter(|m| m.lang == lang)
+                    .map(move |m| (w.name.clone(), m.id.clone()))
+            })
+            .collect();
+        catalogued.sort();
+        assert_eq!(listed, catalogued, "{lang}: --list differs from suite/");
+    }
+}
+
+#[test]
+fn spawn_idle_accepts_zero_units_and_reports_its_metrics() {
+    let workload = Catalogue::embedded().workload("spawn-idle").unwrap();
+    for units in [0u64, 20] {
+        let params = BTreeMap::from([("units".to_string(), units)]);
+        for model in &workload.models {
+            let m = run(implementation(model.lang), "spawn-idle", &model.id, &params);
+            assert_eq!(
+                m.exit,
+                Exit::Code(0),
+                "{} units={units}: {}",
+                model.id,
+                m.last_stderr_line()
+            );
+            let r = parse_report(&m.stdout).unwrap();
+            assert_eq!(r.checksum, units, "{}", model.id);
+            assert!(
+                r.metrics.get("rss_kb").is_some_and(|kb| *kb > 0),
+                "{}: {:?}",
+                model.id,
+                r.metrics
+            );
+            assert!(
+                r.metrics.contains_key("spawn_ns"),
+                "{}: {:?}",
+                model.id,
+                r.metrics
+            );
+        }
+    }
+}
+
+/// Runs `args` and checks the protocol's answer to bad input: exit 2, nothing on stdout,
+/// one line on stderr.
+fn assert_refused(imp: &Implementation, args: Vec<String>, what: &str) {
+    let mut full = imp.prefix_args.clone();
+    full.extend(args);
+    let inv = measure::Invocation {
+        program: imp.program.clone(),
+        args: full,
+        env: imp.env.clone(),
+        pin_cpus: None,
+        timeout: Duration::from_secs(30),
+        sample_tree: false,
+    };
+    let m = measure::run(&inv).unwrap();
+    assert_eq!(m.exit, Exit::Code(2), "{}: {what}: {}", imp.lang, m.stderr);
+    assert!(
+        m.stdout.is_empty(),
+        "{}: {what}: stdout {:?}",
+        imp.lang,
+        m.stdout
+    );
+    assert_eq!(
+        m.stderr.trim_end().lines().count(),
+        1,
+        "{}: {what}: stderr {:?}",
+        imp.lang,
+        m.stderr
+    );
+}
+
+fn args_of(workload: &Workload, model: &str, params: &BTreeMap<String, u64>) -> Vec<String> {
+    let mut args = vec![workload.name.clone(), model.to_string()];
+    args.extend(params.iter().map(|(k, v)| format!("--{k}={v}")));
+    args
+}
+
+#[test]
+fn bad_input_is_refused_the_protocols_way() {
+    let catalogue = Catalogue::embedded();
+    for workload in &catalogue.workloads {
+        let params = tiny(&workload.name);
+        for model in &workload.models {
+            let imp = implementation(model.lang);
+            for spec in &workload.params {
+                let mut below = params.clone();
+                if spec.min > 0 {
+                    below.insert(spec.name.clone(), spec.min - 1);
+                    assert_refused(
+                        imp,
+                        args_of(workload, &model.id, &below),
+                        &format!("{} {}=min-1", model.id, spec.name),
+                    );
+                }
+                let mut above = params.clone();
+                above.insert(spec.name.clone(), spec.max + 1);
+                assert_refused(
+                    imp,
+                    args_of(workload, &model.id, &above),
+                    &format!("{} {}=max+1", model.id, spec.name),
+                );
+            }
+        }
+        // Once per language: the other kinds of bad input.
+        let mut langs: Vec<Lang> = workload.models.iter().map(|m| m.lang).collect();
+        langs.dedup();
+        for lang in langs {
+            let imp = implementation(lang);
+            let model = &workload.models.iter().find(|m| m.lang == lang).unwrap().id;
+            let good = args_of(workload, model, &params);
+            let mut missing = good.clone();
+            missing.pop();
+            assert_refused(imp, missing, "missing parameter");
+            let mut repeated = good.clone();
+            repeated.push(good.last().unwrap().clone());
+            assert_refused(imp, repeated, "repeated parameter");
+            let mut unknown = good.clone();
+            unknown.push("--bogus=1".into());
+            assert_refused(imp, unknown, "unknown parameter");
+            let mut not_int = good.clone();
+            let last = not_int.pop().unwrap();
+            not_int.push(format!("{}=abc", last.split('=').next().unwrap()));
+            assert_refused(imp, not_int, "non-integer value");
+            let mut negative = good.clone();
+            let last = negative.pop().unwrap();
+            negative.push(format!("{}=-1", last.split('=').next().unwrap()));
+            assert_refused(imp, negative, "negative value");
+            let mut other_model = good.clone();
+            other_model[1] = "no-such-model".into();
+            assert_refused(imp, other_model, "unknown model");
+            let mut other_workload = good.clone();
+            other_workload[0] = "no-such-workload".into();
+            assert_refused(imp, other_workload, "unknown workload");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every test of concbench, in all three languages, from a fresh clone: lints, the harness's
+# unit, CLI and cross-language conformance tests, the Rust implementations' tests, `go test`
+# and pytest. It builds what it needs first (the Rust and Go programs, the Python environment
+# with NumPy), exactly as `concbench run` does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "lint: cargo fmt, gofmt"
+cargo fmt --all -- --check
+unformatted=$(gofmt -l impls/go)
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
+
+step "build: the harness, then the implementations and the Python environment (concbench list)"
+cargo build --release -p concbench
+mkdir -p target/concbench
+target/release/concbench list --format json > target/concbench/toolchains.json
+python_bin=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["toolchains"]
+for lang, v in t.items():
+    if not v["available"]: sys.exit(f"{lang} is unavailable: {v[\"reason\"]} ({v[\"hint\"]})")
+if not t["python"]["numpy"]: sys.exit("NumPy is missing from the Python environment")
+print(t["python"]["program"])' target/concbench/toolchains.json)
+
+step "lint: cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust: harness (unit, CLI, conformance) and the Rust implementations"
+cargo test --workspace
+
+step "Go: go vet and go test"
+(cd impls/go && go vet ./... && go test ./...)
+
+step "Python: pytest (in the environment concbench runs)"
+"$python_bin" -m pip install --quiet --disable-pip-version-check pytest
+(cd impls/python && "$python_bin" -m pytest -q)
