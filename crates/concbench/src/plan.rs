@@ -100,8 +100,8 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
     let workloads = select_workloads(catalogue, sel)?;
     let models = select_models(catalogue, &workloads, sel)?;
     validate_sets(catalogue, sel)?;
-    let cpu_counts: Vec<Option<usize>> = match &sel.cpus {
-        None => vec![None],
+    let cli_cpus: Option<Vec<Option<usize>>> = match &sel.cpus {
+        None => None,
         Some(list) => {
             if list.is_empty() {
                 return Err(usage("--cpus needs at least one CPU count".into()));
@@ -113,13 +113,26 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
                     )));
                 }
             }
-            list.iter().copied().map(Some).collect()
+            Some(list.iter().copied().map(Some).collect())
         }
     };
 
     let mut plan = Vec::new();
     for w in &workloads {
         let entry = &w.suites[&sel.suite];
+        let cpu_counts = match &cli_cpus {
+            Some(list) => list.clone(),
+            None if entry.pin_cpus.is_empty() => vec![None],
+            None => {
+                let mut all: Vec<Option<usize>> = entry
+                    .pin_cpus
+                    .iter()
+                    .flat_map(|p| p.expand(allowed_cpus))
+                    .collect();
+                all.dedup();
+                all
+            }
+        };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
             let mut settings = entry.params.clone();
             if let Some(own) = entry.models.get(&model.id) {
@@ -408,6 +421,32 @@ mod tests {
         s.sets = vec!["cpu-parallel.workers=5".parse().unwrap()];
         let plan = build(Catalogue::embedded(), &s, 2).unwrap();
         assert!(plan.iter().all(|r| r.params["workers"] == 5));
+    }
+
+    #[test]
+    fn a_suite_can_run_a_workload_pinned_and_unpinned() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["ping-pong".into()]);
+        s.models = Some(vec!["go-channels".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let got: Vec<(usize, bool)> = plan.iter().map(|r| (r.cpus, r.pinned)).collect();
+        assert_eq!(got, [(1, true), (2, false)]);
+        s.cpus = Some(vec![2]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let got: Vec<(usize, bool)> = plan.iter().map(|r| (r.cpus, r.pinned)).collect();
+        assert_eq!(got, [(2, true)], "--cpus overrides the suite");
+    }
+
+    #[test]
+    fn placements_expand_on_the_machine() {
+        use crate::suite::{Placement, PlacementWord};
+        assert_eq!(Placement::Pinned(1).expand(2), [Some(1)]);
+        assert!(Placement::Pinned(4).expand(2).is_empty());
+        assert_eq!(Placement::Word(PlacementWord::All).expand(2), [None]);
+        assert_eq!(
+            Placement::Word(PlacementWord::Each).expand(3),
+            [Some(1), Some(2), Some(3)]
+        );
     }
 
     #[test]

@@ -165,12 +165,48 @@ impl ParamSetting {
     }
 }
 
+/// Where a suite runs a workload: pinned to N CPUs, free on all, or pinned to each count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Placement {
+    /// Pinned to the first N CPUs (skipped on a machine with fewer).
+    Pinned(usize),
+    Word(PlacementWord),
+}
+
+/// The words a placement may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlacementWord {
+    /// Unpinned, on every CPU the harness may use.
+    All,
+    /// Pinned to 1, 2, ... N CPUs in turn: a scaling sweep.
+    Each,
+}
+
+impl Placement {
+    /// The pinnings this placement stands for on a machine with `allowed` CPUs:
+    /// `None` is unpinned.
+    pub fn expand(self, allowed: usize) -> Vec<Option<usize>> {
+        match self {
+            Placement::Pinned(n) if n >= 1 && n <= allowed => vec![Some(n)],
+            Placement::Pinned(_) => vec![],
+            Placement::Word(PlacementWord::All) => vec![None],
+            Placement::Word(PlacementWord::Each) => (1..=allowed).map(Some).collect(),
+        }
+    }
+}
+
 /// A workload's sizes in one suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteEntry {
     /// Sizes given to one model only, overriding `params`.
     #[serde(default)]
     pub models: BTreeMap<String, BTreeMap<String, ParamSetting>>,
+    /// CPU placements to repeat every run in (default: unpinned on all CPUs); `--cpus`
+    /// overrides it.
+    #[serde(default)]
+    pub pin_cpus: Vec<Placement>,
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
 }
