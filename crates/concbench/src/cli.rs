@@ -31,6 +31,20 @@ pub enum Command {
     List(ListArgs),
     /// Run a suite and write a results file
     Run(RunArgs),
+    /// Compare two results files: medians, ratio with 95% CI, Mann-Whitney U p-value
+    Compare(CompareArgs),
+}
+
+/// Options of `concbench compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// The results file to compare against
+    pub base: PathBuf,
+    /// The results file to compare
+    pub new: PathBuf,
+    /// text: a table for people; json: the rows for scripts
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 /// Which Go and Python to use.
@@ -142,7 +156,19 @@ fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::List(args) => list(&args),
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
     }
+}
+
+fn compare(args: &CompareArgs) -> Result<i32> {
+    let base = ResultsFile::load(&args.base)?;
+    let new = ResultsFile::load(&args.new)?;
+    let comparison = crate::compare::compare(&base, &new);
+    match args.format {
+        Format::Text => print!("{}", table::render_compare(&comparison)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
+    }
+    Ok(0)
 }
 
 fn log_step(msg: &str) {

@@ -14,11 +14,13 @@
 //! - [`runner`]: executing a plan, samples interleaved, results saved as they come
 //! - [`stats`]: statistics, no I/O
 //! - [`results`]: the versioned results file
+//! - [`compare`]: two results files, run by run, with significance tests
 //! - [`machine`]: what machine a result came from
 //! - [`output`]: progress and tables
 
 pub mod caps;
 pub mod cli;
+pub mod compare;
 pub mod machine;
 pub mod measure;
 pub mod output;

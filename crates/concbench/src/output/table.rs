@@ -291,3 +291,81 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
     }
     out
 }
+
+/// The comparison of two results files, benchstat-style: "~" where the change is not
+/// significant.
+pub fn render_compare(c: &crate::compare::Comparison) -> String {
+    let mut t = new_table(vec![
+        "workload",
+        "model",
+        "cpus",
+        "base",
+        "new",
+        "new/base (95% CI)",
+        "p",
+        "change",
+    ]);
+    for r in &c.rows {
+        let change = if r.significant {
+            format!("{:+.1}%", (r.ratio - 1.0) * 100.0)
+        } else {
+            "~".to_string()
+        };
+        let cpus = format!("{}{}", r.cpus, if r.pinned { "" } else { " (all)" });
+        let model = match &r.new_params {
+            None => r.model.clone(),
+            Some(new) => {
+                let changed: Vec<String> = new
+                    .iter()
+                    .filter(|(k, v)| r.params.get(*k) != Some(v))
+                    .map(|(k, v)| {
+                        format!(
+                            "{k} {}→{v}",
+                            r.params.get(k).map_or("-".into(), |b| b.to_string())
+                        )
+                    })
+                    .collect();
+                format!("{} [{}]", r.model, changed.join(", "))
+            }
+        };
+        t.add_row(vec![
+            Cell::new(&r.workload),
+            Cell::new(model),
+            right(cpus),
+            right(format_ns(r.base_median_ns)),
+            right(format_ns(r.new_median_ns)),
+            right(format!(
+                "{:.3} [{:.3}, {:.3}]",
+                r.ratio, r.ci95_low, r.ci95_high
+            )),
+            right(format!("{:.3}", r.p_value)),
+            right(change),
+        ]);
+    }
+    if let Some(g) = c.geomean_ratio {
+        t.add_row(vec![
+            Cell::new("geomean"),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            right(format!("{g:.3}")),
+            Cell::new(""),
+            right(format!("{:+.1}%", (g - 1.0) * 100.0)),
+        ]);
+    }
+    let mut out = t.to_string();
+    out.push('\n');
+    out.push_str(&format!(
+        "medians of elapsed time · new/base below 1 is faster · p: Mann-Whitney U, two-sided · \
+         ~: not significant at p < {}\n",
+        crate::compare::ALPHA
+    ));
+    if c.too_few_samples {
+        out.push_str("warning: some pairs have too few runs for any change to be significant; use --runs 5 or more\n");
+    }
+    for u in &c.unmatched {
+        out.push_str(&format!("{u}\n"));
+    }
+    out
+}

@@ -1,0 +1,275 @@
+//! `concbench compare BASE NEW`: which runs changed, by how much, and how sure we are —
+//! in the manner of benchstat. Works across machines, toolchain versions and builds: it pairs
+//! runs by workload, model, CPUs and parameters, and tests the samples themselves.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::results::{ResultsFile, RunResult};
+use crate::stats;
+
+/// The p-value below which a change is called significant.
+pub const ALPHA: f64 = 0.05;
+
+/// One workload × model × parameters × CPUs present in both files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    pub workload: String,
+    pub model: String,
+    pub cpus: usize,
+    pub pinned: bool,
+    pub params: BTreeMap<String, u64>,
+    /// The new file's parameters, when they differ from the base's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_params: Option<BTreeMap<String, u64>>,
+    pub base_median_ns: u64,
+    pub new_median_ns: u64,
+    /// new / base: below 1 is faster.
+    pub ratio: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub p_value: f64,
+    pub significant: bool,
+    pub base_samples: usize,
+    pub new_samples: usize,
+}
+
+/// Everything `compare` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub rows: Vec<CompareRow>,
+    /// The geometric mean of every row's ratio.
+    pub geomean_ratio: Option<f64>,
+    /// Runs that could not be compared, and why.
+    pub unmatched: Vec<String>,
+    /// Whether any pair had too few samples for the test ever to reach significance.
+    pub too_few_samples: bool,
+}
+
+/// The identity of a run across files.
+fn key(r: &RunResult) -> (String, String, usize, bool, bool) {
+    (
+        r.workload.clone(),
+        r.model.clone(),
+        r.cpus,
+        r.pinned,
+        r.baseline,
+    )
+}
+
+fn label(r: &RunResult) -> String {
+    let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "{} {} cpus={} {}",
+        r.workload,
+        r.model,
+        r.cpus,
+        params.join(" ")
+    )
+}
+
+/// Pairs the runs of `base` and `new` and tests each pair.
+pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
+    let mut pairs: Vec<(&RunResult, &RunResult)> = Vec::new();
+    let mut unmatched = Vec::new();
+    let mut new_left: Vec<&RunResult> = new.runs.iter().collect();
+    let mut base_left: Vec<&RunResult> = Vec::new();
+    // First exact matches (same parameters), then — where a workload × model × CPUs has one
+    // run left on each side — pairs whose parameters differ (e.g. `n` doubled).
+    for b in &base.runs {
+        match new_left
+            .iter()
+            .position(|n| key(n) == key(b) && n.params == b.params)
+        {
+            Some(i) => pairs.push((b, new_left.remove(i))),
+            None => base_left.push(b),
+        }
+    }
+    for b in base_left {
+        let same_key: Vec<usize> = (0..new_left.len())
+            .filter(|i| key(new_left[*i]) == key(b))
+            .collect();
+        match same_key.as_slice() {
+            [i] => pairs.push((b, new_left.remove(*i))),
+            _ => unmatched.push(format!("only in BASE: {}", label(b))),
+        }
+    }
+    unmatched.extend(
+        new_left
+            .iter()
+            .map(|n| format!("only in NEW: {}", label(n))),
+    );
+
+    let mut rows = Vec::new();
+    let mut too_few_samples = false;
+    for (b, n) in pairs {
+        if !b.valid || !n.valid {
+            let which = if !b.valid { "BASE" } else { "NEW" };
+            unmatched.push(format!("not valid in {which}: {}", label(b)));
+            continue;
+        }
+        let xs: Vec<f64> = b.samples.iter().map(|s| s.elapsed_ns as f64).collect();
+        let ys: Vec<f64> = n.samples.iter().map(|s| s.elapsed_ns as f64).collect();
+        let (Some(mb), Some(mn)) = (stats::median(&xs), stats::median(&ys)) else {
+            continue;
+        };
+        if mb <= 0.0 {
+            continue;
+        }
+        let (lo, hi) = stats::bootstrap_ratio_ci(&xs, &ys).unwrap_or((mn / mb, mn / mb));
+        let p = stats::mann_whitney_p(&xs, &ys).unwrap_or(1.0);
+        // The smallest p-value samples of these sizes can reach: 2 / C(n1 + n2, n1).
+        if min_p(xs.len(), ys.len()) >= ALPHA {
+            too_few_samples = true;
+        }
+        rows.push(CompareRow {
+            workload: b.workload.clone(),
+            model: b.model.clone(),
+            cpus: b.cpus,
+            pinned: b.pinned,
+            params: b.params.clone(),
+            new_params: (n.params != b.params).then(|| n.params.clone()),
+            base_median_ns: mb.round() as u64,
+            new_median_ns: mn.round() as u64,
+            ratio: mn / mb,
+            ci95_low: lo,
+            ci95_high: hi,
+            p_value: p,
+            significant: p < ALPHA,
+            base_samples: xs.len(),
+            new_samples: ys.len(),
+        });
+    }
+    let ratios: Vec<f64> = rows.iter().map(|r| r.ratio).collect();
+    Comparison {
+        geomean_ratio: stats::geometric_mean(&ratios),
+        rows,
+        unmatched,
+        too_few_samples,
+    }
+}
+
+fn min_p(n1: usize, n2: usize) -> f64 {
+    // C(n1 + n2, n1) in floating point; large sizes underflow harmlessly to a tiny p.
+    let mut c = 1.0;
+    for i in 0..n1 {
+        c = c * (n2 + i + 1) as f64 / (i + 1) as f64;
+    }
+    2.0 / c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Sample, Summary, SCHEMA};
+
+    pub(crate) fn file(runs: Vec<RunResult>) -> ResultsFile {
+        ResultsFile {
+            schema: SCHEMA.into(),
+            concbench_version: "0.1.0".into(),
+            started_at: "2026-11-26T00:00:00Z".into(),
+            finished_at: None,
+            suite: "standard".into(),
+            command: vec![],
+            interrupted: false,
+            machine: Default::default(),
+            toolchains: Default::default(),
+            runs,
+        }
+    }
+
+    pub(crate) fn run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
+        RunResult {
+            workload: "cpu-parallel".into(),
+            model: model.into(),
+            lang: "rust".into(),
+            params: BTreeMap::from([("n".into(), n), ("tasks".into(), 8), ("workers".into(), 2)]),
+            cpus: 2,
+            pinned: false,
+            baseline: false,
+            valid: true,
+            racy: false,
+            error: None,
+            reference_checksum: "1".into(),
+            samples: elapsed
+                .iter()
+                .map(|e| Sample {
+                    elapsed_ns: *e,
+                    wall_ns: *e,
+                    user_ns: 0,
+                    sys_ns: 0,
+                    max_rss_kb: 0,
+                    exit_code: 0,
+                    checksum: "1".into(),
+                    ops: 8,
+                    metrics: BTreeMap::new(),
+                    tree_max_rss_kb: None,
+                })
+                .collect(),
+            summary: Summary::default(),
+        }
+    }
+
+    #[test]
+    fn a_file_compared_with_itself_shows_nothing_significant() {
+        let f = file(vec![
+            run("rust-seq", 10, &[100, 103, 98, 101, 99]),
+            run("rust-rayon", 10, &[52, 50, 51, 55, 49]),
+        ]);
+        let c = compare(&f, &f);
+        assert_eq!(c.rows.len(), 2);
+        assert!(
+            c.rows.iter().all(|r| !r.significant && r.ratio == 1.0),
+            "{:?}",
+            c.rows
+        );
+        assert_eq!(c.geomean_ratio, Some(1.0));
+        assert!(c.unmatched.is_empty());
+    }
+
+    #[test]
+    fn doubled_work_is_flagged_even_though_parameters_differ() {
+        let base = file(vec![run("rust-seq", 10, &[100, 103, 98, 101, 99])]);
+        let new = file(vec![run("rust-seq", 20, &[201, 199, 204, 198, 200])]);
+        let c = compare(&base, &new);
+        let r = &c.rows[0];
+        assert!(r.significant && r.ratio > 1.9 && r.ratio < 2.1, "{r:?}");
+        assert_eq!(r.new_params.as_ref().unwrap()["n"], 20);
+    }
+
+    #[test]
+    fn runs_on_one_side_only_are_reported() {
+        let base = file(vec![run("rust-seq", 10, &[1, 2, 3])]);
+        let new = file(vec![run("rust-rayon", 10, &[1, 2, 3])]);
+        let c = compare(&base, &new);
+        assert!(c.rows.is_empty());
+        assert_eq!(c.unmatched.len(), 2);
+    }
+
+    #[test]
+    fn three_runs_each_can_never_be_significant() {
+        let base = file(vec![run("rust-seq", 10, &[1, 2, 3])]);
+        let new = file(vec![run("rust-seq", 10, &[10, 20, 30])]);
+        let c = compare(&base, &new);
+        assert!(c.too_few_samples);
+        assert!(!c.rows[0].significant);
+    }
+
+    #[test]
+    fn the_compare_table() {
+        let base = file(vec![
+            run("rust-seq", 10, &[100_000, 103_000, 98_000, 101_000, 99_000]),
+            run("rust-rayon", 10, &[52_000, 50_000, 51_000, 55_000, 49_000]),
+        ]);
+        let new = file(vec![
+            run(
+                "rust-seq",
+                20,
+                &[201_000, 199_000, 204_000, 198_000, 200_000],
+            ),
+            run("rust-rayon", 10, &[51_000, 52_000, 50_000, 54_000, 50_500]),
+        ]);
+        insta::assert_snapshot!(crate::output::table::render_compare(&compare(&base, &new)));
+    }
+}
