@@ -33,6 +33,16 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two results files: medians, ratio with 95% CI, Mann-Whitney U p-value
     Compare(CompareArgs),
+    /// Read-only check of the machine and toolchains for benchmarking, with what to do
+    Doctor(DoctorArgs),
+}
+
+/// Options of `concbench doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// text: a table for people; json: the findings for scripts
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 /// Options of `concbench compare`.
@@ -157,7 +167,17 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::List(args) => list(&args),
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
+        Command::Doctor(args) => doctor(&args),
     }
+}
+
+fn doctor(args: &DoctorArgs) -> Result<i32> {
+    let findings = crate::doctor::examine();
+    match args.format {
+        Format::Text => print!("{}", table::render_doctor(&findings)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+    }
+    Ok(0)
 }
 
 fn compare(args: &CompareArgs) -> Result<i32> {

@@ -16,11 +16,13 @@
 //! - [`results`]: the versioned results file
 //! - [`compare`]: two results files, run by run, with significance tests
 //! - [`machine`]: what machine a result came from
+//! - [`doctor`]: a read-only check of the machine for benchmarking
 //! - [`output`]: progress and tables
 
 pub mod caps;
 pub mod cli;
 pub mod compare;
+pub mod doctor;
 pub mod machine;
 pub mod measure;
 pub mod output;

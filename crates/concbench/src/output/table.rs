@@ -369,3 +369,24 @@ pub fn render_compare(c: &crate::compare::Comparison) -> String {
     }
     out
 }
+
+/// `concbench doctor`'s findings.
+pub fn render_doctor(findings: &[crate::doctor::Finding]) -> String {
+    use crate::doctor::Level;
+    let mut t = new_table(vec!["check", "", "finding", "what to do"]);
+    for f in findings {
+        let mark = match f.level {
+            Level::Ok => "ok",
+            Level::Note => "note",
+            Level::Warn => "WARN",
+        };
+        t.add_row(vec![
+            f.check.clone(),
+            mark.to_string(),
+            f.finding.clone(),
+            f.advice.clone().unwrap_or_default(),
+        ]);
+    }
+    let warnings = findings.iter().filter(|f| f.level == Level::Warn).count();
+    format!("{t}\n{warnings} warning(s). concbench doctor only reads; it changed nothing.\n")
+}
