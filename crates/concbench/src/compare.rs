@@ -208,6 +208,7 @@ mod tests {
                 })
                 .collect(),
             summary: Summary::default(),
+            warnings: vec![],
         }
     }
 

@@ -13,6 +13,7 @@
 //! - [`caps`]: limits for thread- and process-per-unit models
 //! - [`runner`]: executing a plan, samples interleaved, results saved as they come
 //! - [`stats`]: statistics, no I/O
+//! - [`warnings`]: what weakens a run's numbers, and what to do
 //! - [`results`]: the versioned results file
 //! - [`compare`]: two results files, run by run, with significance tests
 //! - [`machine`]: what machine a result came from
@@ -34,6 +35,7 @@ pub mod runner;
 pub mod stats;
 pub mod suite;
 pub mod toolchain;
+pub mod warnings;
 
 /// Bad usage or bad input: the message says what is wrong and what to do; exit status 2.
 #[derive(Debug, thiserror::Error)]

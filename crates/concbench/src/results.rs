@@ -61,6 +61,9 @@ pub struct RunResult {
     pub reference_checksum: String,
     pub samples: Vec<Sample>,
     pub summary: Summary,
+    /// What weakens these numbers, and what to do (noisy, too short, outliers).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// One counted execution of an implementation.
@@ -108,6 +111,9 @@ pub struct Summary {
     /// The largest peak memory of any sample (kB).
     #[serde(default)]
     pub peak_rss_kb: u64,
+    /// Samples that are outliers by the modified z-score.
+    #[serde(default)]
+    pub outliers: usize,
     /// Racy models: units × increments − the counter (median).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_updates: Option<u64>,
@@ -212,6 +218,7 @@ mod tests {
                     tree_max_rss_kb: None,
                 }],
                 summary: Summary::default(),
+                warnings: vec![],
             }],
         }
     }

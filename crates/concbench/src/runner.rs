@@ -183,6 +183,7 @@ fn new_slot(
         reference_checksum: reference.to_string(),
         samples: Vec::new(),
         summary: Summary::default(),
+        warnings: Vec::new(),
     };
     Ok(Slot {
         spec: spec.clone(),
@@ -329,6 +330,10 @@ fn finished_result(slot: &Slot) -> RunResult {
     let mut r = slot.result.clone();
     r.valid = r.error.is_none() && !r.samples.is_empty();
     r.summary = summarise(&r.samples, slot.reference, r.racy);
+    r.warnings = crate::warnings::for_run(&r)
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
     r
 }
 
@@ -374,6 +379,7 @@ pub fn summarise(samples: &[Sample], reference: u64, racy: bool) -> Summary {
         ns_per_op: median / ops,
         median_wall_ns: stats::median(&walls).unwrap_or(0.0).round() as u64,
         cv: stats::cv(&elapsed),
+        outliers: stats::outliers(&elapsed).len(),
         cpu_utilisation: stats::median(&utilisation).unwrap_or(0.0),
         peak_rss_kb: samples.iter().map(Sample::peak_rss_kb).max().unwrap_or(0),
         lost_updates,

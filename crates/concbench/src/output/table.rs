@@ -26,24 +26,49 @@ fn right(text: String) -> Cell {
 pub fn speedup(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Option<f64> {
     let lang = workload.model(&run.model)?.lang;
     let seq = workload.sequential_model(lang)?;
-    let same_sizes = |r: &RunResult| {
-        r.params
-            .iter()
-            .filter(|(k, _)| k.as_str() != "workers")
-            .eq(run.params.iter().filter(|(k, _)| k.as_str() != "workers"))
-    };
     let base = file.runs.iter().find(|r| {
         r.workload == run.workload
             && r.model == seq.id
             && r.cpus == run.cpus
             && r.pinned == run.pinned
             && r.valid
-            && same_sizes(r)
+            && same_sizes(r, run)
     })?;
     if !run.valid || run.summary.median_elapsed_ns == 0 {
         return None;
     }
     Some(base.summary.median_elapsed_ns as f64 / run.summary.median_elapsed_ns as f64)
+}
+
+/// Parameters equal but for the pool size, which follows the CPU count in a sweep.
+fn same_sizes(a: &RunResult, b: &RunResult) -> bool {
+    let sizes = |r: &RunResult| {
+        r.params
+            .iter()
+            .filter(|(k, _)| k.as_str() != "workers")
+            .map(|(k, v)| (k.clone(), *v))
+            .collect::<Vec<_>>()
+    };
+    sizes(a) == sizes(b)
+}
+
+/// Scaling of a pinned run against the same model pinned to one CPU: (speedup, parallel
+/// efficiency = speedup / CPUs).
+pub fn scaling(file: &ResultsFile, run: &RunResult) -> Option<(f64, f64)> {
+    if !run.pinned || !run.valid || run.summary.median_elapsed_ns == 0 {
+        return None;
+    }
+    let one = file.runs.iter().find(|r| {
+        r.workload == run.workload
+            && r.model == run.model
+            && r.pinned
+            && r.cpus == 1
+            && r.baseline == run.baseline
+            && r.valid
+            && same_sizes(r, run)
+    })?;
+    let speedup = one.summary.median_elapsed_ns as f64 / run.summary.median_elapsed_ns as f64;
+    Some((speedup, speedup / run.cpus as f64))
 }
 
 /// The baseline run (same model, CPUs and the workload's baseline parameters) of `run`.
@@ -107,6 +132,9 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         .collect();
     let show_cpus = runs.iter().any(|r| r.cpus != runs[0].cpus || r.pinned);
     let has_units = !workload.baseline.is_empty();
+    let has_scaling = runs
+        .iter()
+        .any(|r| r.cpus > 1 && scaling(file, r).is_some());
     let op = &workload.op;
 
     let mut header: Vec<String> = vec!["model".into()];
@@ -124,6 +152,9 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
     ]);
     if has_units {
         header.extend(["mem/unit".into(), "spawn/unit".into()]);
+    }
+    if has_scaling {
+        header.extend(["vs 1 CPU".into(), "efficiency".into()]);
     }
     header.push("valid".into());
     let mut table = new_table(header.iter().map(String::as_str).collect());
@@ -143,6 +174,9 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         if run.samples.is_empty() {
             row.extend((0..5).map(|_| Cell::new("—")));
             if has_units {
+                row.extend([Cell::new("—"), Cell::new("—")]);
+            }
+            if has_scaling {
                 row.extend([Cell::new("—"), Cell::new("—")]);
             }
         } else {
@@ -167,6 +201,15 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
                     None => row.extend([Cell::new("—"), Cell::new("—")]),
                 }
             }
+            if has_scaling {
+                match scaling(file, run) {
+                    Some((x, eff)) => {
+                        row.push(right(format!("{x:.2}×")));
+                        row.push(right(format!("{:.0}%", eff * 100.0)));
+                    }
+                    None => row.extend([Cell::new("—"), Cell::new("—")]),
+                }
+            }
         }
         let valid = if let Some(err) = &run.error {
             notes.push(format!("{}: {err}", run.model));
@@ -183,6 +226,12 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
             "✓".into()
         } else {
             "✗".into()
+        };
+        let valid = if run.warnings.is_empty() {
+            valid
+        } else {
+            notes.push(format!("{}: {}", run.model, run.warnings.join("; ")));
+            format!("{valid} ⚠({})", notes.len())
         };
         row.push(Cell::new(valid));
         table.add_row(row);
@@ -202,7 +251,8 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
     out.push('\n');
     out.push_str(&format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
-         speedup: against the same language's sequential model · CPU: (user+sys)/wall\n"
+         speedup: against the same language's sequential model at the same CPUs · CPU: (user+sys)/wall{}\n",
+        if has_scaling { " · vs 1 CPU: the same model pinned to 1 CPU; efficiency = that / CPUs" } else { "" }
     ));
     for (i, note) in notes.iter().enumerate() {
         out.push_str(&format!("({}) {note}\n", i + 1));

@@ -1,0 +1,166 @@
+//! Warnings about how far a run's numbers can be trusted, each saying what to do next.
+
+use std::fmt;
+
+use crate::results::RunResult;
+use crate::stats;
+
+/// The coefficient of variation above which a run is called noisy.
+pub const NOISY_CV: f64 = 0.05;
+/// The median elapsed time below which a run is too short to time well.
+pub const TOO_SHORT_NS: u64 = 1_000_000;
+
+/// Something about a run's samples that weakens its numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// The samples vary too much.
+    Noisy { cv: f64 },
+    /// The runs are so short that start-up jitter and clock resolution weigh on them.
+    TooShort {
+        median_ns: u64,
+        workload: String,
+        param: String,
+    },
+    /// Some samples lie far from the rest (modified z-score > 3.5).
+    Outliers { count: usize, of: usize },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::Noisy { cv } => write!(
+                f,
+                "noisy: CV {:.1}% > {:.0}%; close other programs, or use --runs 10",
+                cv * 100.0,
+                NOISY_CV * 100.0
+            ),
+            Warning::TooShort {
+                median_ns,
+                workload,
+                param,
+            } => write!(
+                f,
+                "too short: {} per run is under 1 ms; raise {param} (--set {workload}.{param}=...)",
+                crate::runner::format_ns(*median_ns)
+            ),
+            Warning::Outliers { count, of } => write!(
+                f,
+                "{count} of {of} samples are outliers; rerun on a quiet machine, or use --runs 10"
+            ),
+        }
+    }
+}
+
+/// The parameter that sizes a workload's work: the largest one that is not a pool or buffer
+/// size.
+fn size_param(run: &RunResult) -> String {
+    run.params
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "workers" | "buffer"))
+        .max_by_key(|(_, v)| **v)
+        .map_or_else(|| "its size".into(), |(k, _)| k.clone())
+}
+
+/// The warnings of a run's counted samples.
+pub fn for_run(run: &RunResult) -> Vec<Warning> {
+    let elapsed: Vec<f64> = run.samples.iter().map(|s| s.elapsed_ns as f64).collect();
+    if elapsed.is_empty() || run.baseline {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let cv = stats::cv(&elapsed);
+    if elapsed.len() > 1 && cv > NOISY_CV {
+        out.push(Warning::Noisy { cv });
+    }
+    let median = stats::median(&elapsed).unwrap_or(0.0) as u64;
+    if median < TOO_SHORT_NS {
+        out.push(Warning::TooShort {
+            median_ns: median,
+            workload: run.workload.clone(),
+            param: size_param(run),
+        });
+    }
+    let outliers = stats::outliers(&elapsed).len();
+    if outliers > 0 {
+        out.push(Warning::Outliers {
+            count: outliers,
+            of: elapsed.len(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Sample, Summary};
+    use std::collections::BTreeMap;
+
+    fn run(elapsed: &[u64]) -> RunResult {
+        RunResult {
+            workload: "cpu-parallel".into(),
+            model: "rust-seq".into(),
+            lang: "rust".into(),
+            params: BTreeMap::from([
+                ("n".into(), 1000),
+                ("tasks".into(), 8),
+                ("workers".into(), 2000),
+            ]),
+            cpus: 2,
+            pinned: false,
+            baseline: false,
+            valid: true,
+            racy: false,
+            error: None,
+            reference_checksum: String::new(),
+            samples: elapsed
+                .iter()
+                .map(|e| Sample {
+                    elapsed_ns: *e,
+                    wall_ns: *e,
+                    user_ns: 0,
+                    sys_ns: 0,
+                    max_rss_kb: 0,
+                    exit_code: 0,
+                    checksum: String::new(),
+                    ops: 1,
+                    metrics: BTreeMap::new(),
+                    tree_max_rss_kb: None,
+                })
+                .collect(),
+            summary: Summary::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn steady_long_runs_have_no_warnings() {
+        assert!(for_run(&run(&[
+            10_000_000, 10_100_000, 9_950_000, 10_050_000, 10_000_000
+        ]))
+        .is_empty());
+    }
+
+    #[test]
+    fn noise_shortness_and_outliers_are_named_with_advice() {
+        let w = for_run(&run(&[
+            100_000, 100_500, 99_800, 100_200, 100_100, 100_300, 400_000,
+        ]));
+        let text: Vec<String> = w.iter().map(|w| w.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("noisy") && t.contains("--runs 10")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("too short") && t.contains("--set cpu-parallel.n=")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("1 of 7 samples are outliers")),
+            "{text:?}"
+        );
+    }
+}
