@@ -27,7 +27,7 @@ step "lint: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "Rust: harness (unit, CLI, conformance) and the Rust implementations"
-cargo test --workspace
+cargo test --workspace --release
 
 step "Go: go vet and go test"
 (cd impls/go && go vet ./... && go test ./...)
