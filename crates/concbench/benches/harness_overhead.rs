@@ -34,8 +34,6 @@ fn main() {
     let plan = plan::build(catalogue, &selection, machine.allowed_cpus.len()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = RunConfig {
-        runs: RUNS,
-        warmup: 0,
         out: dir.path().join("r.json"),
         order_seed: 1,
     };

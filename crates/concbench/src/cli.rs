@@ -259,18 +259,6 @@ fn catalogue_json(catalogue: &Catalogue, toolchains: &Toolchains) -> serde_json:
 
 fn run(args: &RunArgs) -> Result<i32> {
     let catalogue = Catalogue::embedded();
-    let info = catalogue.suites.get(&args.suite).ok_or_else(|| {
-        UsageError(format!(
-            "unknown suite {:?}; the suites are: {}",
-            args.suite,
-            catalogue
-                .suites
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
     let selection = Selection {
         suite: args.suite.clone(),
         workloads: args.workloads.clone(),
@@ -278,6 +266,8 @@ fn run(args: &RunArgs) -> Result<i32> {
         sets: args.sets.clone(),
         cpus: args.cpus.clone(),
         timeout: args.timeout.map(Duration::from_secs),
+        runs: args.runs,
+        warmup: args.warmup,
     };
     let machine = Machine::current();
     let plan = plan::build(catalogue, &selection, machine.allowed_cpus.len())?;
@@ -298,8 +288,6 @@ fn run(args: &RunArgs) -> Result<i32> {
         PathBuf::from("concbench-results").join(format!("{}-{stamp}.json", args.suite))
     });
     let config = RunConfig {
-        runs: args.runs.unwrap_or(info.runs),
-        warmup: args.warmup.unwrap_or(info.warmup),
         out: out.clone(),
         order_seed: started
             .duration_since(UNIX_EPOCH)
@@ -318,11 +306,10 @@ fn run(args: &RunArgs) -> Result<i32> {
         runs: Vec::new(),
     };
     install_interrupt_handler();
+    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
     eprintln!(
-        "concbench: {} runs × ({} warm-up + {} counted) → {}",
+        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
         plan.len(),
-        config.warmup,
-        config.runs,
         out.display()
     );
     let mut reporter = progress::for_stderr();

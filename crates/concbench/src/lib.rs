@@ -10,6 +10,8 @@
 //! - [`measure`]: running one child process and measuring it from outside
 //! - [`protocol`]: reading an implementation's report
 //! - [`reference`]: the harness's own checksums
+//! - [`io_server`]: one io-server sample: server, load, stop, checks
+//! - [`loadgen`]: the io-server workload's HTTP load generator
 //! - [`caps`]: limits for thread- and process-per-unit models
 //! - [`runner`]: executing a plan, samples interleaved, results saved as they come
 //! - [`stats`]: statistics, no I/O
@@ -24,6 +26,8 @@ pub mod caps;
 pub mod cli;
 pub mod compare;
 pub mod doctor;
+pub mod io_server;
+pub mod loadgen;
 pub mod machine;
 pub mod measure;
 pub mod output;

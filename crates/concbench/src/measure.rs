@@ -44,8 +44,8 @@ pub struct Invocation {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
-    /// Pin the run to the first N CPUs the harness may use.
-    pub pin_cpus: Option<usize>,
+    /// Pin the run to these CPUs.
+    pub pin_cpus: Option<CpuSet>,
     pub timeout: Duration,
     /// Sample the memory of the whole process tree (models that start processes).
     pub sample_tree: bool,
@@ -116,6 +116,26 @@ fn num_cpus_fallback() -> usize {
 
 /// Runs `inv` to completion (or its time limit) and measures it.
 pub fn run(inv: &Invocation) -> Result<Measurement> {
+    start(inv)?.wait()
+}
+
+/// A child process being measured: started, not yet reaped.
+pub struct Running {
+    pid: libc::pid_t,
+    started: Instant,
+    child: std::process::Child,
+    stdout: thread::JoinHandle<Vec<u8>>,
+    stdout_lines: mpsc::Receiver<String>,
+    stderr: thread::JoinHandle<Vec<u8>>,
+    done_tx: mpsc::Sender<()>,
+    timed_out: Arc<AtomicBool>,
+    watchdog: thread::JoinHandle<()>,
+    stop_sampling: Arc<AtomicBool>,
+    sampler: Option<thread::JoinHandle<u64>>,
+}
+
+/// Starts `inv` in a process group of its own, pinned if asked, under its time limit.
+pub fn start(inv: &Invocation) -> Result<Running> {
     let mut cmd = Command::new(&inv.program);
     cmd.args(&inv.args)
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
@@ -123,32 +143,22 @@ pub fn run(inv: &Invocation) -> Result<Measurement> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    if let Some(n) = inv.pin_cpus {
-        let cpus: Vec<usize> = allowed_cpus().into_iter().take(n).collect();
+    if let Some(cpus) = inv.pin_cpus.as_ref().map(CpuSet::to_list) {
         // SAFETY: between fork and exec we only call sched_setaffinity on our own pid with
         // a stack-allocated set: async-signal-safe, no allocation.
         unsafe {
-            cmd.pre_exec(move || {
-                let mut set: libc::cpu_set_t = std::mem::zeroed();
-                for &c in &cpus {
-                    libc::CPU_SET(c, &mut set);
-                }
-                if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+            cmd.pre_exec(move || pin_current_thread(&cpus));
         }
     }
 
-    let start = Instant::now();
+    let started = Instant::now();
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot start {}", inv.program.display()))?;
     let pid = child.id() as libc::pid_t;
     CURRENT_GROUP.store(pid, Ordering::SeqCst);
 
-    let stdout = read_all(child.stdout.take().expect("piped"), usize::MAX);
+    let (stdout, stdout_lines) = read_lines(child.stdout.take().expect("piped"));
     let stderr = read_all(child.stderr.take().expect("piped"), STDERR_KEEP);
 
     let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -171,47 +181,195 @@ pub fn run(inv: &Invocation) -> Result<Measurement> {
         let stop = Arc::clone(&stop_sampling);
         thread::spawn(move || sample_group_rss(pid, &stop))
     });
-
-    wait_exited_without_reaping(pid)?;
-    let wall = start.elapsed();
-    stop_sampling.store(true, Ordering::SeqCst);
-    let _ = done_tx.send(());
-    // SAFETY: the leader is a zombie, so the group id is still ours: clear out anything the
-    // run left behind (worker processes that were not joined) so no process outlives it.
-    unsafe {
-        libc::killpg(pid, libc::SIGKILL);
-    }
-    let (status, rusage) = reap(pid)?;
-    CURRENT_GROUP.store(0, Ordering::SeqCst);
-    // The Child handle must not try to wait again; it was reaped above.
-    std::mem::forget(child);
-    let _ = watchdog.join();
-    let tree_max_rss_kb = sampler.map(|s| s.join().unwrap_or(0));
-
-    let exit = if timed_out.load(Ordering::SeqCst) {
-        Exit::TimedOut
-    } else {
-        let status = std::process::ExitStatus::from_raw(status);
-        match (status.code(), status.signal()) {
-            (Some(code), _) => Exit::Code(code),
-            (None, Some(sig)) => Exit::Signal(sig),
-            (None, None) => Exit::Signal(0),
-        }
-    };
-    Ok(Measurement {
-        wall_ns: wall.as_nanos() as u64,
-        user_ns: timeval_ns(rusage.ru_utime),
-        sys_ns: timeval_ns(rusage.ru_stime),
-        max_rss_kb: rusage.ru_maxrss.max(0) as u64,
-        tree_max_rss_kb,
-        exit,
-        stdout: String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned(),
+    Ok(Running {
+        pid,
+        started,
+        child,
+        stdout,
+        stdout_lines,
+        stderr,
+        done_tx,
+        timed_out,
+        watchdog,
+        stop_sampling,
+        sampler,
     })
+}
+
+impl Running {
+    /// The child's process id (also its process group id).
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// The next line the child prints on stdout, or `None` at end of output or after
+    /// `timeout`.
+    pub fn next_stdout_line(&self, timeout: Duration) -> Option<String> {
+        self.stdout_lines.recv_timeout(timeout).ok()
+    }
+
+    /// Sends `signal` to the child (not its group: a server decides how to stop its
+    /// workers).
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: the child is not reaped until `wait`, so `pid` still names it.
+        unsafe {
+            libc::kill(self.pid, signal);
+        }
+    }
+
+    /// Whether the child has exited (it is not reaped: `wait` still measures it).
+    pub fn has_exited(&self) -> bool {
+        // SAFETY: siginfo_t is plain data filled by waitid; WNOHANG never blocks.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            let rc = libc::waitid(
+                libc::P_PID,
+                self.pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT | libc::WNOHANG,
+            );
+            rc == 0 && info.si_pid() != 0
+        }
+    }
+
+    /// Sends `signal` and waits; a child still running after `grace` has its group killed.
+    /// Returns the measurement and whether the grace ran out.
+    pub fn stop(self, signal: i32, grace: Duration) -> Result<(Measurement, bool)> {
+        let (tx, rx) = mpsc::channel::<()>();
+        let pid = self.pid;
+        let overdue = Arc::new(AtomicBool::new(false));
+        let enforcer = {
+            let overdue = Arc::clone(&overdue);
+            thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(grace) {
+                    overdue.store(true, Ordering::SeqCst);
+                    // SAFETY: `wait_inner` reports before reaping, so the group is still ours.
+                    unsafe {
+                        libc::killpg(pid, libc::SIGKILL);
+                    }
+                }
+            })
+        };
+        self.signal(signal);
+        let m = self.wait_inner(Some(tx));
+        let _ = enforcer.join();
+        Ok((m?, overdue.load(Ordering::SeqCst)))
+    }
+
+    /// Waits for the child to exit (or its time limit), cleans up its group, and measures.
+    pub fn wait(self) -> Result<Measurement> {
+        self.wait_inner(None)
+    }
+
+    fn wait_inner(self, exited: Option<mpsc::Sender<()>>) -> Result<Measurement> {
+        let pid = self.pid;
+        wait_exited_without_reaping(pid)?;
+        if let Some(tx) = exited {
+            let _ = tx.send(());
+        }
+        let wall = self.started.elapsed();
+        self.stop_sampling.store(true, Ordering::SeqCst);
+        let _ = self.done_tx.send(());
+        // SAFETY: the leader is a zombie, so the group id is still ours: clear out anything
+        // the run left behind (worker processes that were not joined) so no process
+        // outlives it.
+        unsafe {
+            libc::killpg(pid, libc::SIGKILL);
+        }
+        let (status, rusage) = reap(pid)?;
+        CURRENT_GROUP.store(0, Ordering::SeqCst);
+        // The Child handle must not try to wait again; it was reaped above.
+        std::mem::forget(self.child);
+        let _ = self.watchdog.join();
+        let tree_max_rss_kb = self.sampler.map(|s| s.join().unwrap_or(0));
+
+        let exit = if self.timed_out.load(Ordering::SeqCst) {
+            Exit::TimedOut
+        } else {
+            let status = std::process::ExitStatus::from_raw(status);
+            match (status.code(), status.signal()) {
+                (Some(code), _) => Exit::Code(code),
+                (None, Some(sig)) => Exit::Signal(sig),
+                (None, None) => Exit::Signal(0),
+            }
+        };
+        Ok(Measurement {
+            wall_ns: wall.as_nanos() as u64,
+            user_ns: timeval_ns(rusage.ru_utime),
+            sys_ns: timeval_ns(rusage.ru_stime),
+            max_rss_kb: rusage.ru_maxrss.max(0) as u64,
+            tree_max_rss_kb,
+            exit,
+            stdout: String::from_utf8_lossy(&self.stdout.join().unwrap_or_default()).into_owned(),
+            stderr: String::from_utf8_lossy(&self.stderr.join().unwrap_or_default()).into_owned(),
+        })
+    }
+}
+
+/// A set of CPUs to pin to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CpuSet {
+    /// The first N CPUs the harness may use.
+    First(usize),
+    /// These CPUs.
+    List(Vec<usize>),
+}
+
+impl CpuSet {
+    /// The CPU numbers.
+    pub fn to_list(&self) -> Vec<usize> {
+        match self {
+            CpuSet::First(n) => allowed_cpus().into_iter().take(*n).collect(),
+            CpuSet::List(cpus) => cpus.clone(),
+        }
+    }
+}
+
+/// Pins the calling thread (or, before exec, the process) to `cpus`. Allocation-free.
+pub fn pin_current_thread(cpus: &[usize]) -> std::io::Result<()> {
+    // SAFETY: cpu_set_t is plain data; sched_setaffinity(0, ..) affects the calling thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for &c in cpus {
+            libc::CPU_SET(c, &mut set);
+        }
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 fn timeval_ns(tv: libc::timeval) -> u64 {
     tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1_000
+}
+
+/// Reads a pipe to its end on a thread of its own, keeping all of it, and passes each
+/// complete line on as it arrives (a server's address line must be seen before it exits).
+fn read_lines(
+    mut pipe: impl Read + Send + 'static,
+) -> (thread::JoinHandle<Vec<u8>>, mpsc::Receiver<String>) {
+    let (tx, rx) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        let mut line_start = 0;
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    out.extend_from_slice(&buf[..n]);
+                    while let Some(nl) = out[line_start..].iter().position(|b| *b == b'\n') {
+                        let line = String::from_utf8_lossy(&out[line_start..line_start + nl]);
+                        let _ = tx.send(line.trim_end_matches('\r').to_string());
+                        line_start += nl + 1;
+                    }
+                }
+            }
+        }
+        out
+    });
+    (handle, rx)
 }
 
 /// Reads a pipe to its end on a thread of its own, keeping at most the last `keep` bytes.
@@ -293,6 +451,11 @@ fn page_size_kb() -> u64 {
     // SAFETY: sysconf has no preconditions.
     let bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     (bytes.max(4096) / 1024) as u64
+}
+
+/// The summed resident memory of the processes in group `pgid` now (kB).
+pub fn group_rss_kb(pgid: i32) -> u64 {
+    group_rss_pages(pgid) * page_size_kb()
 }
 
 /// The summed resident pages of the processes whose process group is `pgid`.
@@ -412,7 +575,7 @@ mod tests {
             "grep Cpus_allowed_list /proc/self/status",
             Duration::from_secs(5),
         );
-        inv.pin_cpus = Some(1);
+        inv.pin_cpus = Some(CpuSet::First(1));
         let m = run(&inv).unwrap();
         let first = allowed_cpus()[0];
         assert_eq!(
@@ -421,6 +584,21 @@ mod tests {
             "{}",
             m.stdout
         );
+    }
+
+    #[test]
+    fn lines_arrive_before_the_child_exits_and_signals_reach_it() {
+        let inv = sh(
+            "trap 'echo stopped; exit 0' TERM; echo '{\"listening\": \"x\"}'; while :; do sleep 0.05; done",
+            Duration::from_secs(20),
+        );
+        let child = start(&inv).unwrap();
+        let first = child.next_stdout_line(Duration::from_secs(10)).unwrap();
+        assert_eq!(first, "{\"listening\": \"x\"}");
+        child.signal(libc::SIGTERM);
+        let m = child.wait().unwrap();
+        assert_eq!(m.exit, Exit::Code(0));
+        assert!(m.stdout.ends_with("stopped\n"), "{:?}", m.stdout);
     }
 
     #[test]

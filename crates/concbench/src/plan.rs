@@ -51,6 +51,10 @@ pub struct Selection {
     /// `--cpus 1,2`: pin each run to the first N CPUs, for each N.
     pub cpus: Option<Vec<usize>>,
     pub timeout: Option<Duration>,
+    /// `--runs`: counted runs of every run, over the suite's and the workload's own.
+    pub runs: Option<u32>,
+    /// `--warmup`: warm-up runs of every run, over the suite's and the workload's own.
+    pub warmup: Option<u32>,
 }
 
 /// One run to make: a workload, a model, every parameter, and a CPU count.
@@ -64,6 +68,10 @@ pub struct RunSpec {
     pub pinned: bool,
     pub baseline: bool,
     pub timeout: Duration,
+    /// Counted samples to take.
+    pub runs: u32,
+    /// Warm-up samples to take first, not counted.
+    pub warmup: u32,
 }
 
 impl RunSpec {
@@ -120,6 +128,11 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
     let mut plan = Vec::new();
     for w in &workloads {
         let entry = &w.suites[&sel.suite];
+        let suite = &catalogue.suites[&sel.suite];
+        let repetitions = (
+            sel.warmup.or(entry.warmup).unwrap_or(suite.warmup),
+            sel.runs.or(entry.runs).unwrap_or(suite.runs),
+        );
         let cpu_counts = match &cli_cpus {
             Some(list) => list.clone(),
             None if entry.pin_cpus.is_empty() => vec![None],
@@ -156,7 +169,16 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
                     for (params, baseline) in specs {
                         push_unique(
                             &mut plan,
-                            spec(w, model, params, cpus, pin.is_some(), baseline, sel),
+                            spec(
+                                w,
+                                model,
+                                params,
+                                cpus,
+                                pin.is_some(),
+                                baseline,
+                                sel,
+                                repetitions,
+                            ),
                         );
                     }
                 }
@@ -166,6 +188,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
     Ok(plan)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spec(
     w: &Workload,
     model: &Model,
@@ -174,6 +197,7 @@ fn spec(
     pinned: bool,
     baseline: bool,
     sel: &Selection,
+    repetitions: (u32, u32),
 ) -> RunSpec {
     RunSpec {
         workload: w.name.clone(),
@@ -184,6 +208,8 @@ fn spec(
         pinned,
         baseline,
         timeout: sel.timeout.unwrap_or(Duration::from_secs(w.timeout_s)),
+        warmup: repetitions.0,
+        runs: repetitions.1,
     }
 }
 
@@ -447,6 +473,20 @@ mod tests {
             Placement::Word(PlacementWord::Each).expand(3),
             [Some(1), Some(2), Some(3)]
         );
+    }
+
+    #[test]
+    fn repetitions_come_from_the_command_line_the_workload_or_the_suite() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["io-server".into(), "ping-pong".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let io = plan.iter().find(|r| r.workload == "io-server").unwrap();
+        let pp = plan.iter().find(|r| r.workload == "ping-pong").unwrap();
+        assert_eq!((io.warmup, io.runs), (0, 3), "the workload's own");
+        assert_eq!((pp.warmup, pp.runs), (1, 5), "the suite's");
+        s.runs = Some(7);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        assert!(plan.iter().all(|r| r.runs == 7));
     }
 
     #[test]

@@ -46,11 +46,9 @@ pub trait Reporter {
 pub struct Silent;
 impl Reporter for Silent {}
 
-/// Repetitions and where results go.
+/// Where results go, and the order of runs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub runs: u32,
-    pub warmup: u32,
     pub out: PathBuf,
     /// Seeds the shuffled order of each round.
     pub order_seed: u64,
@@ -63,6 +61,8 @@ struct Slot {
     /// Why the run cannot start at all, if so (unavailable or refused).
     blocked: Option<String>,
     failed: bool,
+    /// Samples taken so far, warm-ups included.
+    taken: u32,
     last_wall: Option<Duration>,
     reference: u64,
     expected_ops: u64,
@@ -91,25 +91,34 @@ pub fn execute(
         ));
     }
 
-    let rounds = config.warmup + config.runs;
-    let runnable = slots.iter().filter(|s| s.blocked.is_none()).count() as u64;
-    reporter.start(runnable * rounds as u64);
+    let rounds = slots
+        .iter()
+        .map(|s| s.spec.warmup + s.spec.runs)
+        .max()
+        .unwrap_or(0);
+    let total: u32 = slots
+        .iter()
+        .filter(|s| s.blocked.is_none())
+        .map(|s| s.spec.warmup + s.spec.runs)
+        .sum();
+    reporter.start(total as u64);
     let mut rng = stats::SplitMix64::new(config.order_seed);
     let mut last_save = Instant::now();
     let mut done = 0u64;
     'rounds: for round in 0..rounds {
-        let warmup = round < config.warmup;
         let mut order: Vec<usize> = (0..slots.len()).collect();
         rng.shuffle(&mut order);
         for i in order {
             if INTERRUPTED.load(Ordering::SeqCst) {
                 break 'rounds;
             }
-            if slots[i].blocked.is_some() || slots[i].failed {
+            let slot = &slots[i];
+            if slot.blocked.is_some() || slot.failed || round >= slot.spec.warmup + slot.spec.runs {
                 continue;
             }
-            let eta = estimate_remaining(&slots, rounds - round, i);
-            let label = sample_label(catalogue, &slots[i].spec, warmup, round, config);
+            let warmup = round < slot.spec.warmup;
+            let eta = estimate_remaining(&slots);
+            let label = sample_label(catalogue, &slot.spec, round);
             reporter.sample_start(&label, done, eta);
             let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
             done += 1;
@@ -118,6 +127,7 @@ pub fn execute(
                 break 'rounds;
             }
             let slot = &mut slots[i];
+            slot.taken += 1;
             match outcome {
                 Ok(sample) => {
                     reporter.sample_done(&label, &format_ns(sample.elapsed_ns));
@@ -190,6 +200,7 @@ fn new_slot(
         result,
         blocked,
         failed: false,
+        taken: 0,
         last_wall: None,
         reference,
         expected_ops,
@@ -213,17 +224,36 @@ fn take_sample(
     catalogue: &Catalogue,
     slot: &mut Slot,
 ) -> std::result::Result<Sample, Box<SampleFailure>> {
-    let spec = &slot.spec;
-    let model = catalogue
+    let spec = slot.spec.clone();
+    let workload = catalogue
         .workload(&spec.workload)
-        .and_then(|w| w.model(&spec.model))
+        .expect("planned from the catalogue");
+    let model = workload
+        .model(&spec.model)
         .expect("planned from the catalogue");
     let imp = toolchains
         .implementation_for(spec.lang, &spec.workload, &spec.model)
         .map_err(|why| failure(format!("unavailable: {why}"), None))?;
-    let mut inv = imp.invocation(&spec.workload, &spec.model, &spec.params, spec.timeout);
-    inv.pin_cpus = spec.pinned.then_some(spec.cpus);
+    // Load parameters belong to the harness's load generator, not to the implementation.
+    let own_params: BTreeMap<String, u64> = spec
+        .params
+        .iter()
+        .filter(|(name, _)| !workload.param(name).is_some_and(|p| p.load))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let mut inv = imp.invocation(&spec.workload, &spec.model, &own_params, spec.timeout);
     inv.sample_tree = model.processes;
+    if workload.params.iter().any(|p| p.load) {
+        let out = crate::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
+        if let Some(sample) = &out.sample {
+            slot.last_wall = Some(Duration::from_nanos(sample.wall_ns));
+        }
+        return match (out.sample, out.problem) {
+            (Some(sample), None) => check_sample(slot, model.racy, sample),
+            (sample, problem) => Err(failure(problem.unwrap_or_default(), sample)),
+        };
+    }
+    inv.pin_cpus = spec.pinned.then_some(measure::CpuSet::First(spec.cpus));
     let m = measure::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
     slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
     let exit_code = match m.exit {
@@ -257,20 +287,29 @@ fn take_sample(
         metrics: report.metrics,
         tree_max_rss_kb: m.tree_max_rss_kb,
     };
-    if report.ops != slot.expected_ops {
+    check_sample(slot, model.racy, sample)
+}
+
+/// Checks a sample's op count and answer against the harness's reference.
+fn check_sample(
+    slot: &Slot,
+    racy: bool,
+    sample: Sample,
+) -> std::result::Result<Sample, Box<SampleFailure>> {
+    if sample.ops != slot.expected_ops {
         return Err(failure(
             format!(
                 "reported ops {} but the workload does {}",
-                report.ops, slot.expected_ops
+                sample.ops, slot.expected_ops
             ),
             Some(sample),
         ));
     }
-    if report.checksum != slot.reference && !model.racy {
+    if sample.checksum != slot.reference.to_string() && !racy {
         return Err(failure(
             format!(
                 "wrong answer: checksum {} but the reference is {}",
-                report.checksum, slot.reference
+                sample.checksum, slot.reference
             ),
             Some(sample),
         ));
@@ -280,7 +319,7 @@ fn take_sample(
 
 /// Estimated time for the samples still to come, from each run's last wall time (runs not yet
 /// timed count at the mean of those that were).
-fn estimate_remaining(slots: &[Slot], rounds_left: u32, _current: usize) -> Option<Duration> {
+fn estimate_remaining(slots: &[Slot]) -> Option<Duration> {
     let live: Vec<&Slot> = slots
         .iter()
         .filter(|s| s.blocked.is_none() && !s.failed)
@@ -290,22 +329,21 @@ fn estimate_remaining(slots: &[Slot], rounds_left: u32, _current: usize) -> Opti
         return None;
     }
     let mean = known.iter().sum::<Duration>() / known.len() as u32;
-    let per_round: Duration = live.iter().map(|s| s.last_wall.unwrap_or(mean)).sum();
-    Some(per_round * rounds_left)
+    Some(
+        live.iter()
+            .map(|s| {
+                s.last_wall.unwrap_or(mean) * (s.spec.warmup + s.spec.runs).saturating_sub(s.taken)
+            })
+            .sum(),
+    )
 }
 
-fn sample_label(
-    catalogue: &Catalogue,
-    spec: &RunSpec,
-    warmup: bool,
-    round: u32,
-    config: &RunConfig,
-) -> String {
+fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
     let w = catalogue.workload(&spec.workload).expect("planned");
-    let which = if warmup {
-        format!("warm-up {}/{}", round + 1, config.warmup)
+    let which = if round < spec.warmup {
+        format!("warm-up {}/{}", round + 1, spec.warmup)
     } else {
-        format!("run {}/{}", round - config.warmup + 1, config.runs)
+        format!("run {}/{}", round - spec.warmup + 1, spec.runs)
     };
     let pin = if spec.pinned {
         format!(" cpus={}", spec.cpus)

@@ -37,6 +37,10 @@ const WORKLOAD_TOMLS: &[(&str, &str)] = &[
         "prime-sieve.toml",
         include_str!("../../../suite/workloads/prime-sieve.toml"),
     ),
+    (
+        "io-server.toml",
+        include_str!("../../../suite/workloads/io-server.toml"),
+    ),
 ];
 
 /// The language an implementation is written in.
@@ -92,6 +96,10 @@ pub struct ParamSpec {
     pub min: u64,
     pub max: u64,
     pub about: String,
+    /// A load-generator parameter (io-server): the harness uses it and never passes it to
+    /// the implementation.
+    #[serde(default)]
+    pub load: bool,
 }
 
 /// A concurrency model of one workload, with the catalogue fields of DESIGN §3.
@@ -207,6 +215,12 @@ pub struct SuiteEntry {
     /// overrides it.
     #[serde(default)]
     pub pin_cpus: Vec<Placement>,
+    /// Counted runs for this workload in this suite, instead of the suite's.
+    #[serde(default)]
+    pub runs: Option<u32>,
+    /// Warm-up runs for this workload in this suite, instead of the suite's.
+    #[serde(default)]
+    pub warmup: Option<u32>,
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
 }

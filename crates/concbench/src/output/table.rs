@@ -113,14 +113,18 @@ pub fn render_results(catalogue: &Catalogue, file: &ResultsFile) -> String {
         };
         let runs: Vec<&RunResult> = file.runs.iter().filter(|r| r.workload == name).collect();
         out.push_str(&format!("\n{} — {}\n", workload.name, workload.title));
-        out.push_str(&workload_table(file, workload, &runs));
+        if workload.params.iter().any(|p| p.load) {
+            out.push_str(&server_table(workload, &runs));
+        } else {
+            out.push_str(&workload_table(file, workload, &runs));
+        }
         out.push('\n');
     }
     out
 }
 
-fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) -> String {
-    // Show only the parameters that differ between rows; the rest go in the caption.
+/// The parameters that differ between rows (shown as columns), and the rest as a caption.
+fn split_params<'a>(workload: &'a Workload, runs: &[&RunResult]) -> (Vec<&'a str>, String) {
     let varying: Vec<&str> = workload
         .params
         .iter()
@@ -130,8 +134,106 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
                 .any(|r| r.params.get(*p) != runs[0].params.get(*p))
         })
         .collect();
+    let fixed: Vec<String> = workload
+        .params
+        .iter()
+        .filter(|p| !varying.contains(&p.name.as_str()))
+        .filter_map(|p| Some(format!("{}={}", p.name, runs[0].params.get(&p.name)?)))
+        .collect();
+    (varying, fixed.join(" "))
+}
+
+/// The marker of a run's validity, adding its reason to `notes`.
+fn validity(run: &RunResult, notes: &mut Vec<String>) -> String {
+    let valid = if let Some(err) = &run.error {
+        notes.push(format!("{}: {err}", run.model));
+        format!("✗ ({})", notes.len())
+    } else if let (true, Some(lost)) = (run.racy, run.summary.lost_updates) {
+        let expected: u64 = run.reference_checksum.parse().unwrap_or(0);
+        notes.push(format!(
+            "{}: racy by design; lost {lost} of {expected} updates (median of {} runs)",
+            run.model,
+            run.samples.len()
+        ));
+        format!("racy ({})", notes.len())
+    } else if run.valid {
+        "✓".into()
+    } else {
+        "✗".into()
+    };
+    if run.warnings.is_empty() {
+        valid
+    } else {
+        notes.push(format!("{}: {}", run.model, run.warnings.join("; ")));
+        format!("{valid} ⚠({})", notes.len())
+    }
+}
+
+/// The io-server table: throughput, latency percentiles, the server's CPU and memory.
+fn server_table(workload: &Workload, runs: &[&RunResult]) -> String {
+    let (varying, fixed) = split_params(workload, runs);
+    let mut header: Vec<&str> = vec!["model"];
+    header.extend(varying.iter().copied());
+    header.extend([
+        "req/s",
+        "p50",
+        "p99",
+        "p99.9",
+        "max",
+        "server CPU",
+        "server mem",
+        "mem/conn",
+        "valid",
+    ]);
+    let mut table = new_table(header);
+    let mut notes = Vec::new();
+    for run in runs {
+        let mut row: Vec<Cell> = vec![Cell::new(&run.model)];
+        row.extend(varying.iter().map(|p| right(run.params[*p].to_string())));
+        let metric = |name: &str| run.summary.metrics.get(name).copied();
+        if run.samples.is_empty() {
+            row.extend((0..8).map(|_| Cell::new("—")));
+        } else {
+            let us = |name: &str| {
+                metric(name).map_or("—".into(), |v| format_ns(v.max(0) as u64 * 1000))
+            };
+            row.push(right(metric("rps").map_or("—".into(), |v| v.to_string())));
+            for q in ["p50_us", "p99_us", "p999_us", "max_us"] {
+                row.push(right(us(q)));
+            }
+            row.push(right(
+                metric("cpu_ns").map_or("—".into(), |v| format_ns(v.max(0) as u64)),
+            ));
+            row.push(right(format_kb(run.summary.peak_rss_kb)));
+            row.push(right(metric("conn_bytes").map_or("—".into(), |b| {
+                format!("{:.1} KiB", b as f64 / 1024.0)
+            })));
+        }
+        row.push(Cell::new(validity(run, &mut notes)));
+        table.add_row(row);
+    }
+    let mut out = String::new();
+    if !fixed.is_empty() {
+        out.push_str(&format!("{fixed}\n"));
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out.push_str(
+        "medians over the counted runs · latency from each request's intended send time · \
+         server CPU: user+sys of the server process(es) · mem/conn: server memory with every \
+         connection open and idle, minus before, per connection\n",
+    );
+    for (i, note) in notes.iter().enumerate() {
+        out.push_str(&format!("({}) {note}\n", i + 1));
+    }
+    out
+}
+
+fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) -> String {
+    let (varying, fixed) = split_params(workload, runs);
     let show_cpus = runs.iter().any(|r| r.cpus != runs[0].cpus || r.pinned);
     let has_units = !workload.baseline.is_empty();
+    let has_speedup = runs.iter().any(|r| speedup(file, workload, r).is_some());
     let has_scaling = runs
         .iter()
         .any(|r| r.cpus > 1 && scaling(file, r).is_some());
@@ -143,13 +245,11 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         header.push("cpus".into());
     }
     let per_op = format!("per {op}");
-    header.extend([
-        "median (95% CI)".into(),
-        per_op,
-        "speedup".into(),
-        "CPU".into(),
-        "peak mem".into(),
-    ]);
+    header.extend(["median (95% CI)".into(), per_op]);
+    if has_speedup {
+        header.push("speedup".into());
+    }
+    header.extend(["CPU".into(), "peak mem".into()]);
     if has_units {
         header.extend(["mem/unit".into(), "spawn/unit".into()]);
     }
@@ -172,7 +272,7 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         }
         let s = &run.summary;
         if run.samples.is_empty() {
-            row.extend((0..5).map(|_| Cell::new("—")));
+            row.extend((0..4 + usize::from(has_speedup)).map(|_| Cell::new("—")));
             if has_units {
                 row.extend([Cell::new("—"), Cell::new("—")]);
             }
@@ -186,10 +286,17 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
                 "{} ±{pct:.1}%",
                 format_ns(s.median_elapsed_ns)
             )));
-            row.push(right(format_ns(s.ns_per_op.round() as u64)));
-            row.push(right(
-                speedup(file, workload, run).map_or("—".into(), |x| format!("{x:.2}×")),
-            ));
+            let ops = run.samples[0].ops;
+            row.push(right(if ops == 0 {
+                "—".into()
+            } else {
+                format_ns(s.ns_per_op.round() as u64)
+            }));
+            if has_speedup {
+                row.push(right(
+                    speedup(file, workload, run).map_or("—".into(), |x| format!("{x:.2}×")),
+                ));
+            }
             row.push(right(format!("{:.0}%", s.cpu_utilisation * 100.0)));
             row.push(right(format_kb(s.peak_rss_kb)));
             if has_units {
@@ -211,48 +318,30 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
                 }
             }
         }
-        let valid = if let Some(err) = &run.error {
-            notes.push(format!("{}: {err}", run.model));
-            format!("✗ ({})", notes.len())
-        } else if let (true, Some(lost)) = (run.racy, s.lost_updates) {
-            let expected: u64 = run.reference_checksum.parse().unwrap_or(0);
-            notes.push(format!(
-                "{}: racy by design; lost {lost} of {expected} updates (median of {} runs)",
-                run.model,
-                run.samples.len()
-            ));
-            format!("racy ({})", notes.len())
-        } else if run.valid {
-            "✓".into()
-        } else {
-            "✗".into()
-        };
-        let valid = if run.warnings.is_empty() {
-            valid
-        } else {
-            notes.push(format!("{}: {}", run.model, run.warnings.join("; ")));
-            format!("{valid} ⚠({})", notes.len())
-        };
+        let valid = validity(run, &mut notes);
         row.push(Cell::new(valid));
         table.add_row(row);
     }
 
-    let fixed: Vec<String> = workload
-        .params
-        .iter()
-        .filter(|p| !varying.contains(&p.name.as_str()))
-        .filter_map(|p| Some(format!("{}={}", p.name, runs[0].params.get(&p.name)?)))
-        .collect();
     let mut out = String::new();
     if !fixed.is_empty() {
-        out.push_str(&format!("{}\n", fixed.join(" ")));
+        out.push_str(&format!("{fixed}\n"));
     }
     out.push_str(&table.to_string());
     out.push('\n');
     out.push_str(&format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
-         speedup: against the same language's sequential model at the same CPUs · CPU: (user+sys)/wall{}\n",
-        if has_scaling { " · vs 1 CPU: the same model pinned to 1 CPU; efficiency = that / CPUs" } else { "" }
+         {}CPU: (user+sys)/wall{}\n",
+        if has_speedup {
+            "speedup: against the same language's sequential model at the same CPUs · "
+        } else {
+            ""
+        },
+        if has_scaling {
+            " · vs 1 CPU: the same model pinned to 1 CPU; efficiency = that / CPUs"
+        } else {
+            ""
+        }
     ));
     for (i, note) in notes.iter().enumerate() {
         out.push_str(&format!("({}) {note}\n", i + 1));

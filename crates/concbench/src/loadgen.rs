@@ -1,0 +1,547 @@
+//! The load generator of the io-server workload: keep-alive HTTP/1.1 connections to a server
+//! on 127.0.0.1, closed loop or open loop, every body checked, latencies in an HDR histogram.
+//!
+//! Open loop measures each latency from the request's *intended* send time (start + i / rate),
+//! so a server that stalls is charged for every request that should have gone out meanwhile
+//! (no coordinated omission). The load is bounded both by a request count and by a time
+//! limit, and it only ever connects to a loopback address.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use hdrhistogram::Histogram;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// How many connections are opened at once (a listen backlog overflows past a few thousand).
+const CONNECT_CONCURRENCY: usize = 256;
+/// The largest latency the histogram holds (µs); longer ones are clamped into it.
+const MAX_LATENCY_US: u64 = 600_000_000;
+
+/// What to send, to whom, and within what bounds.
+#[derive(Clone)]
+pub struct LoadSpec {
+    pub addr: SocketAddr,
+    pub connections: usize,
+    pub requests: u64,
+    /// Requests per second for an open loop; 0 for a closed loop.
+    pub rate: u64,
+    /// The whole load phase stops here, sent or not.
+    pub time_limit: Duration,
+    /// A request without an answer by then is a timeout (its connection is reopened).
+    pub request_timeout: Duration,
+    /// Request i asks for id `ids[i % ids.len()]` and must get `bodies[i % ids.len()]`.
+    pub ids: Arc<Vec<u64>>,
+    pub bodies: Arc<Vec<String>>,
+    /// Runtime threads, and the CPUs to pin them to.
+    pub threads: usize,
+    pub cpus: Option<Vec<usize>>,
+    /// Called once every connection is open, before the first request (to read the server's
+    /// memory with all connections idle).
+    pub on_connected: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+/// What the load generator measured.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    /// Requests answered 200 with the right body.
+    pub ok: u64,
+    /// Connection failures, bad statuses and wrong bodies.
+    pub errors: u64,
+    pub timeouts: u64,
+    /// Requests never sent because the time limit came first.
+    pub unsent: u64,
+    /// The load phase, from the first request to the last answer.
+    pub elapsed: Duration,
+    /// Latency of each successful request, µs.
+    pub latency_us: Histogram<u64>,
+    /// The first error seen, for the run's reason.
+    pub first_error: Option<String>,
+}
+
+impl LoadReport {
+    /// Successful requests per second over the load phase.
+    pub fn rps(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Per-connection tallies, merged at the end.
+struct Tally {
+    ok: u64,
+    errors: u64,
+    timeouts: u64,
+    latency_us: Histogram<u64>,
+    first_error: Option<String>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            ok: 0,
+            errors: 0,
+            timeouts: 0,
+            latency_us: Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("valid bounds"),
+            first_error: None,
+        }
+    }
+
+    fn error(&mut self, what: String) {
+        self.errors += 1;
+        self.first_error.get_or_insert(what);
+    }
+}
+
+/// Runs the load and reports what it measured. Refuses any address off the loopback.
+pub fn generate(spec: &LoadSpec) -> Result<LoadReport> {
+    if !spec.addr.ip().is_loopback() {
+        bail!(
+            "the load generator only targets loopback addresses, not {}",
+            spec.addr
+        );
+    }
+    raise_open_file_limit();
+    let cpus = spec.cpus.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(spec.threads.max(1))
+        .enable_all()
+        .on_thread_start(move || {
+            if let Some(cpus) = &cpus {
+                let _ = crate::measure::pin_current_thread(cpus);
+            }
+        })
+        .build()
+        .context("cannot start the load generator's runtime")?;
+    runtime.block_on(load(spec.clone()))
+}
+
+async fn load(spec: LoadSpec) -> Result<LoadReport> {
+    let deadline = Instant::now() + spec.time_limit;
+    let mut setup = Tally::new();
+    // Open every connection first, so the load phase measures requests, not handshakes.
+    let streams = connect_all(&spec, deadline, &mut setup).await;
+    if let Some(hook) = &spec.on_connected {
+        hook();
+    }
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(streams.len());
+    for stream in streams {
+        let spec = spec.clone();
+        let next = Arc::clone(&next);
+        tasks.push(tokio::spawn(async move {
+            connection(spec, stream, next, start, deadline).await
+        }));
+    }
+    let mut total = setup;
+    for task in tasks {
+        let tally = task.await.context("a load connection panicked")?;
+        total.ok += tally.ok;
+        total.errors += tally.errors;
+        total.timeouts += tally.timeouts;
+        total
+            .latency_us
+            .add(&tally.latency_us)
+            .expect("same bounds");
+        if total.first_error.is_none() {
+            total.first_error = tally.first_error;
+        }
+    }
+    let elapsed = start.elapsed();
+    let sent = next.load(Ordering::SeqCst).min(spec.requests);
+    Ok(LoadReport {
+        ok: total.ok,
+        errors: total.errors,
+        timeouts: total.timeouts,
+        unsent: spec.requests - sent,
+        elapsed,
+        latency_us: total.latency_us,
+        first_error: total.first_error,
+    })
+}
+
+async fn connect_all(spec: &LoadSpec, deadline: Instant, tally: &mut Tally) -> Vec<TcpStream> {
+    let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
+    let mut pending = Vec::with_capacity(spec.connections);
+    for _ in 0..spec.connections {
+        let gate = Arc::clone(&gate);
+        let addr = spec.addr;
+        pending.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("never closed");
+            tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await
+        }));
+    }
+    let mut streams = Vec::with_capacity(spec.connections);
+    for p in pending {
+        match p.await {
+            Ok(Ok(Ok(stream))) => {
+                let _ = stream.set_nodelay(true);
+                streams.push(stream);
+            }
+            Ok(Ok(Err(e))) => tally.error(format!("cannot connect to {}: {e}", spec.addr)),
+            Ok(Err(_)) => tally.error(format!(
+                "connecting to {} outlasted the time limit",
+                spec.addr
+            )),
+            Err(e) => tally.error(format!("connect task failed: {e}")),
+        }
+    }
+    streams
+}
+
+/// One keep-alive connection: takes the next request index until none are left.
+async fn connection(
+    spec: LoadSpec,
+    stream: TcpStream,
+    next: Arc<AtomicU64>,
+    start: Instant,
+    deadline: Instant,
+) -> Tally {
+    let mut tally = Tally::new();
+    let mut stream = Some(stream);
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        if i >= spec.requests {
+            break;
+        }
+        let intended = if spec.rate > 0 {
+            let at = start
+                + Duration::from_nanos((i as u128 * 1_000_000_000 / spec.rate as u128) as u64);
+            if at >= deadline {
+                break;
+            }
+            tokio::time::sleep_until(at).await;
+            at
+        } else {
+            Instant::now()
+        };
+        let conn = match stream.take() {
+            Some(s) => s,
+            None => match TcpStream::connect(spec.addr).await {
+                Ok(s) => {
+                    let _ = s.set_nodelay(true);
+                    s
+                }
+                Err(e) => {
+                    tally.error(format!("cannot reconnect to {}: {e}", spec.addr));
+                    break;
+                }
+            },
+        };
+        let slot = (i % spec.ids.len() as u64) as usize;
+        let limit = (Instant::now() + spec.request_timeout).min(deadline);
+        match tokio::time::timeout_at(limit, exchange(conn, spec.ids[slot], &mut buf)).await {
+            Err(_) => tally.timeouts += 1, // the connection is dropped; the next request reconnects
+            Ok(Err(e)) => tally.error(e),
+            Ok(Ok((body, conn, keep_alive))) => {
+                if body == spec.bodies[slot].as_bytes() {
+                    tally.ok += 1;
+                    let us = (Instant::now() - intended).as_micros() as u64;
+                    tally
+                        .latency_us
+                        .saturating_record(us.clamp(1, MAX_LATENCY_US));
+                } else {
+                    tally.error(format!(
+                        "wrong body for id {}: {:?}, expected {:?}",
+                        spec.ids[slot],
+                        String::from_utf8_lossy(&body),
+                        spec.bodies[slot]
+                    ));
+                }
+                if keep_alive {
+                    stream = Some(conn);
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// Sends one request and reads its response: (body, the connection, whether it stays open).
+async fn exchange(
+    mut conn: TcpStream,
+    id: u64,
+    buf: &mut Vec<u8>,
+) -> std::result::Result<(Vec<u8>, TcpStream, bool), String> {
+    let request = format!("GET /work?id={id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    conn.write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("send failed: {e}"))?;
+    buf.clear();
+    let head_end = loop {
+        if let Some(at) = find(buf, b"\r\n\r\n") {
+            break at + 4;
+        }
+        if buf.len() > 64 * 1024 {
+            return Err("response head larger than 64 KiB".into());
+        }
+        read_more(&mut conn, buf).await?;
+    };
+    let head = parse_head(&buf[..head_end])?;
+    if head.status != 200 {
+        return Err(format!("status {} for id {id}", head.status));
+    }
+    while buf.len() < head_end + head.content_length {
+        read_more(&mut conn, buf).await?;
+    }
+    let body = buf[head_end..head_end + head.content_length].to_vec();
+    Ok((body, conn, head.keep_alive))
+}
+
+async fn read_more(conn: &mut TcpStream, buf: &mut Vec<u8>) -> std::result::Result<(), String> {
+    let mut chunk = [0u8; 4096];
+    match conn.read(&mut chunk).await {
+        Ok(0) => Err("the server closed the connection".into()),
+        Ok(n) => {
+            buf.extend_from_slice(&chunk[..n]);
+            Ok(())
+        }
+        Err(e) => Err(format!("receive failed: {e}")),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The parts of a response head the generator needs.
+#[derive(Debug, PartialEq, Eq)]
+struct Head {
+    status: u16,
+    content_length: usize,
+    keep_alive: bool,
+}
+
+fn parse_head(head: &[u8]) -> std::result::Result<Head, String> {
+    let text = std::str::from_utf8(head).map_err(|_| "response head is not UTF-8".to_string())?;
+    let mut lines = text.split("\r\n");
+    let status_line = lines.next().unwrap_or("");
+    let mut parts = status_line.splitn(3, ' ');
+    let version = parts.next().unwrap_or("");
+    if !version.starts_with("HTTP/1.") {
+        return Err(format!("not an HTTP/1 response: {status_line:?}"));
+    }
+    let status = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let mut content_length = None;
+    let mut keep_alive = version == "HTTP/1.1";
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            content_length = value.parse().ok();
+        } else if name.eq_ignore_ascii_case("connection") {
+            if value.eq_ignore_ascii_case("close") {
+                keep_alive = false;
+            } else if value.eq_ignore_ascii_case("keep-alive") {
+                keep_alive = true;
+            }
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(format!(
+                "unsupported transfer-encoding {value:?}: send Content-Length"
+            ));
+        }
+    }
+    let content_length = content_length.ok_or("response without Content-Length")?;
+    Ok(Head {
+        status,
+        content_length,
+        keep_alive,
+    })
+}
+
+/// Lifts the soft open-file limit to the hard one: 10,000 connections need 10,000 sockets.
+pub fn raise_open_file_limit() {
+    // SAFETY: getrlimit/setrlimit on plain structs of our own.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+
+    #[test]
+    fn response_heads_parse() {
+        let h = parse_head(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            h,
+            Head {
+                status: 200,
+                content_length: 12,
+                keep_alive: true
+            }
+        );
+        let h =
+            parse_head(b"HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+                .unwrap();
+        assert_eq!(
+            h,
+            Head {
+                status: 404,
+                content_length: 0,
+                keep_alive: false
+            }
+        );
+        let h = parse_head(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n").unwrap();
+        assert!(!h.keep_alive);
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\n\r\n")
+            .unwrap_err()
+            .contains("Content-Length"));
+        assert!(parse_head(b"SSH-2.0\r\n\r\n").is_err());
+    }
+
+    /// A tiny thread-per-connection server for the generator's own tests: answers `id * 2`,
+    /// `delay` after each request, closing after `close_after` answers in all.
+    fn test_server(delay: Duration, close_after: Option<u64>) -> SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let answered = Arc::new(AtomicU64::new(0));
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { break };
+                let answered = Arc::clone(&answered);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(conn.try_clone().unwrap());
+                    let mut conn = conn;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let id: u64 = line
+                            .split("id=")
+                            .nth(1)
+                            .and_then(|r| r.split(' ').next())
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                        loop {
+                            let mut h = String::new();
+                            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                                break;
+                            }
+                        }
+                        if close_after.is_some_and(|n| answered.fetch_add(1, Ordering::SeqCst) >= n)
+                        {
+                            return;
+                        }
+                        std::thread::sleep(delay);
+                        let body = (id * 2).to_string();
+                        let _ = write!(
+                            conn,
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn spec(addr: SocketAddr, connections: usize, requests: u64, rate: u64) -> LoadSpec {
+        let ids: Vec<u64> = (1..=16).collect();
+        LoadSpec {
+            addr,
+            connections,
+            requests,
+            rate,
+            time_limit: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(5),
+            bodies: Arc::new(ids.iter().map(|i| (i * 2).to_string()).collect()),
+            ids: Arc::new(ids),
+            threads: 1,
+            cpus: None,
+            on_connected: None,
+        }
+    }
+
+    #[test]
+    fn a_closed_loop_checks_every_body_and_measures_latency() {
+        let addr = test_server(Duration::from_millis(2), None);
+        let r = generate(&spec(addr, 4, 200, 0)).unwrap();
+        assert_eq!(
+            (r.ok, r.errors, r.timeouts, r.unsent),
+            (200, 0, 0, 0),
+            "{:?}",
+            r.first_error
+        );
+        assert!(
+            r.latency_us.value_at_quantile(0.5) >= 2_000,
+            "p50 {}",
+            r.latency_us.value_at_quantile(0.5)
+        );
+        // 4 connections waiting 2 ms each: at most 2,000 requests per second.
+        assert!(r.rps() <= 2_100.0, "{}", r.rps());
+    }
+
+    #[test]
+    fn wrong_bodies_are_errors() {
+        let addr = test_server(Duration::ZERO, None);
+        let mut s = spec(addr, 2, 20, 0);
+        s.bodies = Arc::new(vec!["nope".into(); 16]);
+        let r = generate(&s).unwrap();
+        assert_eq!((r.ok, r.errors), (0, 20));
+        assert!(r.first_error.unwrap().contains("wrong body"));
+    }
+
+    #[test]
+    fn a_server_that_stops_answering_gives_errors_not_a_hang() {
+        let addr = test_server(Duration::ZERO, Some(30));
+        let r = generate(&spec(addr, 3, 300, 0)).unwrap();
+        assert_eq!(r.ok, 30);
+        assert!(r.errors > 0, "{r:?}");
+    }
+
+    #[test]
+    fn an_open_loop_holds_its_rate_and_counts_from_the_intended_time() {
+        let addr = test_server(Duration::from_millis(1), None);
+        let r = generate(&spec(addr, 8, 200, 1_000)).unwrap();
+        assert_eq!(r.ok, 200, "{:?}", r.first_error);
+        // 200 requests at 1,000/s take about 0.2 s, not less.
+        assert!(r.elapsed >= Duration::from_millis(195), "{:?}", r.elapsed);
+        // A single connection cannot keep up with the schedule: latencies grow, and the
+        // generator must show it instead of hiding it.
+        let slow = generate(&spec(
+            test_server(Duration::from_millis(5), None),
+            1,
+            100,
+            1_000,
+        ))
+        .unwrap();
+        assert!(
+            slow.latency_us.max() > 100_000,
+            "max {} µs",
+            slow.latency_us.max()
+        );
+    }
+
+    #[test]
+    fn only_loopback_is_a_target() {
+        let mut s = spec("127.0.0.1:9".parse().unwrap(), 1, 1, 0);
+        s.addr = "192.0.2.1:80".parse().unwrap();
+        assert!(generate(&s).unwrap_err().to_string().contains("loopback"));
+    }
+}
