@@ -333,7 +333,7 @@ fn toolchains() -> Vec<Finding> {
             "Go",
             "go",
             &["version"][..],
-            "install Go 1.22 or newer, or pass --go PATH",
+            "install Go 1.25 or newer, or pass --go PATH",
         ),
         (
             "Python",

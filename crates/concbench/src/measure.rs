@@ -85,14 +85,15 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    /// The last non-empty line of stderr, for error messages.
+    /// The line of stderr that says why a run failed: a runtime's own panic or fatal-error
+    /// line when there is one (Go prints it first, then a long trace), else the last
+    /// non-empty line (Python's exception, or the protocol's one error line).
     pub fn last_stderr_line(&self) -> &str {
-        self.stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
+        let lines = || self.stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+        lines()
+            .find(|l| l.starts_with("panic:") || l.starts_with("fatal error:"))
+            .or_else(|| lines().last())
             .unwrap_or("")
-            .trim()
     }
 }
 
@@ -517,6 +518,19 @@ mod tests {
         assert_eq!(m.exit, Exit::Code(3));
         assert_eq!(m.stdout, "out\n");
         assert_eq!(m.last_stderr_line(), "err");
+    }
+
+    #[test]
+    fn a_go_panic_is_reported_by_its_panic_line() {
+        let m = run(&sh(
+            "echo 'panic: runtime error: index out of range' >&2; echo '' >&2; echo 'goroutine 1 [running]:' >&2; exit 2",
+            Duration::from_secs(10),
+        ))
+        .unwrap();
+        assert_eq!(
+            m.last_stderr_line(),
+            "panic: runtime error: index out of range"
+        );
     }
 
     #[test]

@@ -379,7 +379,7 @@ fn build_go(
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<Built, Unavailable> {
     const HINT: &str =
-        "install Go 1.22 or newer (e.g. apt-get install golang-go), or pass --go PATH";
+        "install Go 1.25 or newer (e.g. apt-get install golang-go), or pass --go PATH";
     let go = locate(opts.go.as_deref(), "go", HINT)?;
     let src = opts.root.join("impls").join("go");
     let version = run_step(Command::new(&go).arg("version"), "go version", HINT)?;

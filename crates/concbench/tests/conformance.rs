@@ -39,6 +39,14 @@ fn tiny(workload: &str) -> BTreeMap<String, u64> {
         "spawn-idle" => &[("units", 50)],
         "ping-pong" => &[("rounds", 100)],
         "prime-sieve" => &[("primes", 30)],
+        "io-server" => &[
+            ("delay_us", 200),
+            ("cpu", 50),
+            ("workers", 2),
+            ("connections", 3),
+            ("requests", 60),
+            ("rate", 0),
+        ],
         other => panic!("no tiny size for {other}: add one"),
     };
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
@@ -125,6 +133,47 @@ fn ping_pong_conforms() {
 #[test]
 fn prime_sieve_conforms() {
     check_workload("prime-sieve");
+}
+
+/// The server parameters of `params` (the load generator's are not the implementation's).
+fn server_params(workload: &Workload, params: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    params
+        .iter()
+        .filter(|(k, _)| !workload.param(k).is_some_and(|p| p.load))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect()
+}
+
+#[test]
+fn io_server_conforms() {
+    let workload = Catalogue::embedded().workload("io-server").unwrap();
+    let params = tiny("io-server");
+    let mut failures = Vec::new();
+    for model in &workload.models {
+        let imp = implementation(model.lang);
+        let mut inv = imp.invocation(
+            "io-server",
+            &model.id,
+            &server_params(workload, &params),
+            Duration::from_secs(60),
+        );
+        inv.sample_tree = model.processes;
+        let out = concbench::io_server::sample(inv, &params, None);
+        match (out.sample, out.problem) {
+            (Some(s), None) => {
+                assert_eq!(s.ops, params["requests"], "{}", model.id);
+                let p50 = s.metrics["p50_us"];
+                if p50 < 200 {
+                    failures.push(format!(
+                        "{}: p50 {p50} µs is below the 200 µs delay",
+                        model.id
+                    ));
+                }
+            }
+            (_, problem) => failures.push(format!("{}: {}", model.id, problem.unwrap_or_default())),
+        }
+    }
+    assert!(failures.is_empty(), "io-server:\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -225,10 +274,10 @@ fn args_of(workload: &Workload, model: &str, params: &BTreeMap<String, u64>) -> 
 fn bad_input_is_refused_the_protocols_way() {
     let catalogue = Catalogue::embedded();
     for workload in &catalogue.workloads {
-        let params = tiny(&workload.name);
+        let params = server_params(workload, &tiny(&workload.name));
         for model in &workload.models {
             let imp = implementation(model.lang);
-            for spec in &workload.params {
+            for spec in workload.params.iter().filter(|p| !p.load) {
                 let mut below = params.clone();
                 if spec.min > 0 {
                     below.insert(spec.name.clone(), spec.min - 1);
@@ -274,6 +323,11 @@ fn bad_input_is_refused_the_protocols_way() {
             let mut other_model = good.clone();
             other_model[1] = "no-such-model".into();
             assert_refused(imp, other_model, "unknown model");
+            if let Some(load) = workload.params.iter().find(|p| p.load) {
+                let mut with_load = good.clone();
+                with_load.push(format!("--{}=1", load.name));
+                assert_refused(imp, with_load, "a load parameter");
+            }
             let mut other_workload = good.clone();
             other_workload[0] = "no-such-workload".into();
             assert_refused(imp, other_workload, "unknown workload");

@@ -1,0 +1,3 @@
+module concbench/impls/go
+
+go 1.26.8
