@@ -321,6 +321,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         file,
         reporter.as_mut(),
     )?;
+    print!("{}", table::render_header(&file));
     print!("{}", table::render_results(catalogue, &file));
 
     let valid = file.runs.iter().filter(|r| r.valid).count();

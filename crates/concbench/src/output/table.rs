@@ -102,6 +102,31 @@ pub fn per_unit(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Opt
     Some(((rss(run) - rss(base)) * 1024.0 / units, spawn / units))
 }
 
+/// Where and with what the results were measured: the first lines of every report.
+pub fn render_header(file: &ResultsFile) -> String {
+    let m = &file.machine;
+    let toolchains: Vec<String> = file
+        .toolchains
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    format!(
+        "concbench {} · suite {} · {}\nmachine: {} · {} CPUs ({} usable) · {} · kernel {} · governor {} · load {:.2} → {:.2}\ntoolchains: {}\n",
+        file.concbench_version,
+        file.suite,
+        file.started_at,
+        m.cpu_model,
+        m.logical_cpus,
+        m.allowed_cpus.len(),
+        format_kb(m.memory_kb),
+        m.kernel,
+        m.governor,
+        m.load_avg_start,
+        m.load_avg_end,
+        toolchains.join(", ")
+    )
+}
+
 /// One table per workload of `file`, with footnotes for failures and racy findings.
 pub fn render_results(catalogue: &Catalogue, file: &ResultsFile) -> String {
     let mut out = String::new();

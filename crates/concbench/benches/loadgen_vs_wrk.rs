@@ -1,0 +1,128 @@
+//! Our load generator against wrk, driving the same server at the same connections: prints
+//! both request rates and their ratio (target: ours ≥ 1.0× wrk's).
+//!
+//! scripts/bench-loadgen.sh installs wrk (Debian's package) when it is missing and runs this.
+//! Both generators get the same CPUs (pinned apart from the server's), the same
+//! connections and one thread per generator CPU; wrk runs for a fixed time, ours sends the
+//! number of requests wrk managed in that time.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use concbench::io_server::place;
+use concbench::loadgen::{self, LoadSpec};
+use concbench::measure::{self, CpuSet};
+use concbench::suite::Lang;
+use concbench::toolchain::{find_on_path, ToolchainOptions, Toolchains};
+
+const SECONDS: u64 = 5;
+const MODEL: &str = "rust-tokio";
+
+fn main() {
+    let Some(wrk) = find_on_path("wrk") else {
+        eprintln!("wrk is not installed: run scripts/bench-loadgen.sh (it installs Debian's wrk)");
+        std::process::exit(2);
+    };
+    let opts = ToolchainOptions::new(None, None).expect("source tree");
+    let toolchains = Toolchains::prepare(&opts, &[Lang::Rust], &mut |m| eprintln!("{m}"));
+    let imp = toolchains
+        .implementation_for(Lang::Rust, "io-server", MODEL)
+        .expect("the Rust io-server implementation");
+    let placement = place(&measure::allowed_cpus(), None);
+    let generator_cpus = placement.generator.clone().unwrap_or_default();
+    let threads = generator_cpus.len().max(1);
+    println!(
+        "server {MODEL} on CPUs {:?}; generators on CPUs {generator_cpus:?}, {threads} thread(s)",
+        placement.server
+    );
+    for connections in [10usize, 100, 1000] {
+        let server_params = BTreeMap::from([
+            ("delay_us".to_string(), 0),
+            ("cpu".to_string(), 0),
+            ("workers".to_string(), 1),
+        ]);
+        let start_server = || {
+            let mut inv =
+                imp.invocation("io-server", MODEL, &server_params, Duration::from_secs(120));
+            inv.pin_cpus = placement.server.clone().map(CpuSet::List);
+            let server = measure::start(&inv).expect("server starts");
+            let line = server
+                .next_stdout_line(Duration::from_secs(10))
+                .expect("listening line");
+            let v: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+            let addr: std::net::SocketAddr = v["listening"].as_str().unwrap().parse().unwrap();
+            (server, addr)
+        };
+
+        let (server, addr) = start_server();
+        let mut cmd = Command::new(&wrk);
+        if !generator_cpus.is_empty() {
+            cmd = Command::new("taskset");
+            let list: Vec<String> = generator_cpus.iter().map(|c| c.to_string()).collect();
+            cmd.arg("-c").arg(list.join(",")).arg(&wrk);
+        }
+        let out = cmd
+            .args([
+                "-t",
+                &threads.to_string(),
+                "-c",
+                &connections.to_string(),
+                "-d",
+                &format!("{SECONDS}s"),
+            ])
+            .arg(format!("http://{addr}/work?id=1"))
+            .output()
+            .expect("wrk runs");
+        let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |prefix: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix(prefix))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                .unwrap_or_else(|| panic!("wrk printed no {prefix:?}:\n{text}"))
+        };
+        let wrk_rps = field("Requests/sec:");
+        let wrk_requests = text
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .split(" requests in ")
+                    .next()?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .unwrap_or((wrk_rps * SECONDS as f64) as u64);
+
+        let (server, addr) = start_server();
+        let report = loadgen::generate(&LoadSpec {
+            addr,
+            connections,
+            requests: wrk_requests,
+            rate: 0,
+            time_limit: Duration::from_secs(SECONDS * 4),
+            request_timeout: Duration::from_secs(10),
+            ids: Arc::new(vec![1]),
+            bodies: Arc::new(vec!["1".into()]),
+            threads,
+            cpus: (!generator_cpus.is_empty()).then(|| generator_cpus.clone()),
+            on_connected: None,
+        })
+        .expect("load runs");
+        let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
+        assert_eq!(
+            report.errors + report.timeouts,
+            0,
+            "{:?}",
+            report.first_error
+        );
+        println!(
+            "connections {connections:>5}: wrk {wrk_rps:>10.0} req/s · concbench {:>10.0} req/s ({} requests) · ratio {:.2}×",
+            report.rps(),
+            report.ok,
+            report.rps() / wrk_rps
+        );
+    }
+}
