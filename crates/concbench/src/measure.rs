@@ -92,7 +92,7 @@ impl Measurement {
         let lines = || self.stderr.lines().map(str::trim).filter(|l| !l.is_empty());
         lines()
             .find(|l| l.starts_with("panic:") || l.starts_with("fatal error:"))
-            .or_else(|| lines().last())
+            .or_else(|| lines().next_back())
             .unwrap_or("")
     }
 }

@@ -1,8 +1,9 @@
 //! concbench's Rust implementations: every workload of `suite/workloads/` under std
-//! threads, rayon, crossbeam and tokio, behind the protocol of DESIGN §2. One module per
-//! workload, mirroring the Go and Python trees file for file.
+//! threads, rayon, crossbeam, tokio and hyper, behind the protocol of DESIGN §2. One module
+//! per workload, mirroring the Go and Python trees file for file.
 
 pub mod cpu_parallel;
+pub mod io_server;
 pub mod ping_pong;
 pub mod prime_sieve;
 pub mod protocol;
@@ -21,4 +22,5 @@ pub static WORKLOADS: &[Workload] = &[
     spawn_idle::WORKLOAD,
     ping_pong::WORKLOAD,
     prime_sieve::WORKLOAD,
+    io_server::WORKLOAD,
 ];

@@ -334,11 +334,24 @@ pub fn main(workloads: &'static [Workload]) -> ExitCode {
 }
 
 /// A tokio multi-thread runtime: `workers` worker threads, or tokio's default (one per
-/// CPU) for `None`. Only the scheduler is enabled: no model does I/O or sleeps.
+/// CPU) for `None`. Only the scheduler is enabled: these models do no I/O and never sleep.
 pub fn tokio_runtime(workers: Option<usize>) -> tokio::runtime::Runtime {
+    build_tokio_runtime(workers, false)
+}
+
+/// A tokio multi-thread runtime of `workers` worker threads with its I/O (sockets,
+/// signals) and timer drivers, for the servers.
+pub fn tokio_io_runtime(workers: usize) -> tokio::runtime::Runtime {
+    build_tokio_runtime(Some(workers), true)
+}
+
+fn build_tokio_runtime(workers: Option<usize>, drivers: bool) -> tokio::runtime::Runtime {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = workers {
         builder.worker_threads(workers);
+    }
+    if drivers {
+        builder.enable_io().enable_time();
     }
     builder
         .build()

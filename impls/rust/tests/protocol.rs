@@ -109,6 +109,13 @@ fn bad_parameters_of_every_model_are_refused() {
                 "unexpected argument \"stray\"".into(),
             ),
         ];
+        // A load parameter is the harness's: to a server it is as unknown as any other.
+        for name in &workload.load_params {
+            cases.push((
+                with(&valid, &format!("--{name}=1")),
+                format!("unknown parameter --{name}"),
+            ));
+        }
         for (i, (name, min, max)) in workload.params.iter().enumerate() {
             let replaced = |value: String| {
                 let mut args = valid.clone();

@@ -61,8 +61,10 @@ pub fn measure(workload: &str, model: &str, params: &[(&str, u64)]) -> Value {
 /// One workload file of `suite/workloads/`.
 pub struct SuiteWorkload {
     pub name: String,
-    /// (name, min, max) of each parameter.
+    /// (name, min, max) of each parameter that the implementations take.
     pub params: Vec<(String, u64, u64)>,
+    /// The load parameters (`load = true`): the harness's, which implementations refuse.
+    pub load_params: Vec<String>,
     /// Ids of the models with `lang = "rust"`, in the file's order.
     pub rust_models: Vec<String>,
 }
@@ -82,16 +84,23 @@ pub fn suite_workloads() -> Vec<SuiteWorkload> {
             let text = std::fs::read_to_string(path).unwrap();
             let doc: toml::Table = text.parse().unwrap_or_else(|e| panic!("{path:?}: {e}"));
             let integer = |v: &toml::Value| u64::try_from(v.as_integer().unwrap()).unwrap();
+            let (load, server): (Vec<_>, Vec<_>) = doc["params"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .partition(|p| p.get("load").and_then(toml::Value::as_bool) == Some(true));
             SuiteWorkload {
                 name: doc["name"].as_str().unwrap().to_owned(),
-                params: doc["params"]
-                    .as_array()
-                    .unwrap()
+                params: server
                     .iter()
                     .map(|p| {
                         let name = p["name"].as_str().unwrap().to_owned();
                         (name, integer(&p["min"]), integer(&p["max"]))
                     })
+                    .collect(),
+                load_params: load
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
                     .collect(),
                 rust_models: doc["models"]
                     .as_array()
@@ -132,18 +141,20 @@ pub fn cpu_parallel(tasks: u64, n: u64) -> u64 {
         .fold(0, u64::wrapping_add)
 }
 
+/// xs^k(x): xorshift64 applied k times.
+pub fn xorshift(mut x: u64, k: u64) -> u64 {
+    for _ in 0..k {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    x
+}
+
 /// worker-pool: Σ_{j=1..jobs} 2 · xs^spin(j).
 pub fn worker_pool(jobs: u64, spin: u64) -> u64 {
     (1..=jobs)
-        .map(|j| {
-            let mut x = j;
-            for _ in 0..spin {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-            }
-            x.wrapping_mul(2)
-        })
+        .map(|j| xorshift(j, spin).wrapping_mul(2))
         .fold(0, u64::wrapping_add)
 }
 
