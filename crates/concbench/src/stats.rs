@@ -338,4 +338,83 @@ mod tests {
         assert!(lo > 1.9 && hi < 2.1, "{lo} {hi}");
         assert!((geometric_mean(&[2.0, 8.0]).unwrap() - 4.0).abs() < 1e-12);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn samples() -> impl Strategy<Value = Vec<f64>> {
+            prop::collection::vec(1.0f64..1e9, 1..40)
+        }
+
+        proptest! {
+            #[test]
+            fn the_median_lies_within_the_data_and_ignores_order(mut xs in samples(), seed in any::<u64>()) {
+                let m = median(&xs).unwrap();
+                let lo = xs.iter().cloned().fold(f64::INFINITY, f64::min);
+                let hi = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(lo <= m && m <= hi);
+                SplitMix64::new(seed).shuffle(&mut xs);
+                prop_assert_eq!(median(&xs), Some(m));
+            }
+
+            #[test]
+            fn scaling_the_data_scales_median_and_mad(xs in samples(), k in 0.001f64..1000.0) {
+                let scaled: Vec<f64> = xs.iter().map(|x| x * k).collect();
+                let (m, ms) = (median(&xs).unwrap(), median(&scaled).unwrap());
+                prop_assert!((ms - m * k).abs() <= 1e-9 * ms.abs().max(1.0));
+                let (d, ds) = (mad(&xs).unwrap(), mad(&scaled).unwrap());
+                prop_assert!((ds - d * k).abs() <= 1e-9 * ds.abs().max(1.0));
+                prop_assert!((cv(&scaled) - cv(&xs)).abs() <= 1e-9);
+            }
+
+            #[test]
+            fn the_bootstrap_interval_brackets_the_median(xs in samples()) {
+                let (lo, hi) = bootstrap_median_ci(&xs).unwrap();
+                let m = median(&xs).unwrap();
+                let min = xs.iter().cloned().fold(f64::INFINITY, f64::min);
+                let max = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(min <= lo && lo <= hi && hi <= max);
+                // A percentile interval of the median holds the median for any data set
+                // whose middle values are not all in one tail.
+                prop_assert!(lo <= m * (1.0 + 1e-12) || xs.len() < 3);
+                prop_assert_eq!(bootstrap_median_ci(&xs), Some((lo, hi)));
+            }
+
+            #[test]
+            fn mann_whitney_is_a_symmetric_probability(a in samples(), b in samples()) {
+                let p = mann_whitney_p(&a, &b).unwrap();
+                prop_assert!((0.0..=1.0).contains(&p));
+                let q = mann_whitney_p(&b, &a).unwrap();
+                prop_assert!((p - q).abs() < 1e-9);
+            }
+
+            #[test]
+            fn a_sample_against_itself_is_never_significant(a in prop::collection::vec(1.0f64..1e9, 2..30)) {
+                prop_assert!(mann_whitney_p(&a, &a).unwrap() > 0.5);
+            }
+
+            #[test]
+            fn a_large_shift_is_always_significant(a in prop::collection::vec(1.0f64..2.0, 5..30)) {
+                let b: Vec<f64> = a.iter().map(|x| x + 10.0).collect();
+                prop_assert!(mann_whitney_p(&a, &b).unwrap() < 0.05);
+            }
+
+            #[test]
+            fn the_ratio_interval_of_identical_samples_holds_one(xs in samples()) {
+                let (lo, hi) = bootstrap_ratio_ci(&xs, &xs).unwrap();
+                prop_assert!(lo <= 1.0 + 1e-12 || xs.len() == 1);
+                prop_assert!(hi >= 1.0 - 1e-12 || xs.len() == 1);
+            }
+
+            #[test]
+            fn outliers_are_far_from_the_median(xs in samples()) {
+                let m = median(&xs).unwrap();
+                let d = mad(&xs).unwrap();
+                for i in outliers(&xs) {
+                    prop_assert!((xs[i] - m).abs() > 3.5 * d / 0.6745 * (1.0 - 1e-12));
+                }
+            }
+        }
+    }
 }

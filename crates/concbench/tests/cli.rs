@@ -282,3 +282,61 @@ fn list_shows_every_workload_and_the_toolchains() {
     }
     assert!(stdout.contains("rustc 1."), "{stdout}");
 }
+
+#[test]
+fn a_thread_count_above_the_cap_is_refused_before_starting_and_the_suite_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("r.json");
+    let started = Instant::now();
+    let out = concbench()
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "spawn-idle",
+            "--models",
+            "rust-threads,rust-tokio",
+        ])
+        .args([
+            "--set",
+            "spawn-idle.units=5000000",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--out",
+        ])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let file = results(&out_file);
+    let refused = file
+        .runs
+        .iter()
+        .find(|r| r.model == "rust-threads" && r.params["units"] == 5_000_000)
+        .unwrap();
+    let why = refused.error.as_deref().unwrap();
+    assert!(
+        why.starts_with("refused before starting: units=5000000"),
+        "{why}"
+    );
+    assert!(
+        why.contains("largest safe count") && why.contains("bound by"),
+        "{why}"
+    );
+    assert!(refused.samples.is_empty());
+    assert!(stderr.contains("refused before starting"), "{stderr}");
+    // The baseline and the async model still ran; 5 million tasks take a few seconds.
+    assert!(file
+        .runs
+        .iter()
+        .any(|r| r.model == "rust-tokio" && r.valid && r.params["units"] == 5_000_000));
+    assert!(started.elapsed() < Duration::from_secs(120));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a refusal is a warning, not a failure: {stderr}"
+    );
+}

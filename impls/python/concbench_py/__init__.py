@@ -1,0 +1,24 @@
+"""concbench's Python implementations: every workload of ``suite/workloads/`` under
+threads, processes, asyncio and NumPy, behind the protocol of DESIGN §2. One module per
+workload, mirroring the Go and Rust trees file for file. Standard library only; NumPy is
+imported by py-numpy (and ``--list``) alone.
+"""
+
+from concbench_py import (
+    cpu_parallel,
+    ping_pong,
+    prime_sieve,
+    shared_counter,
+    spawn_idle,
+    worker_pool,
+)
+
+#: Every workload this program implements, in the order ``--list`` shows them.
+WORKLOADS = (
+    cpu_parallel.WORKLOAD,
+    worker_pool.WORKLOAD,
+    shared_counter.WORKLOAD,
+    spawn_idle.WORKLOAD,
+    ping_pong.WORKLOAD,
+    prime_sieve.WORKLOAD,
+)

@@ -1,0 +1,182 @@
+"""Every model of every workload, run as the harness runs it, against checksums computed
+independently: suite/test-vectors.json, and a tiny size for each model. Plus spawn-idle's
+metrics, the process models under every start method, and no child process left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Set
+
+import pytest
+
+from concbench_py import WORKLOADS
+from support import (
+    TREE,
+    environment,
+    flags,
+    load_test_vectors,
+    ref_checksum,
+    ref_ops,
+    run_program,
+    run_python,
+)
+
+#: A tiny size for every workload, small enough for all its models.
+TINY: Dict[str, Dict[str, int]] = {
+    "cpu-parallel": {"tasks": 3, "n": 1000, "workers": 2},
+    "worker-pool": {"jobs": 50, "workers": 3, "buffer": 2, "spin": 3},
+    "shared-counter": {"units": 3, "increments": 200},
+    "spawn-idle": {"units": 20},
+    "ping-pong": {"rounds": 50},
+    "prime-sieve": {"primes": 30},
+}
+
+#: The model that checks the test vectors of each workload: the quickest of its models,
+#: since the vectors are sized for compiled code. Every model is checked by test_tiny.
+VECTOR_MODEL = {
+    "cpu-parallel": "py-processes",
+    "worker-pool": "py-asyncio",
+    "shared-counter": "py-threads-lock",
+    "spawn-idle": "py-asyncio",
+    "ping-pong": "py-asyncio",
+    "prime-sieve": "py-asyncio",
+}
+
+#: Parameters that the vectors leave out because they cannot change a checksum.
+FREE_PARAMS = {"workers": 2, "buffer": 100}
+
+#: Vectors too slow for a 60-second test run in pure Python (about 8 million hand-offs);
+#: CONCBENCH_SLOW_TESTS=1 runs them too.
+SLOW_VECTORS = {("prime-sieve", 4000)}
+
+RACY = {("shared-counter", "py-threads-racy")}
+#: py-numpy is tested in test_numpy.py, where NumPy may be missing.
+NEEDS_NUMPY = {("cpu-parallel", "py-numpy")}
+PROCESS_MODELS = [
+    ("cpu-parallel", "py-processes"),
+    ("worker-pool", "py-processes"),
+    ("shared-counter", "py-processes-value"),
+    ("ping-pong", "py-processes"),
+]
+
+
+def vector_id(case: dict) -> str:
+    return case["workload"] + " " + " ".join(f"{k}={v}" for k, v in case["params"].items())
+
+
+@pytest.mark.parametrize("case", load_test_vectors()["cases"], ids=vector_id)
+def test_vector(case):
+    workload = case["workload"]
+    size = next(iter(case["params"].values())) if len(case["params"]) == 1 else None
+    if (workload, size) in SLOW_VECTORS and not os.environ.get("CONCBENCH_SLOW_TESTS"):
+        pytest.skip("takes minutes in pure Python; set CONCBENCH_SLOW_TESTS=1")
+    spec = next(w for w in WORKLOADS if w.name == workload)
+    params = {p.name: case["params"].get(p.name, FREE_PARAMS.get(p.name)) for p in spec.params}
+    result = run_program(workload, VECTOR_MODEL[workload], *flags(params)).result()
+    assert result["checksum"] == case["checksum"]
+    assert result["ops"] == ref_ops(workload, params)
+
+
+@pytest.mark.parametrize(
+    "workload, model",
+    [(w.name, m.id) for w in WORKLOADS for m in w.models if (w.name, m.id) not in NEEDS_NUMPY],
+)
+def test_tiny(workload, model):
+    params = TINY[workload]
+    result = run_program(workload, model, *flags(params)).result()
+    assert result["ops"] == ref_ops(workload, params)
+    if (workload, model) in RACY:
+        # Lost updates are the finding, not a failure; the count can only fall short.
+        assert 0 < int(result["checksum"]) <= ref_checksum(workload, params)
+    else:
+        assert int(result["checksum"]) == ref_checksum(workload, params)
+    if workload == "spawn-idle":
+        assert set(result["metrics"]) == {"rss_kb", "spawn_ns"}
+
+
+def test_zero_increments_and_one_unit_work():
+    for model in ["py-threads-lock", "py-threads-racy", "py-processes-value", "py-asyncio"]:
+        assert run_program("shared-counter", model, "--units=1", "--increments=0").result()["checksum"] == "0"
+
+
+def test_cpu_parallel_n_0_and_pool_larger_than_tasks():
+    for model in ["py-seq", "py-threads", "py-processes", "py-asyncio"]:
+        result = run_program("cpu-parallel", model, "--tasks=3", "--n=0", "--workers=5").result()
+        assert result["checksum"] == "1"  # s_0 = s_1 = 0, s_2 = 0*0 + 1*1
+
+
+def test_worker_pool_more_workers_than_jobs_and_buffer_1():
+    for model in ["py-threads", "py-processes", "py-asyncio"]:
+        params = {"jobs": 3, "workers": 8, "buffer": 1, "spin": 2}
+        result = run_program("worker-pool", model, *flags(params)).result()
+        assert int(result["checksum"]) == ref_checksum("worker-pool", params)
+
+
+# Few threads: waking many threads blocked on one Event is slow under the GIL.
+@pytest.mark.parametrize("model, units", [("py-threads", 500), ("py-asyncio", 20_000)])
+def test_spawn_idle_memory_grows_with_units(model, units):
+    baseline = run_program("spawn-idle", model, "--units=0").result()
+    assert baseline["checksum"] == "0" and baseline["ops"] == 0
+    assert baseline["metrics"]["rss_kb"] > 0
+    many = run_program("spawn-idle", model, f"--units={units}").result()
+    assert many["checksum"] == str(units)
+    # Every thread or task costs memory; half a kB each is well below what either needs.
+    assert many["metrics"]["rss_kb"] - baseline["metrics"]["rss_kb"] > units // 2
+    assert 0 < many["metrics"]["spawn_ns"] <= many["elapsed_ns"]
+
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+@pytest.mark.parametrize("workload, model", PROCESS_MODELS)
+def test_process_models_under_every_start_method(start_method, workload, model):
+    # Python 3.14 made forkserver the default on Linux; spawn is the default elsewhere.
+    script = (
+        "import multiprocessing, sys\n"
+        "multiprocessing.set_start_method(sys.argv[1])\n"
+        "from concbench_py import WORKLOADS\n"
+        "from concbench_py.protocol import main\n"
+        "sys.exit(main(WORKLOADS, sys.argv[2:]))\n"
+    )
+    params = TINY[workload]
+    result = run_python(["-c", script, start_method, workload, model, *flags(params)]).result()
+    assert int(result["checksum"]) == ref_checksum(workload, params)
+
+
+def session_members(session: int) -> Set[int]:
+    """The processes of a session (field 6 of /proc/<pid>/stat)."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[3]) == session:
+                members.add(int(entry.name))
+    return members
+
+
+@pytest.mark.parametrize("workload, model", PROCESS_MODELS + [("prime-sieve", "py-threads")])
+def test_no_process_is_left_behind(workload, model):
+    # The program leads a session of its own, so that its children, even orphaned, can
+    # be found.
+    program = subprocess.Popen(
+        [sys.executable, "-m", "concbench_py", workload, model, *flags(TINY[workload])],
+        cwd=TREE,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    program.communicate(timeout=120)
+    assert program.returncode == 0
+    # Helpers such as the resource tracker end when their pipe from the program closes,
+    # which may take a moment after the program's exit.
+    deadline = time.monotonic() + 5
+    while session_members(program.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_members(program.pid) == set()
