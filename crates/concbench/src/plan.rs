@@ -75,6 +75,14 @@ pub struct RunSpec {
 }
 
 impl RunSpec {
+    /// The workload and model this run was planned from.
+    pub fn catalogued<'c>(&self, catalogue: &'c Catalogue) -> (&'c Workload, &'c Model) {
+        let w = catalogue
+            .workload(&self.workload)
+            .expect("planned from the catalogue");
+        (w, w.model(&self.model).expect("planned from the catalogue"))
+    }
+
     /// `name=value` pairs in the workload's parameter order, for messages.
     pub fn params_text(&self, workload: &Workload) -> String {
         workload

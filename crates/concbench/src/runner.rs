@@ -163,12 +163,7 @@ fn new_slot(
     limits: &Limits,
     spec: &RunSpec,
 ) -> Result<Slot> {
-    let workload = catalogue
-        .workload(&spec.workload)
-        .expect("planned from the catalogue");
-    let model = workload
-        .model(&spec.model)
-        .expect("planned from the catalogue");
+    let (_, model) = spec.catalogued(catalogue);
     let reference = reference::checksum(&spec.workload, &spec.params)?;
     let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
     let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
@@ -225,12 +220,7 @@ fn take_sample(
     slot: &mut Slot,
 ) -> std::result::Result<Sample, Box<SampleFailure>> {
     let spec = slot.spec.clone();
-    let workload = catalogue
-        .workload(&spec.workload)
-        .expect("planned from the catalogue");
-    let model = workload
-        .model(&spec.model)
-        .expect("planned from the catalogue");
+    let (workload, model) = spec.catalogued(catalogue);
     let imp = toolchains
         .implementation_for(spec.lang, &spec.workload, &spec.model)
         .map_err(|why| failure(format!("unavailable: {why}"), None))?;
@@ -339,7 +329,7 @@ fn estimate_remaining(slots: &[Slot]) -> Option<Duration> {
 }
 
 fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
-    let w = catalogue.workload(&spec.workload).expect("planned");
+    let (w, _) = spec.catalogued(catalogue);
     let which = if round < spec.warmup {
         format!("warm-up {}/{}", round + 1, spec.warmup)
     } else {
