@@ -162,54 +162,15 @@ fn min_p(n1: usize, n2: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{Sample, Summary, SCHEMA};
+    use crate::fixtures::file;
 
-    pub(crate) fn file(runs: Vec<RunResult>) -> ResultsFile {
-        ResultsFile {
-            schema: SCHEMA.into(),
-            concbench_version: "0.1.0".into(),
-            started_at: "2026-11-26T00:00:00Z".into(),
-            finished_at: None,
-            suite: "standard".into(),
-            command: vec![],
-            interrupted: false,
-            machine: Default::default(),
-            toolchains: Default::default(),
-            runs,
-        }
-    }
-
-    pub(crate) fn run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
-        RunResult {
-            workload: "cpu-parallel".into(),
-            model: model.into(),
-            lang: "rust".into(),
-            params: BTreeMap::from([("n".into(), n), ("tasks".into(), 8), ("workers".into(), 2)]),
-            cpus: 2,
-            pinned: false,
-            baseline: false,
-            valid: true,
-            racy: false,
-            error: None,
-            reference_checksum: "1".into(),
-            samples: elapsed
-                .iter()
-                .map(|e| Sample {
-                    elapsed_ns: *e,
-                    wall_ns: *e,
-                    user_ns: 0,
-                    sys_ns: 0,
-                    max_rss_kb: 0,
-                    exit_code: 0,
-                    checksum: "1".into(),
-                    ops: 8,
-                    metrics: BTreeMap::new(),
-                    tree_max_rss_kb: None,
-                })
-                .collect(),
-            summary: Summary::default(),
-            warnings: vec![],
-        }
+    fn run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
+        crate::fixtures::run(
+            "cpu-parallel",
+            model,
+            &[("n", n), ("tasks", 8), ("workers", 2)],
+            elapsed,
+        )
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod caps;
 pub mod cli;
 pub mod compare;
 pub mod doctor;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod io_server;
 pub mod loadgen;
 pub mod machine;

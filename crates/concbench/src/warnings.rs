@@ -93,44 +93,14 @@ pub fn for_run(run: &RunResult) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{Sample, Summary};
-    use std::collections::BTreeMap;
 
     fn run(elapsed: &[u64]) -> RunResult {
-        RunResult {
-            workload: "cpu-parallel".into(),
-            model: "rust-seq".into(),
-            lang: "rust".into(),
-            params: BTreeMap::from([
-                ("n".into(), 1000),
-                ("tasks".into(), 8),
-                ("workers".into(), 2000),
-            ]),
-            cpus: 2,
-            pinned: false,
-            baseline: false,
-            valid: true,
-            racy: false,
-            error: None,
-            reference_checksum: String::new(),
-            samples: elapsed
-                .iter()
-                .map(|e| Sample {
-                    elapsed_ns: *e,
-                    wall_ns: *e,
-                    user_ns: 0,
-                    sys_ns: 0,
-                    max_rss_kb: 0,
-                    exit_code: 0,
-                    checksum: String::new(),
-                    ops: 1,
-                    metrics: BTreeMap::new(),
-                    tree_max_rss_kb: None,
-                })
-                .collect(),
-            summary: Summary::default(),
-            warnings: vec![],
-        }
+        crate::fixtures::run(
+            "cpu-parallel",
+            "rust-seq",
+            &[("n", 1000), ("tasks", 8), ("workers", 2000)],
+            elapsed,
+        )
     }
 
     #[test]

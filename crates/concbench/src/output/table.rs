@@ -558,9 +558,7 @@ pub fn render_doctor(findings: &[crate::doctor::Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{Sample, Summary, SCHEMA};
-    use crate::runner::summarise;
-    use std::collections::BTreeMap;
+    use crate::fixtures;
 
     fn run(
         workload: &str,
@@ -571,51 +569,21 @@ mod tests {
         elapsed: &[u64],
         metrics: &[(&str, i64)],
     ) -> RunResult {
-        let params: BTreeMap<String, u64> =
-            params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let reference = crate::reference::checksum(workload, &params).unwrap();
-        let ops = crate::reference::expected_ops(workload, &params).unwrap();
-        let racy = model.ends_with("racy");
-        let samples: Vec<Sample> = elapsed
-            .iter()
-            .enumerate()
-            .map(|(i, e)| Sample {
-                elapsed_ns: *e,
-                wall_ns: e + 2_000_000,
-                user_ns: e * cpus as u64 * 9 / 10,
-                sys_ns: e / 20,
-                max_rss_kb: 4_000 + 100 * i as u64,
-                exit_code: 0,
-                checksum: if racy {
-                    (reference - 1000 - i as u64).to_string()
-                } else {
-                    reference.to_string()
-                },
-                ops,
-                metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                tree_max_rss_kb: None,
-            })
-            .collect();
-        let mut r = RunResult {
-            workload: workload.into(),
-            model: model.into(),
-            lang: model.split('-').next().unwrap().replace("py", "python"),
-            baseline: workload == "spawn-idle" && params["units"] == 0,
-            params,
-            cpus,
-            pinned,
-            valid: true,
-            racy,
-            error: None,
-            reference_checksum: reference.to_string(),
-            summary: summarise(&samples, reference, racy),
-            samples,
-            warnings: vec![],
-        };
-        r.warnings = crate::warnings::for_run(&r)
-            .iter()
-            .map(|w| w.to_string())
-            .collect();
+        let mut r = fixtures::run(workload, model, params, elapsed);
+        r.cpus = cpus;
+        r.pinned = pinned;
+        r.racy = model.ends_with("racy");
+        r.baseline = workload == "spawn-idle" && r.params["units"] == 0;
+        let reference: u64 = r.reference_checksum.parse().unwrap();
+        for (i, s) in r.samples.iter_mut().enumerate() {
+            s.user_ns = s.elapsed_ns * cpus as u64 * 9 / 10;
+            s.max_rss_kb += 100 * i as u64;
+            s.metrics = metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            if r.racy {
+                s.checksum = (reference - 1000 - i as u64).to_string();
+            }
+        }
+        fixtures::summarise(&mut r);
         r
     }
 
@@ -625,83 +593,72 @@ mod tests {
         let mut failed = run("cpu-parallel", "py-numpy", &cpu, 2, true, &[], &[]);
         failed.valid = false;
         failed.error = Some("unavailable: NumPy is not installed in the Python environment (check that pip can reach the package index, then run again)".into());
-        ResultsFile {
-            schema: SCHEMA.into(),
-            concbench_version: "0.1.0".into(),
-            started_at: "2026-11-26T00:00:00Z".into(),
-            finished_at: None,
-            suite: "standard".into(),
-            command: vec![],
-            interrupted: false,
-            machine: Default::default(),
-            toolchains: Default::default(),
-            runs: vec![
-                run(
-                    "cpu-parallel",
-                    "rust-seq",
-                    &one,
-                    1,
-                    true,
-                    &[20_000_000, 20_100_000, 19_900_000],
-                    &[],
-                ),
-                run(
-                    "cpu-parallel",
-                    "rust-seq",
-                    &cpu,
-                    2,
-                    true,
-                    &[20_000_000, 20_200_000, 19_800_000],
-                    &[],
-                ),
-                run(
-                    "cpu-parallel",
-                    "rust-rayon",
-                    &one,
-                    1,
-                    true,
-                    &[20_500_000, 20_400_000, 20_600_000],
-                    &[],
-                ),
-                run(
-                    "cpu-parallel",
-                    "rust-rayon",
-                    &cpu,
-                    2,
-                    true,
-                    &[10_400_000, 10_300_000, 10_500_000],
-                    &[],
-                ),
-                failed,
-                run(
-                    "shared-counter",
-                    "go-racy",
-                    &[("units", 4), ("increments", 250_000)],
-                    2,
-                    false,
-                    &[3_000_000, 3_100_000, 2_900_000],
-                    &[],
-                ),
-                run(
-                    "spawn-idle",
-                    "go-goroutines",
-                    &[("units", 0)],
-                    2,
-                    false,
-                    &[50_000, 51_000, 49_000],
-                    &[("rss_kb", 4_000), ("spawn_ns", 0)],
-                ),
-                run(
-                    "spawn-idle",
-                    "go-goroutines",
-                    &[("units", 100_000)],
-                    2,
-                    false,
-                    &[90_000_000, 91_000_000, 89_000_000],
-                    &[("rss_kb", 264_000), ("spawn_ns", 60_000_000)],
-                ),
-            ],
-        }
+        fixtures::file(vec![
+            run(
+                "cpu-parallel",
+                "rust-seq",
+                &one,
+                1,
+                true,
+                &[20_000_000, 20_100_000, 19_900_000],
+                &[],
+            ),
+            run(
+                "cpu-parallel",
+                "rust-seq",
+                &cpu,
+                2,
+                true,
+                &[20_000_000, 20_200_000, 19_800_000],
+                &[],
+            ),
+            run(
+                "cpu-parallel",
+                "rust-rayon",
+                &one,
+                1,
+                true,
+                &[20_500_000, 20_400_000, 20_600_000],
+                &[],
+            ),
+            run(
+                "cpu-parallel",
+                "rust-rayon",
+                &cpu,
+                2,
+                true,
+                &[10_400_000, 10_300_000, 10_500_000],
+                &[],
+            ),
+            failed,
+            run(
+                "shared-counter",
+                "go-racy",
+                &[("units", 4), ("increments", 250_000)],
+                2,
+                false,
+                &[3_000_000, 3_100_000, 2_900_000],
+                &[],
+            ),
+            run(
+                "spawn-idle",
+                "go-goroutines",
+                &[("units", 0)],
+                2,
+                false,
+                &[50_000, 51_000, 49_000],
+                &[("rss_kb", 4_000), ("spawn_ns", 0)],
+            ),
+            run(
+                "spawn-idle",
+                "go-goroutines",
+                &[("units", 100_000)],
+                2,
+                false,
+                &[90_000_000, 91_000_000, 89_000_000],
+                &[("rss_kb", 264_000), ("spawn_ns", 60_000_000)],
+            ),
+        ])
     }
 
     #[test]
@@ -730,6 +687,5 @@ mod tests {
         let (bytes, ns) = per_unit(&file, spawn, &file.runs[7]).unwrap();
         assert!((bytes - 260_000.0 * 1024.0 / 100_000.0).abs() < 1e-6);
         assert!((ns - 600.0).abs() < 1e-9);
-        let _ = Summary::default();
     }
 }
