@@ -182,45 +182,13 @@ impl ResultsFile {
 mod tests {
     use super::*;
 
-    pub(crate) fn example() -> ResultsFile {
-        ResultsFile {
-            schema: SCHEMA.into(),
-            concbench_version: "0.1.0".into(),
-            started_at: "2026-11-26T23:00:00Z".into(),
-            finished_at: None,
-            suite: "quick".into(),
-            command: vec!["concbench".into(), "run".into()],
-            interrupted: false,
-            machine: Machine::default(),
-            toolchains: BTreeMap::from([("go".into(), "go1.26.8".into())]),
-            runs: vec![RunResult {
-                workload: "ping-pong".into(),
-                model: "go-channels".into(),
-                lang: "go".into(),
-                params: BTreeMap::from([("rounds".into(), 10)]),
-                cpus: 2,
-                pinned: false,
-                baseline: false,
-                valid: true,
-                racy: false,
-                error: None,
-                reference_checksum: "20".into(),
-                samples: vec![Sample {
-                    elapsed_ns: 5,
-                    wall_ns: 9,
-                    user_ns: 1,
-                    sys_ns: 1,
-                    max_rss_kb: 100,
-                    exit_code: 0,
-                    checksum: "20".into(),
-                    ops: 20,
-                    metrics: BTreeMap::new(),
-                    tree_max_rss_kb: None,
-                }],
-                summary: Summary::default(),
-                warnings: vec![],
-            }],
-        }
+    fn example() -> ResultsFile {
+        crate::fixtures::file(vec![crate::fixtures::run(
+            "ping-pong",
+            "go-channels",
+            &[("rounds", 10)],
+            &[5_000, 6_000],
+        )])
     }
 
     #[test]
