@@ -18,6 +18,7 @@ pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
         ops,
         metrics: BTreeMap::new(),
         tree_max_rss_kb: None,
+        rss_floor_kb: 0,
     }
 }
 

@@ -198,6 +198,7 @@ pub fn sample(
         ops: report.ok,
         metrics,
         tree_max_rss_kb: m.tree_max_rss_kb,
+        rss_floor_kb: m.rss_floor_kb,
     };
 
     let mut problems = Vec::new();

@@ -79,6 +79,9 @@ pub struct Measurement {
     pub max_rss_kb: u64,
     /// Peak of the summed resident memory of the process group, sampled (kB).
     pub tree_max_rss_kb: Option<u64>,
+    /// The harness's own resident memory when it forked the run (kB). Linux's wait4 never
+    /// reports a peak below it: at exec the kernel keeps the forked copy's high-water mark.
+    pub rss_floor_kb: u64,
     pub exit: Exit,
     pub stdout: String,
     pub stderr: String,
@@ -133,6 +136,7 @@ pub struct Running {
     watchdog: thread::JoinHandle<()>,
     stop_sampling: Arc<AtomicBool>,
     sampler: Option<thread::JoinHandle<u64>>,
+    rss_floor_kb: u64,
 }
 
 /// Starts `inv` in a process group of its own, pinned if asked, under its time limit.
@@ -152,6 +156,7 @@ pub fn start(inv: &Invocation) -> Result<Running> {
         }
     }
 
+    let rss_floor_kb = own_rss_kb();
     let started = Instant::now();
     let mut child = cmd
         .spawn()
@@ -194,7 +199,20 @@ pub fn start(inv: &Invocation) -> Result<Running> {
         watchdog,
         stop_sampling,
         sampler,
+        rss_floor_kb,
     })
+}
+
+/// This process's resident memory now (kB), from /proc/self/status.
+fn own_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 impl Running {
@@ -300,6 +318,7 @@ impl Running {
             sys_ns: timeval_ns(rusage.ru_stime),
             max_rss_kb: rusage.ru_maxrss.max(0) as u64,
             tree_max_rss_kb,
+            rss_floor_kb: self.rss_floor_kb,
             exit,
             stdout: String::from_utf8_lossy(&self.stdout.join().unwrap_or_default()).into_owned(),
             stderr: String::from_utf8_lossy(&self.stderr.join().unwrap_or_default()).into_owned(),
@@ -563,6 +582,20 @@ mod tests {
         assert!(m.user_ns + m.sys_ns > 10_000_000, "{m:?}");
         assert!(m.wall_ns >= m.user_ns / 2);
         assert!(m.max_rss_kb > 0);
+    }
+
+    #[test]
+    fn wait4_peaks_are_floored_at_the_harness_memory_and_the_floor_is_recorded() {
+        // The documented kernel behaviour this guards against misreading: a tiny child
+        // reports at least the harness's resident memory at fork.
+        let m = run(&sh("true", Duration::from_secs(10))).unwrap();
+        assert!(m.rss_floor_kb > 0);
+        assert!(
+            m.max_rss_kb + 512 >= m.rss_floor_kb,
+            "{} < {}",
+            m.max_rss_kb,
+            m.rss_floor_kb
+        );
     }
 
     #[test]

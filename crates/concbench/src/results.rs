@@ -84,6 +84,11 @@ pub struct Sample {
     /// Peak of the whole process tree, sampled, for models that start processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree_max_rss_kb: Option<u64>,
+    /// The harness's own resident memory when it forked the run: wait4 never reports a
+    /// `max_rss_kb` below it (Linux keeps the forked copy's high-water mark across exec), so
+    /// a peak at this value is an upper bound, not a measurement.
+    #[serde(default)]
+    pub rss_floor_kb: u64,
 }
 
 impl Sample {
@@ -111,6 +116,10 @@ pub struct Summary {
     /// The largest peak memory of any sample (kB).
     #[serde(default)]
     pub peak_rss_kb: u64,
+    /// True when `peak_rss_kb` is no more than the harness's own memory at fork: the model
+    /// used at most that much, and wait4 cannot tell how much less.
+    #[serde(default)]
+    pub peak_rss_at_floor: bool,
     /// Samples that are outliers by the modified z-score.
     #[serde(default)]
     pub outliers: usize,

@@ -276,6 +276,7 @@ fn take_sample(
         ops: report.ops,
         metrics: report.metrics,
         tree_max_rss_kb: m.tree_max_rss_kb,
+        rss_floor_kb: m.rss_floor_kb,
     };
     check_sample(slot, model.racy, sample)
 }
@@ -410,6 +411,9 @@ pub fn summarise(samples: &[Sample], reference: u64, racy: bool) -> Summary {
         outliers: stats::outliers(&elapsed).len(),
         cpu_utilisation: stats::median(&utilisation).unwrap_or(0.0),
         peak_rss_kb: samples.iter().map(Sample::peak_rss_kb).max().unwrap_or(0),
+        peak_rss_at_floor: samples
+            .iter()
+            .all(|s| s.rss_floor_kb > 0 && s.peak_rss_kb() <= s.rss_floor_kb + s.rss_floor_kb / 50),
         lost_updates,
         metrics,
     }
@@ -450,6 +454,7 @@ mod tests {
             ops: 4,
             metrics: BTreeMap::from([("rss_kb".into(), elapsed as i64)]),
             tree_max_rss_kb: Some(30),
+            rss_floor_kb: 0,
         }
     }
 

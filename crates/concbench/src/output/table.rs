@@ -21,6 +21,16 @@ fn right(text: String) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
 }
 
+/// Peak memory, or "≤ X" where wait4 can only say the model stayed under the harness's own
+/// memory at fork.
+fn peak_memory(s: &crate::results::Summary) -> String {
+    if s.peak_rss_at_floor {
+        format!("≤ {}", format_kb(s.peak_rss_kb))
+    } else {
+        format_kb(s.peak_rss_kb)
+    }
+}
+
 /// The speedup of `run` against its language's sequential model at the same parameters
 /// (the pool size aside) and CPUs.
 pub fn speedup(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Option<f64> {
@@ -229,7 +239,7 @@ fn server_table(workload: &Workload, runs: &[&RunResult]) -> String {
             row.push(right(
                 metric("cpu_ns").map_or("—".into(), |v| format_ns(v.max(0) as u64)),
             ));
-            row.push(right(format_kb(run.summary.peak_rss_kb)));
+            row.push(right(peak_memory(&run.summary)));
             row.push(right(metric("conn_bytes").map_or("—".into(), |b| {
                 format!("{:.1} KiB", b as f64 / 1024.0)
             })));
@@ -323,7 +333,7 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
                 ));
             }
             row.push(right(format!("{:.0}%", s.cpu_utilisation * 100.0)));
-            row.push(right(format_kb(s.peak_rss_kb)));
+            row.push(right(peak_memory(s)));
             if has_units {
                 match per_unit(file, workload, run) {
                     Some((bytes, ns)) => {
@@ -356,7 +366,7 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
     out.push('\n');
     out.push_str(&format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
-         {}CPU: (user+sys)/wall{}\n",
+         {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at most the harness's own memory at fork, which Linux reports as a floor){}\n",
         if has_speedup {
             "speedup: against the same language's sequential model at the same CPUs · "
         } else {
