@@ -156,6 +156,9 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
         };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
             let mut settings = entry.params.clone();
+            if let Some(lang) = entry.langs.get(&model.lang) {
+                settings.extend(lang.clone());
+            }
             if let Some(own) = entry.models.get(&model.id) {
                 settings.extend(own.clone());
             }
@@ -419,6 +422,17 @@ mod tests {
             .iter()
             .all(|r| r.params["units"] == 7 || (r.baseline && r.params["units"] == 0)));
         assert!(plan.iter().any(|r| r.model == "py-threads"));
+    }
+
+    #[test]
+    fn a_language_can_have_its_own_sizes() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["cpu-parallel".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let n = |model: &str| plan.iter().find(|r| r.model == model).unwrap().params["n"];
+        assert_eq!(n("rust-rayon"), 30_000_000);
+        assert_eq!(n("go-seq"), 30_000_000);
+        assert_eq!(n("py-numpy"), 2_000_000);
     }
 
     #[test]

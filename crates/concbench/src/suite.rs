@@ -208,7 +208,10 @@ impl Placement {
 /// A workload's sizes in one suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteEntry {
-    /// Sizes given to one model only, overriding `params`.
+    /// Sizes given to one language's models, overriding `params`.
+    #[serde(default)]
+    pub langs: BTreeMap<Lang, BTreeMap<String, ParamSetting>>,
+    /// Sizes given to one model only, overriding `params` and `langs`.
     #[serde(default)]
     pub models: BTreeMap<String, BTreeMap<String, ParamSetting>>,
     /// CPU placements to repeat every run in (default: unpinned on all CPUs); `--cpus`
@@ -356,6 +359,10 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 bail!("suite {suite} does not give parameter {}", p.name);
             }
         }
+        let lang_overrides = entry
+            .langs
+            .values()
+            .flat_map(|params| params.iter().map(|(name, value)| (None, name, value)));
         let overrides = entry.models.iter().flat_map(|(model, params)| {
             params
                 .iter()
@@ -365,6 +372,7 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
             .params
             .iter()
             .map(|(n, v)| (None, n, v))
+            .chain(lang_overrides)
             .chain(overrides)
         {
             if let Some(model) = model {
