@@ -1,3 +1,3 @@
 module concbench/impls/go
 
-go 1.26.8
+go 1.25

@@ -15,6 +15,7 @@ var workloads = []Workload{
 	spawnIdle,
 	pingPong,
 	primeSieve,
+	ioServer,
 }
 
 // helpers is every kind of worker process that a process model starts from this binary.

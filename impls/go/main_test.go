@@ -188,9 +188,7 @@ func TestEveryModelMatchesTheTestVectors(t *testing.T) {
 
 // notYetImplemented names the workloads of suite/ whose Go models come with a later
 // change, and why; every other workload with Go models must be implemented exactly.
-var notYetImplemented = map[string]string{
-	"io-server": "a server (DESIGN §2), not a one-shot run: go-net-http is a task of its own",
-}
+var notYetImplemented = map[string]string{}
 
 // goCatalogue is loadCatalogue without the workloads that have no Go models or are in
 // notYetImplemented, which it checks this program does not claim to implement.
@@ -212,9 +210,11 @@ func goCatalogue(t *testing.T) catalogue {
 }
 
 // catalogue is what suite/workloads/*.toml says about the Go side: each workload's
-// parameters and its Go model ids.
+// parameters, its load parameters (`load = true`: the harness's, which implementations
+// refuse) and its Go model ids.
 type catalogue map[string]struct {
 	params []Param
+	load   []string
 	models []string
 }
 
@@ -235,6 +235,7 @@ func loadCatalogue(t *testing.T) catalogue {
 		}
 		var name, section string
 		var params []Param
+		var isLoad []bool // isLoad[i]: params[i] is a load parameter
 		var models []string
 		var modelID string
 		for _, line := range strings.Split(string(raw), "\n") {
@@ -243,6 +244,7 @@ func loadCatalogue(t *testing.T) catalogue {
 				section = line
 				if line == "[[params]]" {
 					params = append(params, Param{})
+					isLoad = append(isLoad, false)
 				}
 				continue
 			}
@@ -261,16 +263,28 @@ func loadCatalogue(t *testing.T) catalogue {
 				params[len(params)-1].Min = number()
 			case section == "[[params]]" && key == "max":
 				params[len(params)-1].Max = number()
+			case section == "[[params]]" && key == "load":
+				isLoad[len(isLoad)-1] = value == "true"
 			case section == "[[models]]" && key == "id":
 				modelID = value
 			case section == "[[models]]" && key == "lang" && value == "go":
 				models = append(models, modelID)
 			}
 		}
+		var server []Param
+		var load []string
+		for i, p := range params {
+			if isLoad[i] {
+				load = append(load, p.Name)
+			} else {
+				server = append(server, p)
+			}
+		}
 		cat[name] = struct {
 			params []Param
+			load   []string
 			models []string
-		}{params, models}
+		}{server, load, models}
 	}
 	return cat
 }
@@ -335,20 +349,27 @@ func runBinaryOK(t *testing.T, args ...string) Outcome {
 		t.Fatalf("%v: exit %d: %s", args, r.status, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	return parseResultLine(t, fmt.Sprint(args), lines[len(lines)-1])
+}
+
+// parseResultLine decodes the protocol's result line, printed by the run called what,
+// and checks its shape: every field, none unknown, elapsed_ns > 0.
+func parseResultLine(t *testing.T, what, text string) Outcome {
+	t.Helper()
 	var line struct {
 		Checksum  *string           `json:"checksum"`
 		ElapsedNs *int64            `json:"elapsed_ns"`
 		Ops       *uint64           `json:"ops"`
 		Metrics   map[string]uint64 `json:"metrics"`
 	}
-	dec := json.NewDecoder(strings.NewReader(lines[len(lines)-1]))
+	dec := json.NewDecoder(strings.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&line); err != nil || line.Checksum == nil || line.ElapsedNs == nil ||
 		line.Ops == nil || line.Metrics == nil {
-		t.Fatalf("%v: result line %q is not the protocol's (%v)", args, lines[len(lines)-1], err)
+		t.Fatalf("%s: result line %q is not the protocol's (%v)", what, text, err)
 	}
 	if *line.ElapsedNs <= 0 {
-		t.Errorf("%v: elapsed_ns %d", args, *line.ElapsedNs)
+		t.Errorf("%s: elapsed_ns %d", what, *line.ElapsedNs)
 	}
 	return Outcome{parseU64(t, *line.Checksum), time.Duration(*line.ElapsedNs), *line.Ops, line.Metrics}
 }
@@ -377,11 +398,15 @@ var tinyParams = map[string]map[string]uint64{
 	"spawn-idle":     {"units": 50},
 	"ping-pong":      {"rounds": 100},
 	"prime-sieve":    {"primes": 30},
+	"io-server":      {"delay_us": 0, "cpu": 0, "workers": 1},
 }
 
 // TestTheBinaryRunsEveryModel runs every model through main, as the harness does.
 func TestTheBinaryRunsEveryModel(t *testing.T) {
 	for _, w := range workloads {
+		if w.Name == ioServer.Name {
+			continue // a server runs until SIGTERM: io_server_test.go runs it
+		}
 		for _, m := range w.Models {
 			got := runBinaryOK(t, argv(w.Name, m.ID, tinyParams[w.Name])...)
 			if m.Racy {
@@ -452,6 +477,24 @@ func TestBadInputIsRefused(t *testing.T) {
 	// The hidden mode needs its real parent's pid: another pid is no pass.
 	expectRefused(t, runBinaryEnv(t, []string{helperParentEnv + "=1"}, helperArg, cpuTaskHelper.Kind, "5"),
 		"hidden mode with a forged parent")
+
+	// A load parameter is the harness's: to a server it is as unknown as any other.
+	for name, entry := range goCatalogue(t) {
+		for _, model := range entry.models {
+			for _, load := range entry.load {
+				params := map[string]uint64{load: 1}
+				for k, v := range tinyParams[name] {
+					params[k] = v
+				}
+				r := runBinary(t, argv(name, model, params)...)
+				what := fmt.Sprintf("%s %s --%s=1", name, model, load)
+				expectRefused(t, r, what)
+				if !strings.Contains(r.stderr, "unknown parameter --"+load) {
+					t.Errorf("%s: %q does not say unknown parameter", what, r.stderr)
+				}
+			}
+		}
+	}
 
 	for _, w := range workloads {
 		for _, m := range w.Models {
