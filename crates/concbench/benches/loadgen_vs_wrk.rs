@@ -4,7 +4,9 @@
 //! scripts/bench-loadgen.sh installs wrk (Debian's package) when it is missing and runs this.
 //! Both generators get the same CPUs (pinned apart from the server's), the same
 //! connections and one thread per generator CPU; wrk runs for a fixed time, ours sends the
-//! number of requests wrk managed in that time.
+//! number of requests wrk managed in that time. The two alternate, ROUNDS times each, each
+//! against a freshly started server, and the medians are compared, so that a noisy moment
+//! does not decide the ratio.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -14,10 +16,12 @@ use std::time::Duration;
 use concbench::io_server::place;
 use concbench::loadgen::{self, LoadSpec};
 use concbench::measure::{self, CpuSet};
+use concbench::stats::median;
 use concbench::suite::Lang;
 use concbench::toolchain::{find_on_path, ToolchainOptions, Toolchains};
 
-const SECONDS: u64 = 5;
+const SECONDS: u64 = 3;
+const ROUNDS: usize = 3;
 const MODEL: &str = "rust-tokio";
 
 fn main() {
@@ -56,73 +60,89 @@ fn main() {
             (server, addr)
         };
 
-        let (server, addr) = start_server();
-        let mut cmd = Command::new(&wrk);
-        if !generator_cpus.is_empty() {
-            cmd = Command::new("taskset");
-            let list: Vec<String> = generator_cpus.iter().map(|c| c.to_string()).collect();
-            cmd.arg("-c").arg(list.join(",")).arg(&wrk);
-        }
-        let out = cmd
-            .args([
-                "-t",
-                &threads.to_string(),
-                "-c",
-                &connections.to_string(),
-                "-d",
-                &format!("{SECONDS}s"),
-            ])
-            .arg(format!("http://{addr}/work?id=1"))
-            .output()
-            .expect("wrk runs");
-        let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let field = |prefix: &str| -> f64 {
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix(prefix))
-                .and_then(|v| v.split_whitespace().next()?.parse().ok())
-                .unwrap_or_else(|| panic!("wrk printed no {prefix:?}:\n{text}"))
-        };
-        let wrk_rps = field("Requests/sec:");
-        let wrk_requests = text
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .split(" requests in ")
-                    .next()?
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
+        let mut wrk_rates = Vec::new();
+        let mut our_rates = Vec::new();
+        for _ in 0..ROUNDS {
+            let (wrk_rps, wrk_requests) =
+                run_wrk(&wrk, &start_server, &generator_cpus, threads, connections);
+            wrk_rates.push(wrk_rps);
+            let (server, addr) = start_server();
+            let report = loadgen::generate(&LoadSpec {
+                addr,
+                connections,
+                requests: wrk_requests,
+                rate: 0,
+                time_limit: Duration::from_secs(SECONDS * 4),
+                request_timeout: Duration::from_secs(10),
+                ids: Arc::new(vec![1]),
+                bodies: Arc::new(vec!["1".into()]),
+                threads,
+                cpus: (!generator_cpus.is_empty()).then(|| generator_cpus.clone()),
+                on_connected: None,
             })
-            .unwrap_or((wrk_rps * SECONDS as f64) as u64);
-
-        let (server, addr) = start_server();
-        let report = loadgen::generate(&LoadSpec {
-            addr,
-            connections,
-            requests: wrk_requests,
-            rate: 0,
-            time_limit: Duration::from_secs(SECONDS * 4),
-            request_timeout: Duration::from_secs(10),
-            ids: Arc::new(vec![1]),
-            bodies: Arc::new(vec!["1".into()]),
-            threads,
-            cpus: (!generator_cpus.is_empty()).then(|| generator_cpus.clone()),
-            on_connected: None,
-        })
-        .expect("load runs");
-        let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
-        assert_eq!(
-            report.errors + report.timeouts,
-            0,
-            "{:?}",
-            report.first_error
-        );
+            .expect("load runs");
+            let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
+            assert_eq!(
+                report.errors + report.timeouts,
+                0,
+                "{:?}",
+                report.first_error
+            );
+            our_rates.push(report.rps());
+        }
+        let (w, o) = (median(&wrk_rates).unwrap(), median(&our_rates).unwrap());
         println!(
-            "connections {connections:>5}: wrk {wrk_rps:>10.0} req/s · concbench {:>10.0} req/s ({} requests) · ratio {:.2}×",
-            report.rps(),
-            report.ok,
-            report.rps() / wrk_rps
+            "connections {connections:>5}: wrk {w:>8.0} req/s · concbench {o:>8.0} req/s · ratio {:.2}× \
+             (medians of {ROUNDS} alternating rounds; wrk {wrk_rates:.0?}, concbench {our_rates:.0?})",
+            o / w
         );
     }
+}
+
+/// One wrk run against a fresh server: (req/s, requests completed).
+fn run_wrk(
+    wrk: &std::path::Path,
+    start_server: &dyn Fn() -> (measure::Running, std::net::SocketAddr),
+    generator_cpus: &[usize],
+    threads: usize,
+    connections: usize,
+) -> (f64, u64) {
+    let (server, addr) = start_server();
+    let mut cmd = Command::new(wrk);
+    if !generator_cpus.is_empty() {
+        cmd = Command::new("taskset");
+        let list: Vec<String> = generator_cpus.iter().map(|c| c.to_string()).collect();
+        cmd.arg("-c").arg(list.join(",")).arg(wrk);
+    }
+    let out = cmd
+        .args([
+            "-t",
+            &threads.to_string(),
+            "-c",
+            &connections.to_string(),
+            "-d",
+            &format!("{SECONDS}s"),
+        ])
+        .arg(format!("http://{addr}/work?id=1"))
+        .output()
+        .expect("wrk runs");
+    let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rps: f64 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("wrk printed no Requests/sec:\n{text}"));
+    let requests = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split(" requests in ")
+                .next()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap_or((rps * SECONDS as f64) as u64);
+    (rps, requests)
 }

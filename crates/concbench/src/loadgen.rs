@@ -106,9 +106,27 @@ pub fn generate(spec: &LoadSpec) -> Result<LoadReport> {
         );
     }
     raise_open_file_limit();
+    let spec = spec.clone();
+    if spec.threads <= 1 {
+        // One generator CPU: a current-thread runtime on a thread of its own, pinned, like
+        // wrk's single event loop (a work-stealing runtime of one worker costs more per
+        // request).
+        return std::thread::spawn(move || {
+            if let Some(cpus) = &spec.cpus {
+                let _ = crate::measure::pin_current_thread(cpus);
+            }
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the load generator's runtime")?
+                .block_on(load(spec))
+        })
+        .join()
+        .unwrap_or_else(|_| bail!("the load generator panicked"));
+    }
     let cpus = spec.cpus.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(spec.threads.max(1))
+        .worker_threads(spec.threads)
         .enable_all()
         .on_thread_start(move || {
             if let Some(cpus) = &cpus {
@@ -117,7 +135,7 @@ pub fn generate(spec: &LoadSpec) -> Result<LoadReport> {
         })
         .build()
         .context("cannot start the load generator's runtime")?;
-    runtime.block_on(load(spec.clone()))
+    runtime.block_on(load(spec))
 }
 
 async fn load(spec: LoadSpec) -> Result<LoadReport> {
@@ -129,13 +147,20 @@ async fn load(spec: LoadSpec) -> Result<LoadReport> {
         hook();
     }
     let next = Arc::new(AtomicU64::new(0));
+    let requests: Arc<Vec<Vec<u8>>> = Arc::new(
+        spec.ids
+            .iter()
+            .map(|id| format!("GET /work?id={id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").into_bytes())
+            .collect(),
+    );
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(streams.len());
     for stream in streams {
         let spec = spec.clone();
         let next = Arc::clone(&next);
+        let requests = Arc::clone(&requests);
         tasks.push(tokio::spawn(async move {
-            connection(spec, stream, next, start, deadline).await
+            connection(spec, requests, stream, next, start, deadline).await
         }));
     }
     let mut total = setup;
@@ -197,6 +222,7 @@ async fn connect_all(spec: &LoadSpec, deadline: Instant, tally: &mut Tally) -> V
 /// One keep-alive connection: takes the next request index until none are left.
 async fn connection(
     spec: LoadSpec,
+    requests: Arc<Vec<Vec<u8>>>,
     stream: TcpStream,
     next: Arc<AtomicU64>,
     start: Instant,
@@ -205,11 +231,15 @@ async fn connection(
     let mut tally = Tally::new();
     let mut stream = Some(stream);
     let mut buf = Vec::with_capacity(1024);
+    // One timer per connection, moved for each request: cheaper than a new one each time.
+    let timer = tokio::time::sleep_until(deadline);
+    tokio::pin!(timer);
     loop {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             break;
         }
-        let i = next.fetch_add(1, Ordering::SeqCst);
+        let i = next.fetch_add(1, Ordering::Relaxed);
         if i >= spec.requests {
             break;
         }
@@ -222,9 +252,9 @@ async fn connection(
             tokio::time::sleep_until(at).await;
             at
         } else {
-            Instant::now()
+            now
         };
-        let conn = match stream.take() {
+        let mut conn = match stream.take() {
             Some(s) => s,
             None => match TcpStream::connect(spec.addr).await {
                 Ok(s) => {
@@ -238,12 +268,20 @@ async fn connection(
             },
         };
         let slot = (i % spec.ids.len() as u64) as usize;
-        let limit = (Instant::now() + spec.request_timeout).min(deadline);
-        match tokio::time::timeout_at(limit, exchange(conn, spec.ids[slot], &mut buf)).await {
-            Err(_) => tally.timeouts += 1, // the connection is dropped; the next request reconnects
-            Ok(Err(e)) => tally.error(e),
-            Ok(Ok((body, conn, keep_alive))) => {
-                if body == spec.bodies[slot].as_bytes() {
+        timer
+            .as_mut()
+            .reset((intended.max(now) + spec.request_timeout).min(deadline));
+        let answer = tokio::select! {
+            biased;
+            answer = exchange(&mut conn, &requests[slot], &mut buf) => Some(answer),
+            () = &mut timer => None,
+        };
+        match answer {
+            // The connection is dropped; the next request reconnects.
+            None => tally.timeouts += 1,
+            Some(Err(e)) => tally.error(format!("id {}: {e}", spec.ids[slot])),
+            Some(Ok((body, keep_alive))) => {
+                if buf[body.clone()] == *spec.bodies[slot].as_bytes() {
                     tally.ok += 1;
                     let us = (Instant::now() - intended).as_micros() as u64;
                     tally
@@ -253,7 +291,7 @@ async fn connection(
                     tally.error(format!(
                         "wrong body for id {}: {:?}, expected {:?}",
                         spec.ids[slot],
-                        String::from_utf8_lossy(&body),
+                        String::from_utf8_lossy(&buf[body]),
                         spec.bodies[slot]
                     ));
                 }
@@ -266,45 +304,44 @@ async fn connection(
     tally
 }
 
-/// Sends one request and reads its response: (body, the connection, whether it stays open).
+/// Sends one request and reads its response into `buf`: (where the body is, whether the
+/// connection stays open).
 async fn exchange(
-    mut conn: TcpStream,
-    id: u64,
+    conn: &mut TcpStream,
+    request: &[u8],
     buf: &mut Vec<u8>,
-) -> std::result::Result<(Vec<u8>, TcpStream, bool), String> {
-    let request = format!("GET /work?id={id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    conn.write_all(request.as_bytes())
+) -> std::result::Result<(std::ops::Range<usize>, bool), String> {
+    conn.write_all(request)
         .await
         .map_err(|e| format!("send failed: {e}"))?;
     buf.clear();
+    let mut searched = 0;
     let head_end = loop {
-        if let Some(at) = find(buf, b"\r\n\r\n") {
-            break at + 4;
+        if let Some(at) = find(&buf[searched..], b"\r\n\r\n") {
+            break searched + at + 4;
         }
+        searched = buf.len().saturating_sub(3);
         if buf.len() > 64 * 1024 {
             return Err("response head larger than 64 KiB".into());
         }
-        read_more(&mut conn, buf).await?;
+        read_more(conn, buf).await?;
     };
     let head = parse_head(&buf[..head_end])?;
     if head.status != 200 {
-        return Err(format!("status {} for id {id}", head.status));
+        return Err(format!("status {}", head.status));
     }
     while buf.len() < head_end + head.content_length {
-        read_more(&mut conn, buf).await?;
+        read_more(conn, buf).await?;
     }
-    let body = buf[head_end..head_end + head.content_length].to_vec();
-    Ok((body, conn, head.keep_alive))
+    Ok((head_end..head_end + head.content_length, head.keep_alive))
 }
 
+/// Reads what the connection has into the end of `buf`.
 async fn read_more(conn: &mut TcpStream, buf: &mut Vec<u8>) -> std::result::Result<(), String> {
-    let mut chunk = [0u8; 4096];
-    match conn.read(&mut chunk).await {
+    buf.reserve(4096);
+    match conn.read_buf(buf).await {
         Ok(0) => Err("the server closed the connection".into()),
-        Ok(n) => {
-            buf.extend_from_slice(&chunk[..n]);
-            Ok(())
-        }
+        Ok(_) => Ok(()),
         Err(e) => Err(format!("receive failed: {e}")),
     }
 }

@@ -1,11 +1,12 @@
 """concbench's Python implementations: every workload of ``suite/workloads/`` under
-threads, processes, asyncio and NumPy, behind the protocol of DESIGN §2. One module per
-workload, mirroring the Go and Rust trees file for file. Standard library only; NumPy is
-imported by py-numpy (and ``--list``) alone.
+threads, processes, asyncio and NumPy, behind the protocol of DESIGN §2 (io-server's as
+HTTP servers). One module per workload, mirroring the Go and Rust trees file for file.
+Standard library only; NumPy is imported by py-numpy (and ``--list``) alone.
 """
 
 from concbench_py import (
     cpu_parallel,
+    io_server,
     ping_pong,
     prime_sieve,
     shared_counter,
@@ -21,4 +22,5 @@ WORKLOADS = (
     spawn_idle.WORKLOAD,
     ping_pong.WORKLOAD,
     prime_sieve.WORKLOAD,
+    io_server.WORKLOAD,
 )

@@ -145,6 +145,23 @@ def quoted(text: str) -> str:
     return json.dumps(text)
 
 
+def is_decimal(text: str) -> bool:
+    """Whether ``text`` is one or more ASCII decimal digits, the only spelling of a number
+    that the protocol (and io-server's ``id``) accepts."""
+    # isdigit() alone accepts non-ASCII digits such as "²".
+    return text.isascii() and text.isdigit()
+
+
+def decimal_u64(text: str) -> Optional[int]:
+    """The u64 that ``text`` spells in ASCII decimal digits, or None if it spells none."""
+    # More than 20 digits is beyond u64; int() of a huge string would also hit Python's
+    # digit limit.
+    if not is_decimal(text) or len(text) > 20:
+        return None
+    value = int(text)
+    return value if value <= U64_MASK else None
+
+
 def parse(workloads: Sequence[Workload], argv: Sequence[str]) -> Command:
     """Parses and validates the arguments (without the program name) against
     ``workloads``; raises :class:`UsageError` saying which argument is wrong and why."""
@@ -184,12 +201,9 @@ def parse(workloads: Sequence[Workload], argv: Sequence[str]) -> Command:
             raise fail(f"unknown parameter --{name} (expected {expected})")
         if name in values:
             raise fail(f"--{name} is given more than once")
-        # isdigit() alone accepts non-ASCII digits such as "²".
-        if not (text.isascii() and text.isdigit()):
+        if not is_decimal(text):
             raise fail(f"--{arg[2:]} is not a non-negative integer")
-        # More than 20 digits is beyond u64 and every maximum; int() of a huge string
-        # would also hit Python's digit limit.
-        value = int(text) if len(text) <= 20 else None
+        value = decimal_u64(text)
         if value is None or not param.min <= value <= param.max:
             raise fail(f"--{arg[2:]} is out of range ({param.min}..={param.max})")
         values[name] = value

@@ -1,5 +1,6 @@
 """What the tests share: running the program as the harness does, the suite's own files,
-and reference answers computed here, independently of the package's code."""
+the processes a run leaves behind, and reference answers computed here, independently of
+the package's code."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Set
 
 #: impls/python: the PYTHONPATH and working directory of every run.
 TREE = Path(__file__).resolve().parents[1]
@@ -83,6 +85,20 @@ def run_program(*args: str, extra_path: Sequence[Path] = ()) -> Run:
     return run_python(["-m", PROGRAM, *args], extra_path)
 
 
+def under_start_method(start_method: str) -> List[str]:
+    """Interpreter arguments that run the program (followed by its own arguments) with
+    ``start_method`` as multiprocessing's start method. Python 3.14 made forkserver the
+    default on Linux; spawn is the default elsewhere."""
+    script = (
+        "import multiprocessing, sys\n"
+        "multiprocessing.set_start_method(sys.argv[1])\n"
+        "from concbench_py import WORKLOADS\n"
+        "from concbench_py.protocol import main\n"
+        "sys.exit(main(WORKLOADS, sys.argv[2:]))\n"
+    )
+    return ["-c", script, start_method]
+
+
 def flags(params: Dict[str, int]) -> List[str]:
     """``{"a": 1}`` -> ``["--a=1"]``."""
     return [f"--{name}={value}" for name, value in params.items()]
@@ -103,9 +119,41 @@ def python_models(workload: dict) -> List[str]:
     return [m["id"] for m in workload["models"] if m["lang"] == "python"]
 
 
+def server_params(workload: dict) -> List[dict]:
+    """The parameters of a workload's TOML that the program takes: all but the load
+    parameters, which belong to the harness's load generator."""
+    return [p for p in workload["params"] if not p.get("load", False)]
+
+
 def load_test_vectors() -> dict:
     """suite/test-vectors.json."""
     return json.loads((SUITE / "test-vectors.json").read_text())
+
+
+def session_members(session: int) -> Set[int]:
+    """The processes of a session (field 6 of /proc/<pid>/stat)."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[3]) == session:
+                members.add(int(entry.name))
+    return members
+
+
+def session_left_behind(session: int) -> Set[int]:
+    """The processes still in the session of a program that has exited (it was started with
+    ``start_new_session=True``, so that its children, even orphaned, can be found)."""
+    # Helpers such as the resource tracker end when their pipe from the program closes,
+    # which may take a moment after the program's exit.
+    deadline = time.monotonic() + 5
+    while session_members(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return session_members(session)
 
 
 # Reference answers, written independently of the package: other formulas where they

@@ -23,7 +23,7 @@ from concbench_py.protocol import (
     parse,
     runtime,
 )
-from support import flags, python_models, run_program, run_python, workload_tomls
+from support import flags, python_models, run_program, run_python, server_params, workload_tomls
 
 TOMLS = workload_tomls()
 BY_NAME = {w.name: w for w in WORKLOADS}
@@ -41,7 +41,15 @@ def error(*argv: str) -> str:
 
 
 #: The workloads this program must implement; the suite may hold more, not yet done here.
-REQUIRED = {"cpu-parallel", "worker-pool", "shared-counter", "spawn-idle", "ping-pong", "prime-sieve"}
+REQUIRED = {
+    "cpu-parallel",
+    "worker-pool",
+    "shared-counter",
+    "spawn-idle",
+    "ping-pong",
+    "prime-sieve",
+    "io-server",
+}
 
 
 def test_workloads_are_the_suites():
@@ -52,7 +60,7 @@ def test_workloads_are_the_suites():
 def test_models_and_ranges_are_the_suites(name):
     workload, toml = BY_NAME[name], TOMLS[name]
     assert [m.id for m in workload.models] == python_models(toml)
-    assert list(workload.params) == [Param(p["name"], p["min"], p["max"]) for p in toml["params"]]
+    assert list(workload.params) == [Param(p["name"], p["min"], p["max"]) for p in server_params(toml)]
 
 
 def test_accepts_every_parameter_once_in_any_order():

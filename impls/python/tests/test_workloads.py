@@ -1,15 +1,14 @@
-"""Every model of every workload, run as the harness runs it, against checksums computed
-independently: suite/test-vectors.json, and a tiny size for each model. Plus spawn-idle's
-metrics, the process models under every start method, and no child process left behind."""
+"""Every model of every workload but the servers (test_io_server.py), run as the harness
+runs it, against checksums computed independently: suite/test-vectors.json, and a tiny size
+for each model. Plus spawn-idle's metrics, the process models under every start method, and
+no child process left behind."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
-from typing import Dict, Set
+from typing import Dict
 
 import pytest
 
@@ -23,6 +22,8 @@ from support import (
     ref_ops,
     run_program,
     run_python,
+    session_left_behind,
+    under_start_method,
 )
 
 #: A tiny size for every workload, small enough for all its models.
@@ -56,6 +57,8 @@ SLOW_VECTORS = {("prime-sieve", 4000)}
 RACY = {("shared-counter", "py-threads-racy")}
 #: py-numpy is tested in test_numpy.py, where NumPy may be missing.
 NEEDS_NUMPY = {("cpu-parallel", "py-numpy")}
+#: Servers run until SIGTERM: test_io_server.py tests them.
+SERVERS = {"io-server"}
 PROCESS_MODELS = [
     ("cpu-parallel", "py-processes"),
     ("worker-pool", "py-processes"),
@@ -83,7 +86,13 @@ def test_vector(case):
 
 @pytest.mark.parametrize(
     "workload, model",
-    [(w.name, m.id) for w in WORKLOADS for m in w.models if (w.name, m.id) not in NEEDS_NUMPY],
+    [
+        (w.name, m.id)
+        for w in WORKLOADS
+        if w.name not in SERVERS
+        for m in w.models
+        if (w.name, m.id) not in NEEDS_NUMPY
+    ],
 )
 def test_tiny(workload, model):
     params = TINY[workload]
@@ -132,32 +141,9 @@ def test_spawn_idle_memory_grows_with_units(model, units):
 @pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
 @pytest.mark.parametrize("workload, model", PROCESS_MODELS)
 def test_process_models_under_every_start_method(start_method, workload, model):
-    # Python 3.14 made forkserver the default on Linux; spawn is the default elsewhere.
-    script = (
-        "import multiprocessing, sys\n"
-        "multiprocessing.set_start_method(sys.argv[1])\n"
-        "from concbench_py import WORKLOADS\n"
-        "from concbench_py.protocol import main\n"
-        "sys.exit(main(WORKLOADS, sys.argv[2:]))\n"
-    )
     params = TINY[workload]
-    result = run_python(["-c", script, start_method, workload, model, *flags(params)]).result()
+    result = run_python([*under_start_method(start_method), workload, model, *flags(params)]).result()
     assert int(result["checksum"]) == ref_checksum(workload, params)
-
-
-def session_members(session: int) -> Set[int]:
-    """The processes of a session (field 6 of /proc/<pid>/stat)."""
-    members = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # ended meanwhile
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[3]) == session:
-                members.add(int(entry.name))
-    return members
 
 
 @pytest.mark.parametrize("workload, model", PROCESS_MODELS + [("prime-sieve", "py-threads")])
@@ -174,9 +160,4 @@ def test_no_process_is_left_behind(workload, model):
     )
     program.communicate(timeout=120)
     assert program.returncode == 0
-    # Helpers such as the resource tracker end when their pipe from the program closes,
-    # which may take a moment after the program's exit.
-    deadline = time.monotonic() + 5
-    while session_members(program.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert session_members(program.pid) == set()
+    assert session_left_behind(program.pid) == set()

@@ -1,0 +1,392 @@
+"""io-server: "API gateways: massive connections" and the layered asyncio + process pool
+advice. An HTTP/1.1 keep-alive server on 127.0.0.1 (a port the system picks):
+``GET /work?id=I`` waits ``delay_us`` without holding a core (the simulated upstream call),
+then answers ``xs^cpu(I)`` in decimal. The server says ``{"listening": "127.0.0.1:<port>"}``,
+serves until SIGTERM, then reports the requests it answered with 200 as checksum and ops;
+``elapsed_ns`` runs from listening to SIGTERM. The load generator lives in the harness.
+
+py-threads lets ``http.server`` read the requests; the asyncio models read them with the
+small parser below. All three route and answer them with the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import resource
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from functools import partial
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Awaitable, Callable, List, Optional, Tuple
+
+from concbench_py.protocol import Args, Model, Outcome, Param, Stopwatch, Workload, decimal_u64
+from concbench_py.xorshift import xs_k
+
+#: The only address a server binds: the loopback, on a port the system picks.
+ADDRESS = ("127.0.0.1", 0)
+
+#: The most a request head (request line and headers) may take in the asyncio models.
+MAX_HEAD = 8 * 1024
+
+#: Where a request head ends.
+HEAD_END = b"\r\n\r\n"
+
+
+class Work:
+    """What every request of a run shares: the work it asks for and the count of answers."""
+
+    def __init__(self, args: Args) -> None:
+        #: The simulated upstream wait, in seconds.
+        self.delay_s = args["delay_us"] / 1_000_000
+        #: xorshift64 steps of the CPU part.
+        self.cpu = args["cpu"]
+        self._answered = 0
+        # py-threads counts from many threads, and += is not atomic across them.
+        self._lock = threading.Lock()
+
+    def answer(self, value: int, close: bool) -> bytes:
+        """Counts one request answered with 200 and returns its response. The count comes
+        before the response is sent: once the client has its answer, a SIGTERM must find it
+        counted."""
+        with self._lock:
+            self._answered += 1
+        return response(HTTPStatus.OK, str(value), close)
+
+    def outcome(self, clock: Stopwatch) -> Outcome:
+        """The result line of a server that started ``clock`` when it began listening and
+        has just received SIGTERM."""
+        with self._lock:
+            answered = self._answered
+        return Outcome(answered, clock.elapsed_ns(), answered)
+
+
+class Refusal(Exception):
+    """Why a request gets no value: the status it is answered with instead."""
+
+    def __init__(self, status: HTTPStatus) -> None:
+        super().__init__(status.phrase)
+        #: 400, 404 or 405.
+        self.status = status
+
+    def response(self, close: bool) -> bytes:
+        """The response: the status, with its reason phrase as the body."""
+        return response(self.status, self.status.phrase, close)
+
+
+class MalformedHead(Refusal):
+    """A request head the server cannot read: answered 400, then the connection ends, since
+    where the next request starts is unknown."""
+
+    def __init__(self) -> None:
+        super().__init__(HTTPStatus.BAD_REQUEST)
+
+
+def route(method: str, target: str) -> int:
+    """The id of a ``GET /work?id=I`` request; raises :class:`Refusal` for any other."""
+    path, _, query = target.partition("?")
+    if path != "/work":
+        raise Refusal(HTTPStatus.NOT_FOUND)
+    if method != "GET":
+        raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED)
+    text = next((pair[len("id=") :] for pair in query.split("&") if pair.startswith("id=")), "")
+    request_id = decimal_u64(text)
+    if request_id is None:
+        raise Refusal(HTTPStatus.BAD_REQUEST)
+    return request_id
+
+
+def response(status: HTTPStatus, body: str, close: bool) -> bytes:
+    """A whole ``text/plain`` response (status line, headers, body), sent in one write."""
+    connection = "Connection: close\r\n" if close else ""
+    return (
+        f"HTTP/1.1 {status.value} {status.phrase}\r\n"
+        "Content-Type: text/plain\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"{connection}\r\n"
+        f"{body}"
+    ).encode("ascii")
+
+
+def raise_open_files_limit() -> None:
+    """Raises the soft limit on open files to the hard limit: 10,000 connections need more
+    descriptors than the usual soft limit of 1024, and the harness raises none. If the
+    kernel refuses, the old limit stays and accept reports what runs out."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            pass  # e.g. an unlimited hard limit, which Linux caps at nr_open
+
+
+def announce(address: Tuple[Any, ...]) -> None:
+    """Says where the server listens, on a line of its own: the harness waits for it."""
+    host, port = address[:2]
+    print(json.dumps({"listening": f"{host}:{port}"}), flush=True)
+
+
+# py-threads
+
+
+class ThreadedServer(ThreadingHTTPServer):
+    """``ThreadingHTTPServer``: one thread per connection, which serves its requests one at
+    a time."""
+
+    # socketserver listens with a backlog of 5, which thousands of clients connecting at
+    # once overflow (each overflow costs a client a one-second SYN retry). The kernel caps
+    # it at net.core.somaxconn.
+    request_queue_size = socket.SOMAXCONN
+    # ThreadingHTTPServer's default, relied on: threads serving idle keep-alive connections
+    # must not hold up the exit.
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """Reports a connection's failure on stderr, unless the client broke the connection
+        off: that is no error of the server's, and a traceback each would flood stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class WorkHandler(BaseHTTPRequestHandler):
+    """py-threads' request handler: sleeps its connection's thread for the delay, then
+    computes on it."""
+
+    # Keep-alive: http.server closes after each response unless it speaks HTTP/1.1.
+    protocol_version = "HTTP/1.1"
+    # Each response goes out whole in one write; Nagle has nothing to gather.
+    disable_nagle_algorithm = True
+
+    def __init__(self, *args: Any, work: Work, **kwargs: Any) -> None:
+        #: What every request shares.
+        self.work = work
+        # BaseHTTPRequestHandler serves the whole connection inside __init__.
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        """Answers one GET. http.server has read the head and set ``close_connection`` from
+        the request's version and Connection header."""
+        try:
+            request_id = route(self.command, self.path)
+        except Refusal as refusal:
+            self.wfile.write(refusal.response(self.close_connection))
+            return
+        time.sleep(self.work.delay_s)
+        self.wfile.write(self.work.answer(xs_k(request_id, self.work.cpu), self.close_connection))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Logs nothing: http.server's line per request would cost time and fill stderr."""
+
+
+def threads(args: Args) -> Outcome:
+    """py-threads: ``http.server.ThreadingHTTPServer``, a thread per connection, each
+    sleeping with ``time.sleep`` for the delay. ``workers`` is ignored: there is no pool."""
+    raise_open_files_limit()
+    work = Work(args)
+    outcome: List[Outcome] = []
+    with ThreadedServer(ADDRESS, partial(WorkHandler, work=work)) as server:
+        clock = Stopwatch()
+        serving = threading.Thread(target=server.serve_forever)
+
+        def on_sigterm(signum: int, frame: Any) -> None:
+            # Runs in the main thread, which only joins the serving thread: shutdown() waits
+            # for serve_forever() to return, so the serving thread must not call it.
+            outcome.append(work.outcome(clock))
+            server.shutdown()
+
+        serving.start()
+        # Installed before the server says it listens, so that no SIGTERM can come first;
+        # and once the serving thread has started, so that the handler, which waits for
+        # that thread, cannot interrupt its start.
+        signal.signal(signal.SIGTERM, on_sigterm)
+        announce(server.server_address)
+        serving.join()
+    # Leaving the block closed the listening socket. Connection threads are daemons: the
+    # process's exit ends them, idle keep-alive ones included.
+    return outcome[0]
+
+
+# py-asyncio and py-asyncio-processes
+
+#: How an asyncio model computes a request's CPU part: ``xs^cpu(id)``.
+CpuPart = Callable[[int], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the asyncio models act on in one request head."""
+
+    #: ``GET``, ...
+    method: str
+    #: The request target, e.g. ``/work?id=7``.
+    target: str
+    #: Whether the connection ends after this response.
+    close: bool
+
+
+def parse_head(data: bytes) -> Head:
+    """Parses a request head that ends in a blank line; raises :class:`MalformedHead` for
+    one this server cannot read."""
+    if not data.endswith(HEAD_END):
+        raise MalformedHead()
+    request_line, *headers = data[: -len(HEAD_END)].decode("latin-1").split("\r\n")
+    parts = request_line.split()
+    if len(parts) != 3:
+        raise MalformedHead()
+    method, target, version = parts
+    if version == "HTTP/1.1":
+        close = False
+    elif version == "HTTP/1.0":
+        close = True
+    else:
+        raise MalformedHead()
+    for header in headers:
+        name, colon, value = header.partition(":")
+        if not colon:
+            raise MalformedHead()
+        name, value = name.lower(), value.strip()
+        if name == "connection":
+            for option in value.lower().split(","):
+                option = option.strip()
+                if option == "close":
+                    close = True
+                elif option == "keep-alive":
+                    close = False
+        elif (name == "content-length" and value != "0") or name == "transfer-encoding":
+            # No request of this workload has a body, and this server does not read one.
+            raise MalformedHead()
+    return Head(method, target, close)
+
+
+async def read_head(reader: asyncio.StreamReader) -> Optional[Head]:
+    """Reads one request head; None when the client closed the connection between
+    requests."""
+    try:
+        data = await reader.readuntil(HEAD_END)
+    except asyncio.IncompleteReadError as cut:
+        if not cut.partial:
+            return None
+        raise MalformedHead() from None
+    except asyncio.LimitOverrunError:
+        # No blank line within MAX_HEAD (the stream's limit).
+        raise MalformedHead() from None
+    return parse_head(data)
+
+
+async def serve_connection(
+    work: Work, cpu_part: CpuPart, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """One connection's task: reads a request, answers it, and so on until the client
+    closes or asks to close, or the connection fails."""
+    try:
+        while (head := await read_head(reader)) is not None:
+            try:
+                request_id = route(head.method, head.target)
+            except Refusal as refusal:
+                writer.write(refusal.response(head.close))
+            else:
+                await asyncio.sleep(work.delay_s)
+                writer.write(work.answer(await cpu_part(request_id), head.close))
+            await writer.drain()
+            if head.close:
+                break
+    except MalformedHead as refusal:
+        writer.write(refusal.response(close=True))
+    except ConnectionError:
+        pass  # the client broke the connection off: nothing is left to answer
+    except asyncio.CancelledError:
+        # The server is stopping: asyncio.run cancels every connection's task. Ending
+        # quietly, since Python 3.11's streams report a cancelled connection task on
+        # stderr as an error (3.12 no longer does).
+        pass
+    finally:
+        writer.close()
+
+
+async def serve(work: Work, cpu_part: CpuPart) -> Outcome:
+    """Serves every connection in a task of its own (``asyncio.start_server``) until
+    SIGTERM; returns the result line."""
+    sigterm = asyncio.Event()
+    # Installed before the server says it listens, so that no SIGTERM can come first.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, sigterm.set)
+    server = await asyncio.start_server(
+        partial(serve_connection, work, cpu_part),
+        *ADDRESS,
+        # asyncio's default backlog of 100 overflows when thousands of clients connect at once.
+        backlog=socket.SOMAXCONN,
+        limit=MAX_HEAD,
+    )
+    clock = Stopwatch()
+    announce(server.sockets[0].getsockname())
+    await sigterm.wait()
+    outcome = work.outcome(clock)
+    # Stop accepting. Open connections, idle keep-alive ones included, are not waited for:
+    # asyncio.run cancels their tasks.
+    server.close()
+    return outcome
+
+
+def asyncio_tasks(args: Args) -> Outcome:
+    """py-asyncio: asyncio streams, a task per connection, ``asyncio.sleep`` for the delay,
+    and the CPU part on the event loop. ``workers`` is ignored: there is no pool."""
+    raise_open_files_limit()
+    work = Work(args)
+
+    async def on_the_loop(request_id: int) -> int:
+        # Blocks the event loop's one thread: every other connection waits meanwhile.
+        return xs_k(request_id, work.cpu)
+
+    return asyncio.run(serve(work, on_the_loop))
+
+
+def start_workers(pool: concurrent.futures.ProcessPoolExecutor, workers: int) -> None:
+    """Starts the pool's workers now, before the server listens: the harness's idle memory
+    then includes them, and no worker is forked later with copies of open connections (a
+    socket that a forked child still holds does not close when the server closes it)."""
+    # Under fork, the first submit starts every worker; under spawn and forkserver, each
+    # submit that finds no idle worker starts one.
+    for started in [pool.submit(xs_k, 0, 0) for _ in range(workers)]:
+        started.result()
+
+
+def asyncio_processes(args: Args) -> Outcome:
+    """py-asyncio-processes: py-asyncio's server, with the CPU part sent through
+    ``loop.run_in_executor`` to a ``ProcessPoolExecutor(max_workers=workers)``."""
+    raise_open_files_limit()
+    work = Work(args)
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=args["workers"])
+    try:
+        start_workers(pool, args["workers"])
+
+        async def in_the_pool(request_id: int) -> int:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, xs_k, request_id, work.cpu)
+
+        return asyncio.run(serve(work, in_the_pool))
+    finally:
+        # Queued CPU parts are dropped, not waited for; the workers are joined, so that none
+        # outlives the server.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: The io-server workload and its Python models. ``connections``, ``requests`` and
+#: ``rate`` are the harness's load parameters, never the server's.
+WORKLOAD = Workload(
+    name="io-server",
+    params=(
+        Param("delay_us", 0, 10_000_000),
+        Param("cpu", 0, 100_000_000),
+        Param("workers", 1, 1024),
+    ),
+    models=(
+        Model("py-threads", threads),
+        Model("py-asyncio", asyncio_tasks),
+        Model("py-asyncio-processes", asyncio_processes),
+    ),
+)
