@@ -19,7 +19,7 @@ mkdir -p target/concbench
 target/release/concbench list --format json > target/concbench/toolchains.json
 python_bin=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["toolchains"]
 for lang, v in t.items():
-    if not v["available"]: sys.exit(f"{lang} is unavailable: {v[\"reason\"]} ({v[\"hint\"]})")
+    if not v["available"]: sys.exit("%s is unavailable: %s (%s)" % (lang, v["reason"], v["hint"]))
 if not t["python"]["numpy"]: sys.exit("NumPy is missing from the Python environment")
 print(t["python"]["program"])' target/concbench/toolchains.json)
 
