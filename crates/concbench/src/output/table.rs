@@ -204,6 +204,23 @@ fn validity(run: &RunResult, notes: &mut Vec<String>) -> String {
     }
 }
 
+/// A table with its caption of fixed parameters above, and its legend and numbered notes
+/// below.
+fn finish_table(fixed: &str, table: &Table, legend: &str, notes: &[String]) -> String {
+    let mut out = String::new();
+    if !fixed.is_empty() {
+        out.push_str(&format!("{fixed}\n"));
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out.push_str(legend);
+    out.push('\n');
+    for (i, note) in notes.iter().enumerate() {
+        out.push_str(&format!("({}) {note}\n", i + 1));
+    }
+    out
+}
+
 /// The io-server table: throughput, latency percentiles, the server's CPU and memory.
 fn server_table(workload: &Workload, runs: &[&RunResult]) -> String {
     let (varying, fixed) = split_params(workload, runs);
@@ -247,21 +264,14 @@ fn server_table(workload: &Workload, runs: &[&RunResult]) -> String {
         row.push(Cell::new(validity(run, &mut notes)));
         table.add_row(row);
     }
-    let mut out = String::new();
-    if !fixed.is_empty() {
-        out.push_str(&format!("{fixed}\n"));
-    }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    out.push_str(
+    finish_table(
+        &fixed,
+        &table,
         "medians over the counted runs · latency from each request's intended send time · \
          server CPU: user+sys of the server process(es) · mem/conn: server memory with every \
          connection open and idle, minus before, per connection\n",
-    );
-    for (i, note) in notes.iter().enumerate() {
-        out.push_str(&format!("({}) {note}\n", i + 1));
-    }
-    out
+        &notes,
+    )
 }
 
 fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) -> String {
@@ -358,15 +368,9 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         table.add_row(row);
     }
 
-    let mut out = String::new();
-    if !fixed.is_empty() {
-        out.push_str(&format!("{fixed}\n"));
-    }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    out.push_str(&format!(
+    let legend = format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
-         {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at most the harness's own memory at fork, which Linux reports as a floor){}\n",
+         {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at most the harness's own memory at fork, which Linux reports as a floor){}",
         if has_speedup {
             "speedup: against the same language's sequential model at the same CPUs · "
         } else {
@@ -377,11 +381,8 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
         } else {
             ""
         }
-    ));
-    for (i, note) in notes.iter().enumerate() {
-        out.push_str(&format!("({}) {note}\n", i + 1));
-    }
-    out
+    );
+    finish_table(&fixed, &table, &legend, &notes)
 }
 
 /// The catalogue with each model's availability, for `concbench list`.
