@@ -340,3 +340,91 @@ fn a_thread_count_above_the_cap_is_refused_before_starting_and_the_suite_goes_on
         "a refusal is a warning, not a failure: {stderr}"
     );
 }
+
+#[test]
+fn a_server_that_dies_mid_run_fails_the_run_with_the_generators_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // The real server starts and answers, then is killed 0.5 s into the load.
+    let wrap = wrapper(
+        dir.path(),
+        "rust-tokio",
+        "\"$@\" & server=$!; sleep 0.5; kill -9 $server; wait $server; exit 1",
+    );
+    let out_file = dir.path().join("r.json");
+    let started = Instant::now();
+    let out = concbench()
+        .env("CONCBENCH_WRAPPER", &wrap)
+        .args([
+            "run",
+            "--suite",
+            "quick",
+            "--workloads",
+            "io-server",
+            "--models",
+            "rust-tokio,rust-threads",
+        ])
+        .args([
+            "--set",
+            "io-server.cpu=0",
+            "--set",
+            "io-server.connections=4",
+            "--set",
+            "io-server.requests=1000000",
+        ])
+        .args([
+            "--set",
+            "io-server.delay_us=1000",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--timeout",
+            "8",
+            "--out",
+        ])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(100));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = results(&out_file);
+    let died = run_of(&file, "rust-tokio");
+    let why = died.error.as_deref().unwrap();
+    assert!(why.contains("the server exited during the load"), "{why}");
+    assert!(why.contains("errors (first:"), "{why}");
+    let sample = &died.samples[0];
+    assert!(
+        sample.metrics["requests"] > 0 && sample.metrics["errors"] > 0,
+        "{:?}",
+        sample.metrics
+    );
+    // The other server, asked for a million requests, is stopped by the time limit instead.
+    let limited = run_of(&file, "rust-threads");
+    assert!(
+        limited
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not sent before the time limit"),
+        "{:?}",
+        limited.error
+    );
+    assert!(!leftover_server(), "a server outlived its run");
+}
+
+/// Whether any implementation process is still running an io-server.
+fn leftover_server() -> bool {
+    fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        fs::read(e.path().join("cmdline"))
+            .map(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.contains("concbench-rust\0io-server")
+            })
+            .unwrap_or(false)
+    })
+}
