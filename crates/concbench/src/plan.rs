@@ -432,7 +432,7 @@ mod tests {
         let n = |model: &str| plan.iter().find(|r| r.model == model).unwrap().params["n"];
         assert_eq!(n("rust-rayon"), 30_000_000);
         assert_eq!(n("go-seq"), 30_000_000);
-        assert_eq!(n("py-numpy"), 2_000_000);
+        assert_eq!(n("py-numpy"), 3_000_000);
     }
 
     #[test]
