@@ -83,30 +83,61 @@ fn run_of<'a>(file: &'a ResultsFile, model: &str) -> &'a concbench::results::Run
         .unwrap_or_else(|| panic!("no run of {model}"))
 }
 
-#[test]
-fn a_missing_toolchain_makes_only_its_models_unavailable() {
-    let dir = tempfile::tempdir().unwrap();
-    let bin = path_with_only(dir.path(), &["cargo", "rustc"]);
-    let out_file = dir.path().join("r.json");
-    let out = concbench()
-        .env("PATH", &bin)
-        .env("CARGO", env!("CARGO"))
+/// `concbench run --suite quick --workloads W --models M --warmup 0 --runs R [extra]`
+/// through `cmd` (its environment already set), writing `dir/r.json`; checks the exit
+/// status and returns the output and the results file.
+fn quick_run(
+    mut cmd: Command,
+    dir: &Path,
+    workload: &str,
+    models: &str,
+    runs: u32,
+    extra: &[&str],
+    exit: i32,
+) -> (std::process::Output, ResultsFile) {
+    let out_file = dir.join("r.json");
+    let runs = runs.to_string();
+    let out = cmd
         .args([
             "run",
             "--suite",
             "quick",
             "--workloads",
-            "ping-pong",
+            workload,
             "--models",
-            "go-channels,rust-threads",
+            models,
         ])
-        .args(["--runs", "1", "--warmup", "0", "--out"])
+        .args(["--warmup", "0", "--runs", &runs])
+        .args(extra)
+        .arg("--out")
         .arg(&out_file)
         .output()
         .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(exit),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, results(&out_file))
+}
+
+#[test]
+fn a_missing_toolchain_makes_only_its_models_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = path_with_only(dir.path(), &["cargo", "rustc"]);
+    let mut cmd = concbench();
+    cmd.env("PATH", &bin).env("CARGO", env!("CARGO"));
+    let (out, file) = quick_run(
+        cmd,
+        dir.path(),
+        "ping-pong",
+        "go-channels,rust-threads",
+        1,
+        &[],
+        0,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let file = results(&out_file);
     let go = run_of(&file, "go-channels");
     assert!(!go.valid);
     let err = go.error.as_deref().unwrap();
@@ -139,29 +170,17 @@ fn a_crashing_implementation_is_a_failed_run_and_the_suite_goes_on() {
         "rust-seq",
         "echo 'boom: simulated crash' >&2; exit 3",
     );
-    let out_file = dir.path().join("r.json");
-    let out = concbench()
-        .env("CONCBENCH_WRAPPER", &wrap)
-        .args([
-            "run",
-            "--suite",
-            "quick",
-            "--workloads",
-            "cpu-parallel",
-            "--models",
-            "rust-seq,rust-threads",
-        ])
-        .args(["--runs", "2", "--warmup", "0", "--out"])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = concbench();
+    cmd.env("CONCBENCH_WRAPPER", &wrap);
+    let (out, file) = quick_run(
+        cmd,
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq,rust-threads",
+        2,
+        &[],
+        1,
     );
-    let file = results(&out_file);
     let crashed = run_of(&file, "rust-seq");
     assert!(!crashed.valid);
     assert_eq!(
@@ -183,31 +202,19 @@ fn a_hanging_implementation_is_killed_at_its_time_limit() {
     let dir = tempfile::tempdir().unwrap();
     // A distinctive duration, to look for leftovers afterwards.
     let wrap = wrapper(dir.path(), "rust-seq", "exec sleep 987");
-    let out_file = dir.path().join("r.json");
     let started = Instant::now();
-    let out = concbench()
-        .env("CONCBENCH_WRAPPER", &wrap)
-        .args([
-            "run",
-            "--suite",
-            "quick",
-            "--workloads",
-            "cpu-parallel",
-            "--models",
-            "rust-seq,rust-rayon",
-        ])
-        .args(["--runs", "1", "--warmup", "0", "--timeout", "1", "--out"])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(60));
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = concbench();
+    cmd.env("CONCBENCH_WRAPPER", &wrap);
+    let (_, file) = quick_run(
+        cmd,
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq,rust-rayon",
+        1,
+        &["--timeout", "1"],
+        1,
     );
-    let file = results(&out_file);
+    assert!(started.elapsed() < Duration::from_secs(60));
     let hung = run_of(&file, "rust-seq");
     assert!(
         hung.error
@@ -286,32 +293,18 @@ fn list_shows_every_workload_and_the_toolchains() {
 #[test]
 fn a_thread_count_above_the_cap_is_refused_before_starting_and_the_suite_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let out_file = dir.path().join("r.json");
     let started = Instant::now();
-    let out = concbench()
-        .args([
-            "run",
-            "--suite",
-            "quick",
-            "--workloads",
-            "spawn-idle",
-            "--models",
-            "rust-threads,rust-tokio",
-        ])
-        .args([
-            "--set",
-            "spawn-idle.units=5000000",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--out",
-        ])
-        .arg(&out_file)
-        .output()
-        .unwrap();
+    // Exit 0: a refusal is a warning, not a failure.
+    let (out, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "spawn-idle",
+        "rust-threads,rust-tokio",
+        1,
+        &["--set", "spawn-idle.units=5000000"],
+        0,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let file = results(&out_file);
     let refused = file
         .runs
         .iter()
@@ -334,11 +327,6 @@ fn a_thread_count_above_the_cap_is_refused_before_starting_and_the_suite_goes_on
         .iter()
         .any(|r| r.model == "rust-tokio" && r.valid && r.params["units"] == 5_000_000));
     assert!(started.elapsed() < Duration::from_secs(120));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a refusal is a warning, not a failure: {stderr}"
-    );
 }
 
 #[test]
@@ -350,49 +338,31 @@ fn a_server_that_dies_mid_run_fails_the_run_with_the_generators_errors() {
         "rust-tokio",
         "\"$@\" & server=$!; sleep 0.5; kill -9 $server; wait $server; exit 1",
     );
-    let out_file = dir.path().join("r.json");
     let started = Instant::now();
-    let out = concbench()
-        .env("CONCBENCH_WRAPPER", &wrap)
-        .args([
-            "run",
-            "--suite",
-            "quick",
-            "--workloads",
-            "io-server",
-            "--models",
-            "rust-tokio,rust-threads",
-        ])
-        .args([
-            "--set",
-            "io-server.cpu=0",
-            "--set",
-            "io-server.connections=4",
-            "--set",
-            "io-server.requests=1000000",
-        ])
-        .args([
-            "--set",
-            "io-server.delay_us=1000",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--timeout",
-            "8",
-            "--out",
-        ])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(100));
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let mut cmd = concbench();
+    cmd.env("CONCBENCH_WRAPPER", &wrap);
+    let load = [
+        "--set",
+        "io-server.cpu=0",
+        "--set",
+        "io-server.connections=4",
+        "--set",
+        "io-server.requests=1000000",
+        "--set",
+        "io-server.delay_us=1000",
+        "--timeout",
+        "8",
+    ];
+    let (_, file) = quick_run(
+        cmd,
+        dir.path(),
+        "io-server",
+        "rust-tokio,rust-threads",
+        1,
+        &load,
+        1,
     );
-    let file = results(&out_file);
+    assert!(started.elapsed() < Duration::from_secs(100));
     let died = run_of(&file, "rust-tokio");
     let why = died.error.as_deref().unwrap();
     assert!(why.contains("the server exited during the load"), "{why}");
