@@ -52,6 +52,10 @@ pub fn examine() -> Vec<Finding> {
         load(),
         busy_processes(Duration::from_millis(300)),
     ];
+    out.extend(steadiness(crate::steadiness::probe(
+        Duration::from_secs(2),
+        Duration::from_secs(1),
+    )));
     out.extend(cgroup());
     out.extend(limits());
     out.extend(toolchains());
@@ -165,6 +169,52 @@ fn load() -> Finding {
             None,
         )
     }
+}
+
+/// What the steadiness probe says about the floor under every figure measured here.
+fn steadiness(s: crate::steadiness::Steadiness) -> Vec<Finding> {
+    let text = format!(
+        "a fixed loop timed in {} slices of ~10 ms on one CPU: CV {:.1}%, slowest {:.2}× the fastest",
+        s.slices,
+        s.cv * 100.0,
+        s.slowest_over_fastest
+    );
+    let mut out = vec![if s.cv <= 0.02 && s.slowest_over_fastest <= 1.25 {
+        finding("timing steadiness", Level::Ok, text, None)
+    } else {
+        finding(
+            "timing steadiness",
+            Level::Warn,
+            text,
+            Some(
+                "the machine itself runs at a varying speed (on a VM: the host's other guests); \
+                 no run here can be steadier, so use --runs 10 and read medians with their CIs; \
+                 for CVs under 3%, use an idle bare-metal machine",
+            ),
+        )
+    }];
+    if s.cpus > 1 {
+        let text = format!(
+            "with all {} CPUs busy, each ran the loop at {:.0}% of its speed alone",
+            s.cpus,
+            s.all_busy_speed * 100.0
+        );
+        out.push(if s.all_busy_speed >= 0.9 {
+            finding("all CPUs at once", Level::Ok, text, None)
+        } else {
+            let ceiling = format!(
+                "the CPUs share hardware (SMT siblings, or host cores shared with other guests): \
+                 a speedup on {} CPUs tops out near {:.2}× here; read speedups against that",
+                s.cpus,
+                s.cpus as f64 * s.all_busy_speed
+            );
+            Finding {
+                advice: Some(ceiling),
+                ..finding("all CPUs at once", Level::Warn, text, None)
+            }
+        });
+    }
+    out
 }
 
 /// CPU time of every process now: (pid, name, user + sys ticks).
@@ -383,6 +433,27 @@ mod tests {
         );
     }
 
+    fn probe_result(cv: f64, spread: f64, busy: f64) -> crate::steadiness::Steadiness {
+        crate::steadiness::Steadiness {
+            slices: 200,
+            cv,
+            slowest_over_fastest: spread,
+            cpus: 2,
+            all_busy_speed: busy,
+        }
+    }
+
+    #[test]
+    fn an_unsteady_machine_is_a_warning_with_advice() {
+        let f = steadiness(probe_result(0.08, 1.9, 0.7));
+        assert_eq!(f[0].level, Level::Warn, "{f:?}");
+        assert!(f[0].finding.contains("CV 8.0%"), "{f:?}");
+        assert_eq!(f[1].level, Level::Warn, "{f:?}");
+        assert!(f[1].advice.as_deref().unwrap().contains("1.40×"), "{f:?}");
+        let f = steadiness(probe_result(0.005, 1.05, 0.98));
+        assert!(f.iter().all(|f| f.level == Level::Ok), "{f:?}");
+    }
+
     #[test]
     fn every_check_reports() {
         let all = examine();
@@ -392,6 +463,7 @@ mod tests {
             "SMT (hyper-threading)",
             "load average",
             "busy processes",
+            "timing steadiness",
             "caps",
             "Rust toolchain",
         ] {

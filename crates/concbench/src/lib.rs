@@ -15,6 +15,7 @@
 //! - [`caps`]: limits for thread- and process-per-unit models
 //! - [`runner`]: executing a plan, samples interleaved, results saved as they come
 //! - [`stats`]: statistics, no I/O
+//! - [`steadiness`]: how steadily this machine runs a fixed loop
 //! - [`warnings`]: what weakens a run's numbers, and what to do
 //! - [`results`]: the versioned results file
 //! - [`compare`]: two results files, run by run, with significance tests
@@ -39,6 +40,7 @@ pub mod reference;
 pub mod results;
 pub mod runner;
 pub mod stats;
+pub mod steadiness;
 pub mod suite;
 pub mod toolchain;
 pub mod warnings;

@@ -30,7 +30,8 @@ impl fmt::Display for Warning {
         match self {
             Warning::Noisy { cv } => write!(
                 f,
-                "noisy: CV {:.1}% > {:.0}%; close other programs, or use --runs 10",
+                "noisy: CV {:.1}% > {:.0}%; close other programs, or use --runs 10 \
+                 (`concbench doctor` measures how steady the machine itself is)",
                 cv * 100.0,
                 NOISY_CV * 100.0
             ),

@@ -1,0 +1,155 @@
+//! How steadily this machine runs a fixed loop: the floor under every figure concbench
+//! measures here.
+//!
+//! A benchmark cannot be steadier than the CPU it runs on. On a virtual machine the host may
+//! run other guests on the same physical cores, and nothing inside the guest reports it
+//! (no steal time, no frequency). This probe times the same integer loop in slices of about
+//! 10 ms, first on one CPU alone and then on every usable CPU at once, so `doctor` can say
+//! how much of a run's spread is the machine's own, and whether all CPUs busy at once run
+//! as fast as one.
+
+use std::hint::black_box;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::measure::{allowed_cpus, pin_current_thread};
+use crate::stats;
+
+/// The length of one timed slice.
+const SLICE: Duration = Duration::from_millis(10);
+
+/// What the probe measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Steadiness {
+    /// Slices timed on one CPU alone.
+    pub slices: usize,
+    /// Coefficient of variation of the lone slices' times.
+    pub cv: f64,
+    /// The slowest lone slice's time over the fastest one's.
+    pub slowest_over_fastest: f64,
+    /// How many CPUs ran the loop at once in the second part.
+    pub cpus: usize,
+    /// Median slice speed with every CPU busy, relative to one CPU alone (1.0 = no loss).
+    pub all_busy_speed: f64,
+}
+
+/// A fixed integer loop: `iters` multiply-adds, which the optimiser may not shorten.
+fn spin(iters: u64) -> u64 {
+    let (mut sum, mut i) = (0u64, 0u64);
+    while i < iters {
+        sum = sum.wrapping_add(i.wrapping_mul(i));
+        i = black_box(i + 1);
+    }
+    sum
+}
+
+/// Iterations of [`spin`] that take about one [`SLICE`] here.
+fn calibrate() -> u64 {
+    let mut iters = 10_000u64;
+    loop {
+        let t = Instant::now();
+        black_box(spin(iters));
+        let took = t.elapsed();
+        if took >= SLICE / 4 || iters > 1 << 40 {
+            let per_iter = took.as_secs_f64() / iters as f64;
+            return ((SLICE.as_secs_f64() / per_iter) as u64).max(1);
+        }
+        iters *= 4;
+    }
+}
+
+/// Times slices of `iters` iterations on `cpu` (when given) for `duration`; nanoseconds each.
+fn time_slices(cpu: Option<usize>, iters: u64, duration: Duration) -> Vec<f64> {
+    if let Some(cpu) = cpu {
+        // Unpinned, the scheduler may move the loop mid-slice; the probe then still works.
+        let _ = pin_current_thread(&[cpu]);
+    }
+    let end = Instant::now() + duration;
+    let mut out = Vec::new();
+    while Instant::now() < end {
+        let t = Instant::now();
+        black_box(spin(iters));
+        out.push(t.elapsed().as_nanos() as f64);
+    }
+    out
+}
+
+/// Runs the probe: `lone` on the first usable CPU, then `together` on all of them at once.
+pub fn probe(lone: Duration, together: Duration) -> Steadiness {
+    let cpus = allowed_cpus();
+    let first = cpus.first().copied();
+    let iters = calibrate();
+    let alone = thread::spawn(move || time_slices(first, iters, lone))
+        .join()
+        .unwrap_or_default();
+    let busy: Vec<f64> = thread::scope(|s| {
+        let workers: Vec<_> = cpus
+            .iter()
+            .map(|&cpu| s.spawn(move || time_slices(Some(cpu), iters, together)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    summarise(&alone, &busy, cpus.len())
+}
+
+/// The figures from the slice times of the two parts.
+fn summarise(alone: &[f64], busy: &[f64], cpus: usize) -> Steadiness {
+    let fastest = alone.iter().copied().fold(f64::INFINITY, f64::min);
+    let slowest = alone.iter().copied().fold(0.0, f64::max);
+    let lone_median = stats::median(alone).unwrap_or(f64::NAN);
+    let busy_median = stats::median(busy).unwrap_or(f64::NAN);
+    Steadiness {
+        slices: alone.len(),
+        cv: stats::cv(alone),
+        slowest_over_fastest: slowest / fastest,
+        cpus,
+        all_busy_speed: lone_median / busy_median,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_come_from_the_slices() {
+        let s = summarise(&[10.0, 10.0, 20.0, 10.0], &[20.0, 20.0, 20.0, 20.0], 2);
+        assert_eq!(s.slices, 4);
+        assert!((s.slowest_over_fastest - 2.0).abs() < 1e-12);
+        assert!(s.cv > 0.3, "{s:?}");
+        assert!((s.all_busy_speed - 0.5).abs() < 1e-12, "{s:?}");
+    }
+
+    #[test]
+    fn a_cpu_shared_with_another_process_shows_as_slower_slices() {
+        let first = allowed_cpus()[0];
+        let iters = calibrate();
+        let alone = time_slices(Some(first), iters, Duration::from_millis(200));
+        let mut spinner = std::process::Command::new("taskset")
+            .args(["-c", &first.to_string(), "sh", "-c", "while :; do :; done"])
+            .spawn()
+            .unwrap();
+        let shared = time_slices(Some(first), iters, Duration::from_millis(400));
+        spinner.kill().unwrap();
+        spinner.wait().unwrap();
+        let (alone, shared) = (
+            stats::median(&alone).unwrap(),
+            stats::median(&shared).unwrap(),
+        );
+        // The scheduler gives each of the two about half of the CPU.
+        assert!(shared > 1.4 * alone, "alone {alone} ns, shared {shared} ns");
+    }
+
+    #[test]
+    fn the_probe_reports_both_parts() {
+        let s = probe(Duration::from_millis(100), Duration::from_millis(50));
+        assert!(s.slices >= 3, "{s:?}");
+        assert_eq!(s.cpus, allowed_cpus().len());
+        assert!(s.all_busy_speed > 0.0 && s.cv >= 0.0, "{s:?}");
+    }
+}
