@@ -19,6 +19,7 @@ pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
         metrics: BTreeMap::new(),
         tree_max_rss_kb: None,
         rss_floor_kb: 0,
+        seq: 0,
     }
 }
 

@@ -199,6 +199,7 @@ pub fn sample(
         metrics,
         tree_max_rss_kb: m.tree_max_rss_kb,
         rss_floor_kb: m.rss_floor_kb,
+        seq: 0,
     };
 
     let mut problems = Vec::new();

@@ -89,6 +89,10 @@ pub struct Sample {
     /// a peak at this value is an upper bound, not a measurement.
     #[serde(default)]
     pub rss_floor_kb: u64,
+    /// This sample's place in the order the suite ran (1 = first, warm-ups counted), so
+    /// drift over time and the runs next to a slow sample can be seen.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 impl Sample {

@@ -129,7 +129,8 @@ pub fn execute(
             let slot = &mut slots[i];
             slot.taken += 1;
             match outcome {
-                Ok(sample) => {
+                Ok(mut sample) => {
+                    sample.seq = done;
                     reporter.sample_done(&label, &format_ns(sample.elapsed_ns));
                     if !warmup {
                         slot.result.samples.push(sample);
@@ -140,7 +141,9 @@ pub fn execute(
                     reporter.sample_done(&label, &format!("FAILED: {why}"));
                     slot.failed = true;
                     slot.result.error = Some(why);
-                    slot.result.samples.extend(sample);
+                    slot.result
+                        .samples
+                        .extend(sample.map(|s| Sample { seq: done, ..s }));
                 }
             }
             if last_save.elapsed() >= SAVE_INTERVAL {
@@ -277,6 +280,7 @@ fn take_sample(
         metrics: report.metrics,
         tree_max_rss_kb: m.tree_max_rss_kb,
         rss_floor_kb: m.rss_floor_kb,
+        seq: 0,
     };
     check_sample(slot, model.racy, sample)
 }
@@ -455,6 +459,7 @@ mod tests {
             metrics: BTreeMap::from([("rss_kb".into(), elapsed as i64)]),
             tree_max_rss_kb: Some(30),
             rss_floor_kb: 0,
+            seq: 0,
         }
     }
 

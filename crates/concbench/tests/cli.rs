@@ -83,7 +83,8 @@ fn run_of<'a>(file: &'a ResultsFile, model: &str) -> &'a concbench::results::Run
         .unwrap_or_else(|| panic!("no run of {model}"))
 }
 
-/// `concbench run --suite quick --workloads W --models M --warmup 0 --runs R [extra]`
+/// `concbench run --suite quick --workloads W --models M --runs R [extra]` (with `--warmup 0`
+/// unless `extra` sets it)
 /// through `cmd` (its environment already set), writing `dir/r.json`; checks the exit
 /// status and returns the output and the results file.
 fn quick_run(
@@ -107,7 +108,13 @@ fn quick_run(
             "--models",
             models,
         ])
-        .args(["--warmup", "0", "--runs", &runs])
+        .args(["--runs", &runs])
+        .args(
+            (!extra.contains(&"--warmup"))
+                .then_some(["--warmup", "0"])
+                .into_iter()
+                .flatten(),
+        )
         .args(extra)
         .arg("--out")
         .arg(&out_file)
@@ -147,6 +154,30 @@ fn a_missing_toolchain_makes_only_its_models_unavailable() {
     );
     assert!(run_of(&file, "rust-threads").valid);
     assert!(stderr.contains("go-channels: unavailable"), "{stderr}");
+}
+
+#[test]
+fn samples_record_their_place_in_the_order_the_suite_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq,rust-threads",
+        2,
+        &["--warmup", "1"],
+        0,
+    );
+    // Round 0 is the two warm-ups (places 1 and 2, not kept); the counted samples follow,
+    // interleaved across models, each model's in increasing order.
+    let mut places = vec![];
+    for run in &file.runs {
+        let seq: Vec<u64> = run.samples.iter().map(|s| s.seq).collect();
+        assert!(seq.windows(2).all(|w| w[0] < w[1]), "{seq:?}");
+        places.extend(seq);
+    }
+    places.sort_unstable();
+    assert_eq!(places, [3, 4, 5, 6]);
 }
 
 /// A wrapper script that stands in for `model`'s implementation with `body`, and runs every
