@@ -23,6 +23,12 @@ pub struct Machine {
     pub load_avg_start: f64,
     #[serde(default)]
     pub load_avg_end: f64,
+    /// How steadily the machine ran a fixed loop just before the first sample and just after
+    /// the last: the floor under the runs' own spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steadiness_start: Option<crate::steadiness::Steadiness>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steadiness_end: Option<crate::steadiness::Steadiness>,
 }
 
 impl Machine {
@@ -52,6 +58,8 @@ impl Machine {
             hostname: read_trimmed("/proc/sys/kernel/hostname").unwrap_or_default(),
             load_avg_start: load_average(),
             load_avg_end: 0.0,
+            steadiness_start: None,
+            steadiness_end: None,
         }
     }
 }

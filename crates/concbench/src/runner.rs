@@ -101,6 +101,9 @@ pub fn execute(
         .filter(|s| s.blocked.is_none())
         .map(|s| s.spec.warmup + s.spec.runs)
         .sum();
+    if total > 0 {
+        file.machine.steadiness_start = Some(crate::steadiness::brief());
+    }
     reporter.start(total as u64);
     let mut rng = stats::SplitMix64::new(config.order_seed);
     let mut last_save = Instant::now();
@@ -155,6 +158,9 @@ pub fn execute(
     file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
     file.finished_at = Some(now_rfc3339());
     file.machine.load_avg_end = crate::machine::load_average();
+    if total > 0 && !file.interrupted {
+        file.machine.steadiness_end = Some(crate::steadiness::brief());
+    }
     save(&mut file, &slots, config)?;
     reporter.finish();
     Ok(file)

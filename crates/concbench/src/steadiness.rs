@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::measure::{allowed_cpus, pin_current_thread};
 use crate::stats;
@@ -21,7 +21,7 @@ use crate::stats;
 const SLICE: Duration = Duration::from_millis(10);
 
 /// What the probe measured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Steadiness {
     /// Slices timed on one CPU alone.
     pub slices: usize,
@@ -74,6 +74,11 @@ fn time_slices(cpu: Option<usize>, iters: u64, duration: Duration) -> Vec<f64> {
         out.push(t.elapsed().as_nanos() as f64);
     }
     out
+}
+
+/// The short probe a suite runs before its first sample and after its last.
+pub fn brief() -> Steadiness {
+    probe(Duration::from_millis(500), Duration::from_millis(250))
 }
 
 /// Runs the probe: `lone` on the first usable CPU, then `together` on all of them at once.

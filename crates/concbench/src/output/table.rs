@@ -6,6 +6,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use super::format_kb;
 use crate::results::{ResultsFile, RunResult};
 use crate::runner::format_ns;
+use crate::steadiness::Steadiness;
 use crate::suite::{Catalogue, Workload};
 use crate::toolchain::Toolchains;
 
@@ -120,8 +121,34 @@ pub fn render_header(file: &ResultsFile) -> String {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
+    let steadiness = match (&m.steadiness_start, &m.steadiness_end) {
+        (Some(before), after) => {
+            let pair = |f: fn(&Steadiness) -> f64, decimals: usize| match after {
+                Some(after) => format!("{:.*}% → {:.*}%", decimals, f(before), decimals, f(after)),
+                None => format!("{:.*}%", decimals, f(before)),
+            };
+            let mut line = format!(
+                "steadiness of a fixed loop ({}): CV {} on one CPU",
+                if after.is_some() {
+                    "before → after the runs"
+                } else {
+                    "before the runs"
+                },
+                pair(|s| s.cv * 100.0, 1)
+            );
+            if before.cpus > 1 {
+                line += &format!(
+                    "; {} speed with all {} CPUs busy",
+                    pair(|s| s.all_busy_speed * 100.0, 0),
+                    before.cpus
+                );
+            }
+            line + "\n"
+        }
+        _ => String::new(),
+    };
     format!(
-        "concbench {} · suite {} · {}\nmachine: {} · {} CPUs ({} usable) · {} · kernel {} · governor {} · load {:.2} → {:.2}\ntoolchains: {}\n",
+        "concbench {} · suite {} · {}\nmachine: {} · {} CPUs ({} usable) · {} · kernel {} · governor {} · load {:.2} → {:.2}\n{steadiness}toolchains: {}\n",
         file.concbench_version,
         file.suite,
         file.started_at,
@@ -678,6 +705,32 @@ mod tests {
             crate::suite::Catalogue::embedded(),
             &fixture()
         ));
+    }
+
+    #[test]
+    fn the_header_shows_the_machines_steadiness_before_and_after() {
+        let mut file = fixture();
+        assert!(
+            !render_header(&file).contains("steadiness"),
+            "none measured"
+        );
+        let probe = |cv, busy| Steadiness {
+            slices: 50,
+            cv,
+            slowest_over_fastest: 1.1,
+            cpus: 2,
+            all_busy_speed: busy,
+        };
+        file.machine.steadiness_start = Some(probe(0.012, 0.98));
+        file.machine.steadiness_end = Some(probe(0.094, 0.71));
+        let header = render_header(&file);
+        assert!(
+            header.contains(
+                "steadiness of a fixed loop (before → after the runs): CV 1.2% → 9.4% on one \
+                 CPU; 98% → 71% speed with all 2 CPUs busy"
+            ),
+            "{header}"
+        );
     }
 
     #[test]
