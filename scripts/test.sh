@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of concbench, in all three languages, from a fresh clone: lints, the harness's
-# unit, CLI and cross-language conformance tests, the Rust implementations' tests, `go test`
+# unit, CLI and cross-language conformance tests, the Rust implementations' tests, `go test -race`
 # and pytest. It builds what it needs first (the Rust and Go programs, the Python environment
 # with NumPy), exactly as `concbench run` does.
 set -euo pipefail
@@ -29,8 +29,17 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Rust: harness (unit, CLI, conformance) and the Rust implementations"
 cargo test --workspace --release
 
-step "Go: go vet and go test"
-(cd impls/go && go vet ./... && go test ./...)
+step "Go: go vet and go test -race"
+# The race detector is the one check that catches a missing lock in go-mutex or a
+# goroutine that outlives its pool (go-racy races on purpose and runs only in a binary built
+# without it). It needs cgo and a C compiler; without them the tests still run, unraced.
+cc=$(cd impls/go && go env CC)
+if [ "$(cd impls/go && go env CGO_ENABLED)" = 1 ] && command -v "${cc%% *}" >/dev/null; then
+  (cd impls/go && go vet ./... && go test -race ./...)
+else
+  echo "warning: no C compiler for cgo ($cc): go test runs without -race; install gcc to race-check"
+  (cd impls/go && go vet ./... && go test ./...)
+fi
 
 step "Python: pytest (in the environment concbench runs)"
 "$python_bin" -m pip install --quiet --disable-pip-version-check pytest
