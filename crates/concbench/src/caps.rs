@@ -129,7 +129,10 @@ impl Limits {
 /// The largest safe unit count of one kind, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cap {
+    /// Whether the units counted are OS threads or processes.
     pub kind: UnitKind,
+    /// The most units of this kind one run may create here: 80% of the headroom under the
+    /// tightest limit.
     pub largest: u64,
     /// The binding limit, in words.
     pub limit: String,

@@ -20,6 +20,7 @@ use crate::UsageError;
 #[derive(Debug, Parser)]
 #[command(name = "concbench", version, about, max_term_width = 100)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -40,7 +41,7 @@ pub enum Command {
 /// Options of `concbench doctor`.
 #[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
-    /// text: a table for people; json: the findings for scripts
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -52,7 +53,7 @@ pub struct CompareArgs {
     pub base: PathBuf,
     /// The results file to compare
     pub new: PathBuf,
-    /// text: a table for people; json: the rows for scripts
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -71,16 +72,19 @@ pub struct ToolchainArgs {
 /// Output formats of the listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Tables for people
     Text,
+    /// The same, as JSON for scripts
     Json,
 }
 
 /// Options of `concbench list`.
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
-    /// text: tables for people; json: the same for scripts
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Which Go and Python to use (`--go`, `--python`).
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
 }
@@ -113,8 +117,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: Option<u64>,
     /// Results file (default: concbench-results/<suite>-<time>.json)
+    // The help text is also clap's: `<suite>` stays as the user should read it.
+    #[allow(rustdoc::invalid_html_tags)]
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Which Go and Python to use (`--go`, `--python`).
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
 }

@@ -15,29 +15,44 @@ pub const ALPHA: f64 = 0.05;
 /// One workload × model × parameters × CPUs present in both files.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompareRow {
+    /// The workload's name, e.g. `cpu-parallel`.
     pub workload: String,
+    /// The model's id, e.g. `py-threads`.
     pub model: String,
+    /// CPUs the runs had: the pinned count, or every CPU the harness could use.
     pub cpus: usize,
+    /// Whether both runs were pinned to `cpus` CPUs (`--cpus`).
     pub pinned: bool,
+    /// The base run's parameters, name → value.
     pub params: BTreeMap<String, u64>,
     /// The new file's parameters, when they differ from the base's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_params: Option<BTreeMap<String, u64>>,
+    /// Median `elapsed_ns` of the base run's samples, ns.
     pub base_median_ns: u64,
+    /// Median `elapsed_ns` of the new run's samples, ns.
     pub new_median_ns: u64,
     /// new / base: below 1 is faster.
     pub ratio: f64,
+    /// Lower bound of the percentile-bootstrap 95% confidence interval of `ratio`.
     pub ci95_low: f64,
+    /// Upper bound of the percentile-bootstrap 95% confidence interval of `ratio`.
     pub ci95_high: f64,
+    /// Two-sided Mann-Whitney U p-value that both sets of samples come from the same
+    /// distribution (exact for small samples without ties).
     pub p_value: f64,
+    /// Whether `p_value` is below [`ALPHA`].
     pub significant: bool,
+    /// Samples in the base run.
     pub base_samples: usize,
+    /// Samples in the new run.
     pub new_samples: usize,
 }
 
 /// Everything `compare` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
+    /// One row per pair of runs valid in both files.
     pub rows: Vec<CompareRow>,
     /// The geometric mean of every row's ratio.
     pub geomean_ratio: Option<f64>,

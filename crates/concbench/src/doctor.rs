@@ -15,16 +15,22 @@ use crate::suite::UnitKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Nothing here distorts measurements.
     Ok,
+    /// Worth knowing (more noise to expect, a limit that caps a model), but no change is needed.
     Note,
+    /// Likely to distort measurements: follow the advice before trusting the numbers.
     Warn,
 }
 
 /// One thing doctor looked at.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// What was examined, e.g. `CPU governor` or `timing steadiness`.
     pub check: String,
+    /// How much the finding matters.
     pub level: Level,
+    /// What was found, with the values read or measured.
     pub finding: String,
     /// What to do about it, when anything.
     pub advice: Option<String>,

@@ -31,7 +31,9 @@ const DISTINCT_IDS: u64 = 256;
 /// The CPUs of the server and of the load generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
+    /// CPUs the server is pinned to; `None` (fewer than two CPUs allowed) leaves it unpinned.
     pub server: Option<Vec<usize>>,
+    /// CPUs the load generator's threads are pinned to; `None` leaves them unpinned.
     pub generator: Option<Vec<usize>>,
 }
 
@@ -73,7 +75,11 @@ fn expected_bodies(cpu: u64) -> (Arc<Vec<u64>>, Arc<Vec<String>>) {
 
 /// What a server sample produced: the sample, and what was wrong with it, if anything.
 pub struct ServerSample {
+    /// The measured sample; `None` when no load was measured (the server did not start or
+    /// listen, or the load generator failed).
     pub sample: Option<Sample>,
+    /// Why the sample does not count (the server died or did not stop, errors, timeouts,
+    /// requests unanswered or unsent), problems joined by ` · `; `None` when it is sound.
     pub problem: Option<String>,
 }
 

@@ -9,7 +9,7 @@
 //! - [`toolchain`]: finding Go, Python and cargo, and building the implementations
 //! - [`measure`]: running one child process and measuring it from outside
 //! - [`protocol`]: reading an implementation's report
-//! - [`reference`]: the harness's own checksums
+//! - [`reference`](mod@reference): the harness's own checksums
 //! - [`io_server`]: one io-server sample: server, load, stop, checks
 //! - [`loadgen`]: the io-server workload's HTTP load generator
 //! - [`caps`]: limits for thread- and process-per-unit models
@@ -22,6 +22,8 @@
 //! - [`machine`]: what machine a result came from
 //! - [`doctor`]: a read-only check of the machine for benchmarking
 //! - [`output`]: progress and tables
+
+#![warn(missing_docs)]
 
 pub mod caps;
 pub mod cli;

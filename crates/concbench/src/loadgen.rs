@@ -26,8 +26,11 @@ const MAX_LATENCY_US: u64 = 600_000_000;
 /// What to send, to whom, and within what bounds.
 #[derive(Clone)]
 pub struct LoadSpec {
+    /// The server's address; it must be on the loopback.
     pub addr: SocketAddr,
+    /// Keep-alive connections, all opened before the first request.
     pub connections: usize,
+    /// Requests to send in all, across every connection.
     pub requests: u64,
     /// Requests per second for an open loop; 0 for a closed loop.
     pub rate: u64,
@@ -37,9 +40,11 @@ pub struct LoadSpec {
     pub request_timeout: Duration,
     /// Request i asks for id `ids[i % ids.len()]` and must get `bodies[i % ids.len()]`.
     pub ids: Arc<Vec<u64>>,
+    /// The body each id must be answered with, index for index with `ids`.
     pub bodies: Arc<Vec<String>>,
     /// Runtime threads, and the CPUs to pin them to.
     pub threads: usize,
+    /// The CPUs to pin those threads to; `None` leaves them unpinned.
     pub cpus: Option<Vec<usize>>,
     /// Called once every connection is open, before the first request (to read the server's
     /// memory with all connections idle).
@@ -53,6 +58,7 @@ pub struct LoadReport {
     pub ok: u64,
     /// Connection failures, bad statuses and wrong bodies.
     pub errors: u64,
+    /// Requests unanswered within [`LoadSpec::request_timeout`] (their connection is reopened).
     pub timeouts: u64,
     /// Requests never sent because the time limit came first.
     pub unsent: u64,

@@ -7,26 +7,34 @@ use serde::{Deserialize, Serialize};
 /// The machine a results file was measured on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Machine {
+    /// The CPU's model name from /proc/cpuinfo, or "unknown".
     pub cpu_model: String,
+    /// Logical CPUs (hardware threads) in /proc/cpuinfo, including any the harness may not use.
     pub logical_cpus: usize,
     /// The CPUs this harness was allowed to use (its affinity mask).
     #[serde(default)]
     pub allowed_cpus: Vec<usize>,
+    /// Total memory (MemTotal of /proc/meminfo), kB.
     pub memory_kb: u64,
+    /// The kernel release (`uname -r`), or "unknown".
     pub kernel: String,
     /// The CPU frequency governor, or "unknown" where the machine exposes none (VMs).
     pub governor: String,
+    /// The host name; empty when it cannot be read.
     #[serde(default)]
     pub hostname: String,
     /// 1-minute load average when the run started and when it ended.
     #[serde(default)]
     pub load_avg_start: f64,
+    /// 1-minute load average when the run ended (0 while it is in progress).
     #[serde(default)]
     pub load_avg_end: f64,
     /// How steadily the machine ran a fixed loop just before the first sample and just after
     /// the last: the floor under the runs' own spread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steadiness_start: Option<crate::steadiness::Steadiness>,
+    /// The same probe just after the last sample; `None` when nothing ran or the run was
+    /// interrupted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steadiness_end: Option<crate::steadiness::Steadiness>,
 }

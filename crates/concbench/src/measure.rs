@@ -41,11 +41,16 @@ pub fn kill_current_run() {
 /// One program to run and measure.
 #[derive(Debug, Clone)]
 pub struct Invocation {
+    /// The program to execute: a path, or a name looked up on PATH.
     pub program: PathBuf,
+    /// Its arguments, after the program name.
     pub args: Vec<String>,
+    /// Environment variables set on top of the harness's own.
     pub env: Vec<(String, String)>,
     /// Pin the run to these CPUs.
     pub pin_cpus: Option<CpuSet>,
+    /// Time limit of the run: past it the whole process group is killed (SIGKILL) and the run
+    /// ends as [`Exit::TimedOut`].
     pub timeout: Duration,
     /// Sample the memory of the whole process tree (models that start processes).
     pub sample_tree: bool,
@@ -54,8 +59,11 @@ pub struct Invocation {
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// Exited by itself with this status.
     Code(i32),
+    /// Killed by this signal number (9 for SIGKILL).
     Signal(i32),
+    /// Outlived its time limit; its process group was killed.
     TimedOut,
 }
 
@@ -72,8 +80,11 @@ impl std::fmt::Display for Exit {
 /// What the harness observed of one run.
 #[derive(Debug, Clone)]
 pub struct Measurement {
+    /// Wall time from spawning the process to observing its exit, ns.
     pub wall_ns: u64,
+    /// User CPU time of the process and its reaped children (wait4's ru_utime), ns.
     pub user_ns: u64,
+    /// System CPU time of the process and its reaped children (wait4's ru_stime), ns.
     pub sys_ns: u64,
     /// wait4's ru_maxrss: the largest single process (kB).
     pub max_rss_kb: u64,
@@ -82,8 +93,11 @@ pub struct Measurement {
     /// The harness's own resident memory when it forked the run (kB). Linux's wait4 never
     /// reports a peak below it: at exec the kernel keeps the forked copy's high-water mark.
     pub rss_floor_kb: u64,
+    /// How the run ended.
     pub exit: Exit,
+    /// Everything the child printed on stdout (invalid UTF-8 replaced).
     pub stdout: String,
+    /// The tail of the child's stderr, at most 64 KiB (invalid UTF-8 replaced).
     pub stderr: String,
 }
 

@@ -15,8 +15,11 @@ use crate::UsageError;
 /// `--set workload.param=value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetOverride {
+    /// The workload whose models all get the value.
     pub workload: String,
+    /// The parameter to set.
     pub param: String,
+    /// The value, within the parameter's range.
     pub value: u64,
 }
 
@@ -44,12 +47,17 @@ impl std::str::FromStr for SetOverride {
 /// What the user asked to run.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
+    /// `--suite`: the suite whose sizes and repetitions apply.
     pub suite: String,
+    /// `--workloads`: only these workloads; `None` runs every workload of the suite.
     pub workloads: Option<Vec<String>>,
+    /// `--models`: only these model ids; `None` runs every model of the selected workloads.
     pub models: Option<Vec<String>>,
+    /// `--set`: parameter values that replace the suite's.
     pub sets: Vec<SetOverride>,
     /// `--cpus 1,2`: pin each run to the first N CPUs, for each N.
     pub cpus: Option<Vec<usize>>,
+    /// `--timeout`: the time limit of every run, instead of each workload's own.
     pub timeout: Option<Duration>,
     /// `--runs`: counted runs of every run, over the suite's and the workload's own.
     pub runs: Option<u32>,
@@ -60,13 +68,21 @@ pub struct Selection {
 /// One run to make: a workload, a model, every parameter, and a CPU count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
+    /// The workload's name.
     pub workload: String,
+    /// The model's id.
     pub model: String,
+    /// The model's language, which picks the program that runs it.
     pub lang: Lang,
+    /// Every parameter of the workload, name → value, load parameters included.
     pub params: BTreeMap<String, u64>,
+    /// CPUs the run may use: N when pinned, else every CPU the harness may use.
     pub cpus: usize,
+    /// Whether the run is pinned (`sched_setaffinity`) to the first `cpus` CPUs.
     pub pinned: bool,
+    /// A baseline run the harness added (spawn-idle's `units = 0`), not one that was asked for.
     pub baseline: bool,
+    /// Time limit of each sample; past it the sample's process group is killed.
     pub timeout: Duration,
     /// Counted samples to take.
     pub runs: u32,

@@ -7,9 +7,13 @@ use serde::Deserialize;
 /// The last line of a successful run's stdout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
+    /// The answer the implementation computed, to check against the harness's reference.
     pub checksum: u64,
+    /// Time measured inside the process around the concurrent part, ns.
     pub elapsed_ns: u64,
+    /// Operations done (tasks, jobs, increments, ...), to check against the workload's count.
     pub ops: u64,
+    /// The implementation's own extra figures, e.g. `rss_kb` and `spawn_ns`.
     pub metrics: BTreeMap<String, i64>,
 }
 

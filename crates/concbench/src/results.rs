@@ -21,12 +21,16 @@ pub const SCHEMA: &str = "concbench.results/1";
 /// One results file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultsFile {
+    /// The format and its version: [`SCHEMA`].
     pub schema: String,
+    /// The version of concbench that wrote the file.
     pub concbench_version: String,
     /// RFC 3339, UTC.
     pub started_at: String,
+    /// When the suite finished or was interrupted (RFC 3339, UTC); `None` while it runs.
     #[serde(default)]
     pub finished_at: Option<String>,
+    /// The suite that was run: `seed`, `quick`, `standard` or `full`.
     pub suite: String,
     /// The command line that produced the file.
     #[serde(default)]
@@ -34,18 +38,26 @@ pub struct ResultsFile {
     /// True when the run was stopped (Ctrl-C) before the plan was done.
     #[serde(default)]
     pub interrupted: bool,
+    /// The machine the file was measured on.
     pub machine: Machine,
+    /// Toolchain versions by name (`rust`, `go`, `python`, `numpy`), for those that were ready.
     pub toolchains: BTreeMap<String, String>,
+    /// Every planned run in plan order, failed and refused ones included.
     pub runs: Vec<RunResult>,
 }
 
 /// One workload × model × parameters × CPU count, with its samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    /// The workload's name, e.g. `cpu-parallel`.
     pub workload: String,
+    /// The model's id, e.g. `py-processes`.
     pub model: String,
+    /// The model's language: `go`, `python` or `rust`.
     pub lang: String,
+    /// Every parameter the run used, name → value.
     pub params: BTreeMap<String, u64>,
+    /// CPUs the run had: the pinned count, or every CPU the harness could use.
     pub cpus: usize,
     /// Whether the run was pinned to `cpus` CPUs (`--cpus`), or free on all of them.
     #[serde(default)]
@@ -53,13 +65,22 @@ pub struct RunResult {
     /// A baseline run the harness added (spawn-idle's `units = 0`).
     #[serde(default)]
     pub baseline: bool,
+    /// True when the run has samples and none failed: each exited 0 with the expected op count
+    /// and, unless `racy`, the reference checksum.
     pub valid: bool,
+    /// A deliberately unsynchronised model: a checksum below the reference is its finding (lost
+    /// updates), not a failure.
     pub racy: bool,
+    /// Why the run failed or never started (exit status and last stderr line, timeout, wrong
+    /// answer, refused by a cap, toolchain unavailable); `None` when it did not.
     pub error: Option<String>,
     /// The checksum the harness computed itself.
     #[serde(default)]
     pub reference_checksum: String,
+    /// The counted samples (warm-ups left out), plus a failed one that ran to the end (a wrong
+    /// answer).
     pub samples: Vec<Sample>,
+    /// Figures derived from `samples`.
     pub summary: Summary,
     /// What weakens these numbers, and what to do (noisy, too short, outliers).
     #[serde(default)]
@@ -73,13 +94,21 @@ pub struct Sample {
     pub elapsed_ns: u64,
     /// Measured by the harness around the whole process.
     pub wall_ns: u64,
+    /// User CPU time of the process and its reaped children, from wait4, ns.
     pub user_ns: u64,
+    /// System CPU time of the process and its reaped children, from wait4, ns.
     pub sys_ns: u64,
     /// wait4's peak resident memory of the largest single process.
     pub max_rss_kb: u64,
+    /// The process's exit status: 0 for a finished sample; for io-server, the server's status
+    /// after SIGTERM (-1 when a signal or the time limit ended it).
     pub exit_code: i32,
+    /// The answer the implementation reported, a u64 in decimal (io-server: requests answered).
     pub checksum: String,
+    /// Operations the implementation reported (io-server: requests answered with the right body).
     pub ops: u64,
+    /// The implementation's own figures (`rss_kb`, `spawn_ns`); for io-server, the load's
+    /// (`rps`, `p99_us`, `conn_bytes`, ...).
     pub metrics: BTreeMap<String, i64>,
     /// Peak of the whole process tree, sampled, for models that start processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,10 +134,15 @@ impl Sample {
 /// Figures derived from the samples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Median of the samples' `elapsed_ns`, ns.
     pub median_elapsed_ns: u64,
+    /// Lower bound of a bootstrap 95% confidence interval of that median, ns.
     pub ci95_low_ns: u64,
+    /// Upper bound of a bootstrap 95% confidence interval of that median, ns.
     pub ci95_high_ns: u64,
+    /// `median_elapsed_ns` divided by the op count: ns per op.
     pub ns_per_op: f64,
+    /// Median of the samples' `wall_ns` (the whole process, start-up included), ns.
     #[serde(default)]
     pub median_wall_ns: u64,
     /// Coefficient of variation of elapsed_ns.

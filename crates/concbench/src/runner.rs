@@ -49,6 +49,7 @@ impl Reporter for Silent {}
 /// Where results go, and the order of runs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
+    /// The results file, rewritten atomically as samples arrive and once more at the end.
     pub out: PathBuf,
     /// Seeds the shuffled order of each round.
     pub order_seed: u64,

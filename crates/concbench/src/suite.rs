@@ -47,8 +47,11 @@ const WORKLOAD_TOMLS: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Go, built with `go build`.
     Go,
+    /// Python 3, run from a virtual environment with NumPy installed into it.
     Python,
+    /// Rust, built with `cargo build --release`.
     Rust,
 }
 
@@ -76,7 +79,9 @@ impl fmt::Display for Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UnitKind {
+    /// One OS thread per unit.
     Thread,
+    /// One OS process per unit.
     Process,
 }
 
@@ -84,7 +89,9 @@ pub enum UnitKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cap {
+    /// The parameter whose value is the number of units created.
     pub param: String,
+    /// What each unit of `param` creates: an OS thread or a process.
     pub per: UnitKind,
 }
 
@@ -92,9 +99,13 @@ pub struct Cap {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
+    /// The parameter's name, passed to implementations as `--name=value`.
     pub name: String,
+    /// The smallest value allowed (inclusive).
     pub min: u64,
+    /// The largest value allowed (inclusive).
     pub max: u64,
+    /// What the parameter means, for `concbench list`.
     pub about: String,
     /// A load-generator parameter (io-server): the harness uses it and never passes it to
     /// the implementation.
@@ -106,13 +117,17 @@ pub struct ParamSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
+    /// The model's id, unique within its workload and prefixed by its language (`py-threads`).
     pub id: String,
+    /// The language of its implementation.
     pub lang: Lang,
     /// The API or construct the implementation uses.
     pub tool: String,
     /// The concurrency unit: OS thread, process, goroutine, async task, ...
     pub unit: String,
+    /// How units exchange data: channel, queue, lock, pipe, ...
     pub communication: String,
+    /// Who schedules the units: the OS preemptively, Go's M:N work-stealing, an event loop, ...
     pub scheduling: String,
     /// Memory sharing: shared, copied, owned.
     pub memory: String,
@@ -125,6 +140,7 @@ pub struct Model {
     /// Starts worker processes: the harness also samples the whole process tree's memory.
     #[serde(default)]
     pub processes: bool,
+    /// Parameters that create one OS thread or process per unit, capped by the harness.
     #[serde(default)]
     pub caps: Vec<Cap>,
 }
@@ -133,6 +149,7 @@ pub struct Model {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
+    /// A fixed value.
     Int(u64),
     /// The string `"cpus"`.
     Word(CpusWord),
@@ -142,6 +159,7 @@ pub enum ParamValue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CpusWord {
+    /// `cpus`: the run's CPU count.
     Cpus,
 }
 
@@ -159,7 +177,9 @@ impl ParamValue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamSetting {
+    /// One value: one run.
     One(ParamValue),
+    /// Several values: one run per value.
     Sweep(Vec<ParamValue>),
 }
 
@@ -179,6 +199,7 @@ impl ParamSetting {
 pub enum Placement {
     /// Pinned to the first N CPUs (skipped on a machine with fewer).
     Pinned(usize),
+    /// `all` or `each`.
     Word(PlacementWord),
 }
 
@@ -224,6 +245,7 @@ pub struct SuiteEntry {
     /// Warm-up runs for this workload in this suite, instead of the suite's.
     #[serde(default)]
     pub warmup: Option<u32>,
+    /// Sizes for every model, parameter name → setting (the entry's other keys).
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
 }
@@ -232,7 +254,9 @@ pub struct SuiteEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
+    /// The workload's name, e.g. `cpu-parallel`, as the command line takes it.
     pub name: String,
+    /// A one-line description, shown above its table.
     pub title: String,
     /// The claim or sample of the article the workload answers.
     pub from: String,
@@ -243,8 +267,11 @@ pub struct Workload {
     /// Parameters of a baseline run the harness adds per model (spawn-idle's `units = 0`).
     #[serde(default)]
     pub baseline: BTreeMap<String, u64>,
+    /// Its parameters, in the order messages list them.
     pub params: Vec<ParamSpec>,
+    /// Its concurrency models, in the order tables show them.
     pub models: Vec<Model>,
+    /// Its sizes per suite, by suite name; a workload without an entry is not in that suite.
     #[serde(default)]
     pub suites: BTreeMap<String, SuiteEntry>,
 }
@@ -270,15 +297,20 @@ impl Workload {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuiteInfo {
+    /// What the suite is for, for `concbench list`.
     pub about: String,
+    /// Counted runs per model, unless the workload or `--runs` says otherwise.
     pub runs: u32,
+    /// Warm-up runs per model, not counted, unless the workload or `--warmup` says otherwise.
     pub warmup: u32,
 }
 
 /// Everything in `suite/`, validated.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
+    /// The suites of `suite/suites.toml`, by name.
     pub suites: BTreeMap<String, SuiteInfo>,
+    /// The workloads of `suite/workloads/`, in catalogue order.
     pub workloads: Vec<Workload>,
 }
 

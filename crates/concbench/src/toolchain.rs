@@ -67,10 +67,13 @@ impl ToolchainOptions {
 /// A built implementation program, ready to run.
 #[derive(Debug, Clone)]
 pub struct Implementation {
+    /// The language its models are written in.
     pub lang: Lang,
+    /// The program to run: the built binary, or the virtual environment's Python.
     pub program: PathBuf,
     /// Arguments before the protocol's own (`-m concbench_py` for Python).
     pub prefix_args: Vec<String>,
+    /// Environment variables it needs (`PYTHONPATH` for Python).
     pub env: Vec<(String, String)>,
     /// The runtime the program reports (`go1.26.8`, `rustc 1.95.0`, `cpython3.11.7`).
     pub runtime: String,
@@ -121,7 +124,9 @@ impl Implementation {
 /// Why a language's models cannot run, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable {
+    /// What is missing or broken.
     pub reason: String,
+    /// What to install or do about it.
     pub hint: String,
 }
 
@@ -134,6 +139,7 @@ impl std::fmt::Display for Unavailable {
 /// The three implementations, each ready or unavailable.
 #[derive(Debug, Clone, Default)]
 pub struct Toolchains {
+    /// Per language: the ready implementation, or why its models cannot run.
     pub langs: BTreeMap<Lang, std::result::Result<Implementation, Unavailable>>,
 }
 

@@ -14,15 +14,26 @@ pub const TOO_SHORT_NS: u64 = 1_000_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Warning {
     /// The samples vary too much.
-    Noisy { cv: f64 },
+    Noisy {
+        /// Coefficient of variation of the samples' elapsed times (0.05 = 5%).
+        cv: f64,
+    },
     /// The runs are so short that start-up jitter and clock resolution weigh on them.
     TooShort {
+        /// Median of the samples' elapsed times, ns.
         median_ns: u64,
+        /// The run's workload, for the `--set` advice.
         workload: String,
+        /// The parameter that sizes the work, the one to raise.
         param: String,
     },
     /// Some samples lie far from the rest (modified z-score > 3.5).
-    Outliers { count: usize, of: usize },
+    Outliers {
+        /// Samples that are outliers.
+        count: usize,
+        /// Samples in all.
+        of: usize,
+    },
 }
 
 impl fmt::Display for Warning {
