@@ -299,6 +299,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         order_seed: started
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64),
+        steadiness: true,
     };
     let file = ResultsFile {
         schema: SCHEMA.into(),

@@ -128,8 +128,8 @@ pub fn sample(
         }
     };
 
-    let pid = running.pid();
-    let idle_kb = measure::group_rss_kb(pid);
+    let group = running.group();
+    let idle_kb = group.rss_kb();
     let connected_kb = Arc::new(AtomicU64::new(0));
     let (ids, bodies) = expected_bodies(params["cpu"]);
     let load = LoadSpec {
@@ -146,7 +146,7 @@ pub fn sample(
         cpus: placement.generator.clone(),
         on_connected: Some({
             let connected_kb = Arc::clone(&connected_kb);
-            Arc::new(move || connected_kb.store(measure::group_rss_kb(pid), Ordering::SeqCst))
+            Arc::new(move || connected_kb.store(group.rss_kb(), Ordering::SeqCst))
         }),
     };
     let report = loadgen::generate(&load);
@@ -338,6 +338,7 @@ mod tests {
             pin_cpus: None,
             timeout: Duration::from_secs(30),
             sample_tree: false,
+            launcher: None,
         }
     }
 

@@ -8,6 +8,7 @@
 //! whole group killed.
 
 use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -54,6 +55,9 @@ pub struct Invocation {
     pub timeout: Duration,
     /// Sample the memory of the whole process tree (models that start processes).
     pub sample_tree: bool,
+    /// Start the program through this `concbench-launch`, which reports the program's own
+    /// peak memory; without it wait4's peak is floored at the harness's size.
+    pub launcher: Option<PathBuf>,
 }
 
 /// How a run ended.
@@ -86,12 +90,15 @@ pub struct Measurement {
     pub user_ns: u64,
     /// System CPU time of the process and its reaped children (wait4's ru_stime), ns.
     pub sys_ns: u64,
-    /// wait4's ru_maxrss: the largest single process (kB).
+    /// The run's peak resident memory (kB): wait4's ru_maxrss of the implementation, as the
+    /// launcher saw it (or as the harness did, without one): its largest single process.
     pub max_rss_kb: u64,
     /// Peak of the summed resident memory of the process group, sampled (kB).
     pub tree_max_rss_kb: Option<u64>,
-    /// The harness's own resident memory when it forked the run (kB). Linux's wait4 never
-    /// reports a peak below it: at exec the kernel keeps the forked copy's high-water mark.
+    /// The memory of whoever forked the implementation, when it did (kB): the launcher's
+    /// anonymous memory (~0.1 MiB), or the harness's own without a launcher. Linux's wait4
+    /// never reports a peak below it: at exec the kernel keeps the forked copy's
+    /// high-water mark.
     pub rss_floor_kb: u64,
     /// How the run ended.
     pub exit: Exit,
@@ -151,11 +158,40 @@ pub struct Running {
     stop_sampling: Arc<AtomicBool>,
     sampler: Option<thread::JoinHandle<u64>>,
     rss_floor_kb: u64,
+    /// The launcher's report pipe, when the run was started through it.
+    report: Option<std::fs::File>,
 }
 
 /// Starts `inv` in a process group of its own, pinned if asked, under its time limit.
 pub fn start(inv: &Invocation) -> Result<Running> {
-    let mut cmd = Command::new(&inv.program);
+    let launcher = inv.launcher.as_deref();
+    let mut cmd = match launcher {
+        Some(launcher) => {
+            let mut cmd = Command::new(launcher);
+            cmd.arg(&inv.program);
+            cmd
+        }
+        None => Command::new(&inv.program),
+    };
+    // The launcher's report of its child's peak memory comes back through this pipe.
+    let report = launcher
+        .map(|_| report_pipe())
+        .transpose()
+        .context("cannot create the launcher's report pipe")?;
+    if let Some((_, writer)) = &report {
+        let fd = writer.as_raw_fd();
+        cmd.env("CONCBENCH_REPORT_FD", fd.to_string());
+        // SAFETY: fcntl on an fd we own, between fork and exec: async-signal-safe. The pipe
+        // is close-on-exec everywhere else, so no other child inherits it.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
     cmd.args(&inv.args)
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -177,6 +213,8 @@ pub fn start(inv: &Invocation) -> Result<Running> {
         .with_context(|| format!("cannot start {}", inv.program.display()))?;
     let pid = child.id() as libc::pid_t;
     CURRENT_GROUP.store(pid, Ordering::SeqCst);
+    // Only the launcher may hold the write end, so that the pipe ends when the launcher does.
+    let report = report.map(|(reader, _writer)| reader);
 
     let (stdout, stdout_lines) = read_lines(child.stdout.take().expect("piped"));
     let stderr = read_all(child.stderr.take().expect("piped"), STDERR_KEEP);
@@ -199,7 +237,8 @@ pub fn start(inv: &Invocation) -> Result<Running> {
     let stop_sampling = Arc::new(AtomicBool::new(false));
     let sampler = inv.sample_tree.then(|| {
         let stop = Arc::clone(&stop_sampling);
-        thread::spawn(move || sample_group_rss(pid, &stop))
+        let launched = launcher.is_some();
+        thread::spawn(move || sample_group_rss(pid, launched, &stop))
     });
     Ok(Running {
         pid,
@@ -214,6 +253,7 @@ pub fn start(inv: &Invocation) -> Result<Running> {
         stop_sampling,
         sampler,
         rss_floor_kb,
+        report,
     })
 }
 
@@ -233,6 +273,14 @@ impl Running {
     /// The child's process id (also its process group id).
     pub fn pid(&self) -> i32 {
         self.pid
+    }
+
+    /// The run's process group, to read its memory while it runs.
+    pub fn group(&self) -> Group {
+        Group {
+            pgid: self.pid,
+            launched: self.report.is_some(),
+        }
     }
 
     /// The next line the child prints on stdout, or `None` at end of output or after
@@ -315,6 +363,16 @@ impl Running {
         std::mem::forget(self.child);
         let _ = self.watchdog.join();
         let tree_max_rss_kb = self.sampler.map(|s| s.join().unwrap_or(0));
+        // The launcher's line, when it lived to write it (not when the run was killed).
+        let launched = self.report.map(|mut pipe| {
+            let mut line = String::new();
+            let _ = pipe.read_to_string(&mut line);
+            parse_launcher_report(&line)
+        });
+        let (max_rss_kb, rss_floor_kb) = match launched {
+            Some(Some((peak, floor))) => (peak, floor),
+            _ => (rusage.ru_maxrss.max(0) as u64, self.rss_floor_kb),
+        };
 
         let exit = if self.timed_out.load(Ordering::SeqCst) {
             Exit::TimedOut
@@ -330,9 +388,9 @@ impl Running {
             wall_ns: wall.as_nanos() as u64,
             user_ns: timeval_ns(rusage.ru_utime),
             sys_ns: timeval_ns(rusage.ru_stime),
-            max_rss_kb: rusage.ru_maxrss.max(0) as u64,
+            max_rss_kb,
             tree_max_rss_kb,
-            rss_floor_kb: self.rss_floor_kb,
+            rss_floor_kb,
             exit,
             stdout: String::from_utf8_lossy(&self.stdout.join().unwrap_or_default()).into_owned(),
             stderr: String::from_utf8_lossy(&self.stderr.join().unwrap_or_default()).into_owned(),
@@ -471,9 +529,9 @@ fn reap(pid: libc::pid_t) -> Result<(i32, libc::rusage)> {
 }
 
 /// Samples the summed RSS of every process in group `pgid` until `stop`; returns the peak.
-fn sample_group_rss(pgid: libc::pid_t, stop: &AtomicBool) -> u64 {
+fn sample_group_rss(pgid: libc::pid_t, launched: bool, stop: &AtomicBool) -> u64 {
     let page_kb = page_size_kb();
-    let mut group = GroupScan::new(pgid);
+    let mut group = GroupScan::new(pgid, launched);
     let mut peak = 0;
     while !stop.load(Ordering::SeqCst) {
         peak = peak.max(group.rss_pages() * page_kb);
@@ -490,14 +548,17 @@ fn sample_group_rss(pgid: libc::pid_t, stop: &AtomicBool) -> u64 {
 /// are born in the group.
 struct GroupScan {
     pgid: i64,
+    /// Leave the group's leader out: it is the launcher, not part of the run.
+    skip_leader: bool,
     /// Processes seen outside the group, and whether each was still there last scan.
     outsiders: std::collections::HashMap<u32, bool>,
 }
 
 impl GroupScan {
-    fn new(pgid: libc::pid_t) -> Self {
+    fn new(pgid: libc::pid_t, skip_leader: bool) -> Self {
         GroupScan {
             pgid: pgid as i64,
+            skip_leader,
             outsiders: std::collections::HashMap::new(),
         }
     }
@@ -517,6 +578,9 @@ impl GroupScan {
             else {
                 continue;
             };
+            if self.skip_leader && i64::from(pid) == self.pgid {
+                continue;
+            }
             if let Some(seen) = self.outsiders.get_mut(&pid) {
                 *seen = true;
                 continue;
@@ -544,9 +608,43 @@ fn page_size_kb() -> u64 {
     (bytes.max(4096) / 1024) as u64
 }
 
-/// The summed resident memory of the processes in group `pgid` now (kB).
-pub fn group_rss_kb(pgid: i32) -> u64 {
-    GroupScan::new(pgid).rss_pages() * page_size_kb()
+/// A run's process group, to read its memory while it runs (cheap to copy into threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Group {
+    pgid: libc::pid_t,
+    launched: bool,
+}
+
+impl Group {
+    /// The summed resident memory of the run's processes now (kB), the launcher left out.
+    pub fn rss_kb(&self) -> u64 {
+        GroupScan::new(self.pgid, self.launched).rss_pages() * page_size_kb()
+    }
+}
+
+/// A pipe for the launcher's report, both ends close-on-exec: (read end, write end).
+fn report_pipe() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two fds, which we then own.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fresh fds, owned by nothing else.
+    Ok(unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    })
+}
+
+/// The launcher's line: `<peak_rss_kb> <floor_kb>`.
+fn parse_launcher_report(line: &str) -> Option<(u64, u64)> {
+    let mut fields = line.split_whitespace().map(str::parse::<u64>);
+    match (fields.next(), fields.next(), fields.next()) {
+        (Some(Ok(peak)), Some(Ok(floor)), None) => Some((peak, floor)),
+        _ => None,
+    }
 }
 
 /// From a /proc/PID/stat line: (process group, resident pages). The command name in
@@ -572,6 +670,7 @@ mod tests {
             pin_cpus: None,
             timeout,
             sample_tree: false,
+            launcher: None,
         }
     }
 
@@ -633,9 +732,17 @@ mod tests {
     }
 
     #[test]
+    fn the_launchers_report_is_two_numbers_or_nothing() {
+        assert_eq!(parse_launcher_report("3164 124\n"), Some((3164, 124)));
+        for bad in ["", "3164", "3164 124 9", "x 124", "-1 124"] {
+            assert_eq!(parse_launcher_report(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn wait4_peaks_are_floored_at_the_harness_memory_and_the_floor_is_recorded() {
         // The documented kernel behaviour this guards against misreading: a tiny child
-        // reports at least the harness's resident memory at fork.
+        // started without the launcher reports at least the harness's memory at fork.
         let m = run(&sh("true", Duration::from_secs(10))).unwrap();
         assert!(m.rss_floor_kb > 0);
         assert!(

@@ -113,7 +113,8 @@ pub struct Sample {
     /// Peak of the whole process tree, sampled, for models that start processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree_max_rss_kb: Option<u64>,
-    /// The harness's own resident memory when it forked the run: wait4 never reports a
+    /// The memory of the process that forked the implementation, when it did: the launcher's
+    /// (~0.1 MiB), or the harness's own where no launcher was found. wait4 never reports a
     /// `max_rss_kb` below it (Linux keeps the forked copy's high-water mark across exec), so
     /// a peak at this value is an upper bound, not a measurement.
     #[serde(default)]
@@ -154,8 +155,8 @@ pub struct Summary {
     /// The largest peak memory of any sample (kB).
     #[serde(default)]
     pub peak_rss_kb: u64,
-    /// True when `peak_rss_kb` is no more than the harness's own memory at fork: the model
-    /// used at most that much, and wait4 cannot tell how much less.
+    /// True when `peak_rss_kb` is no more than its floor (`rss_floor_kb`): the model used
+    /// at most that much, and wait4 cannot tell how much less.
     #[serde(default)]
     pub peak_rss_at_floor: bool,
     /// Samples that are outliers by the modified z-score.

@@ -53,6 +53,8 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Seeds the shuffled order of each round.
     pub order_seed: u64,
+    /// Probe the machine's steadiness before the first sample and after the last (1.5 s).
+    pub steadiness: bool,
 }
 
 /// The state of one planned run while the plan executes.
@@ -102,7 +104,7 @@ pub fn execute(
         .filter(|s| s.blocked.is_none())
         .map(|s| s.spec.warmup + s.spec.runs)
         .sum();
-    if total > 0 {
+    if total > 0 && config.steadiness {
         file.machine.steadiness_start = Some(crate::steadiness::brief());
     }
     reporter.start(total as u64);
@@ -159,7 +161,7 @@ pub fn execute(
     file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
     file.finished_at = Some(now_rfc3339());
     file.machine.load_avg_end = crate::machine::load_average();
-    if total > 0 && !file.interrupted {
+    if total > 0 && config.steadiness && !file.interrupted {
         file.machine.steadiness_end = Some(crate::steadiness::brief());
     }
     save(&mut file, &slots, config)?;

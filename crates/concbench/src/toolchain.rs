@@ -2,6 +2,7 @@
 //!
 //! - Rust: `cargo build --release -p concbench-rust`, in a target folder of its own under
 //!   the build folder (so a nested build never waits on the lock of the cargo that runs us).
+//!   `concbench-launch`, through which every implementation starts, is built the same way.
 //! - Go: `go build`, cached under a hash of the Go sources and the Go version.
 //! - Python: a virtual environment under the build folder, with NumPy installed into it.
 //!
@@ -81,6 +82,9 @@ pub struct Implementation {
     pub models: BTreeMap<String, Vec<String>>,
     /// NumPy's version, for Python; `None` when NumPy cannot be imported.
     pub numpy: Option<String>,
+    /// `concbench-launch`, which starts the program and reports its own peak memory; `None`
+    /// when it could not be built (peaks are then floored at the harness's size).
+    pub launcher: Option<PathBuf>,
 }
 
 impl Implementation {
@@ -110,6 +114,7 @@ impl Implementation {
             pin_cpus: None,
             timeout,
             sample_tree: false,
+            launcher: self.launcher.clone(),
         }
     }
 
@@ -153,9 +158,16 @@ impl Toolchains {
     ) -> Toolchains {
         let mut toolchains = Toolchains::default();
         let lock = BuildLock::acquire(&opts.build_dir);
+        let launcher = match lock {
+            Ok(_) if !langs.is_empty() => build_launcher(opts, log),
+            _ => None,
+        };
         for &lang in langs {
             let prepared = match lock {
-                Ok(_) => prepare_lang(opts, lang, log),
+                Ok(_) => prepare_lang(opts, lang, log).map(|imp| Implementation {
+                    launcher: launcher.clone(),
+                    ..imp
+                }),
                 Err(ref e) => Err(Unavailable {
                     reason: format!("cannot use the build folder: {e:#}"),
                     hint: format!("check that {} is writable", opts.build_dir.display()),
@@ -259,6 +271,7 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         pin_cpus: None,
         timeout: Duration::from_secs(60),
         sample_tree: false,
+        launcher: None,
     };
     let broken = |reason: String| Unavailable {
         reason,
@@ -289,6 +302,7 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         runtime: listing.runtime,
         models: listing.models,
         numpy: listing.numpy,
+        launcher: None,
     })
 }
 
@@ -350,13 +364,43 @@ fn build_rust(
     opts: &ToolchainOptions,
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<Built, Unavailable> {
+    Ok(Built {
+        lang: Lang::Rust,
+        program: cargo_build(opts, "concbench-rust", log)?,
+        prefix_args: vec![],
+        env: vec![],
+    })
+}
+
+/// Builds `concbench-launch`, through which every implementation is started (see its
+/// source); `None`, said through `log`, when it cannot be built.
+fn build_launcher(opts: &ToolchainOptions, log: &mut dyn FnMut(&str)) -> Option<PathBuf> {
+    match cargo_build(opts, "concbench-launch", log) {
+        Ok(program) => Some(program),
+        Err(why) => {
+            log(&format!(
+                "warning: {}; implementations start directly, and peak memory is floored at \
+                 the harness's size ({})",
+                why.reason, why.hint
+            ));
+            None
+        }
+    }
+}
+
+/// `cargo build --release -p <package>` into a target folder of its own; the binary's path.
+fn cargo_build(
+    opts: &ToolchainOptions,
+    package: &str,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<PathBuf, Unavailable> {
     const HINT: &str = "install Rust with rustup, or put cargo on PATH";
     let cargo = match std::env::var_os("CARGO") {
         Some(c) if is_executable(Path::new(&c)) => PathBuf::from(c),
         _ => locate(None, "cargo", HINT)?,
     };
     let target_dir = opts.build_dir.join("cargo");
-    log("building concbench-rust (cargo build --release)");
+    log(&format!("building {package} (cargo build --release)"));
     run_step(
         Command::new(&cargo)
             .args([
@@ -364,20 +408,15 @@ fn build_rust(
                 "--release",
                 "--quiet",
                 "-p",
-                "concbench-rust",
+                package,
                 "--target-dir",
             ])
             .arg(&target_dir)
             .current_dir(&opts.root),
-        "cargo build -p concbench-rust",
-        "run `cargo build --release -p concbench-rust` to see the whole error",
+        &format!("cargo build -p {package}"),
+        &format!("run `cargo build --release -p {package}` to see the whole error"),
     )?;
-    Ok(Built {
-        lang: Lang::Rust,
-        program: target_dir.join("release").join("concbench-rust"),
-        prefix_args: vec![],
-        env: vec![],
-    })
+    Ok(target_dir.join("release").join(package))
 }
 
 fn build_go(

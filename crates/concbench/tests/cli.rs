@@ -180,6 +180,28 @@ fn samples_record_their_place_in_the_order_the_suite_ran() {
     assert_eq!(places, [3, 4, 5, 6]);
 }
 
+#[test]
+fn implementations_start_through_the_launcher_so_peaks_are_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq,go-seq",
+        1,
+        &[],
+        0,
+    );
+    for run in &file.runs {
+        let s = &run.samples[0];
+        // The floor is the launcher's memory (~0.1 MiB), not the harness's (~5 MiB), and
+        // the peak is the program's own, above it.
+        assert!(s.rss_floor_kb < 1024, "{}: {s:?}", run.model);
+        assert!(s.max_rss_kb > s.rss_floor_kb, "{}: {s:?}", run.model);
+        assert!(!run.summary.peak_rss_at_floor, "{}", run.model);
+    }
+}
+
 /// A wrapper script that stands in for `model`'s implementation with `body`, and runs every
 /// other implementation as it is.
 fn wrapper(dir: &Path, model: &str, body: &str) -> PathBuf {

@@ -246,6 +246,7 @@ fn assert_refused(imp: &Implementation, args: Vec<String>, what: &str) {
         pin_cpus: None,
         timeout: Duration::from_secs(30),
         sample_tree: false,
+        launcher: imp.launcher.clone(),
     };
     let m = measure::run(&inv).unwrap();
     assert_eq!(m.exit, Exit::Code(2), "{}: {what}: {}", imp.lang, m.stderr);

@@ -397,7 +397,7 @@ fn workload_table(file: &ResultsFile, workload: &Workload, runs: &[&RunResult]) 
 
     let legend = format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops · \
-         {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at most the harness's own memory at fork, which Linux reports as a floor){}",
+         {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at or below its floor, the memory of the process that forked it){}",
         if has_speedup {
             "speedup: against the same language's sequential model at the same CPUs · "
         } else {
