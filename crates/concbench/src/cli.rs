@@ -192,7 +192,11 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let new = ResultsFile::load(&args.new)?;
     let comparison = crate::compare::compare(&base, &new);
     match args.format {
-        Format::Text => print!("{}", table::render_compare(&comparison)),
+        Format::Text => print!(
+            "{}\n{}",
+            table::render_compare_sources(&base, &new),
+            table::render_compare(&comparison)
+        ),
         Format::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
     }
     Ok(0)

@@ -185,10 +185,11 @@ fn steadiness(s: crate::steadiness::Steadiness) -> Vec<Finding> {
         s.cv * 100.0,
         s.slowest_over_fastest
     );
-    let mut out = vec![if s.cv <= 0.02 && s.slowest_over_fastest <= 1.25 {
-        finding("timing steadiness", Level::Ok, text, None)
-    } else {
-        finding(
+    let mut out = vec![
+        if s.cv <= crate::steadiness::UNSTEADY_CV && s.slowest_over_fastest <= 1.25 {
+            finding("timing steadiness", Level::Ok, text, None)
+        } else {
+            finding(
             "timing steadiness",
             Level::Warn,
             text,
@@ -198,7 +199,8 @@ fn steadiness(s: crate::steadiness::Steadiness) -> Vec<Finding> {
                  for CVs under 3%, use an idle bare-metal machine",
             ),
         )
-    }];
+        },
+    ];
     if s.cpus > 1 {
         let text = format!(
             "with all {} CPUs busy, each ran the loop at {:.0}% of its speed alone",

@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::measure::{allowed_cpus, pin_current_thread};
 use crate::stats;
 
+/// The CV of the probe's slices above which the machine is called unsteady: its own drift
+/// then reaches the size of the differences a benchmark wants to see.
+pub const UNSTEADY_CV: f64 = 0.02;
+
 /// The length of one timed slice.
 const SLICE: Duration = Duration::from_millis(10);
 

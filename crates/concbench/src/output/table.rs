@@ -143,6 +143,15 @@ pub fn render_header(file: &ResultsFile) -> String {
                     before.cpus
                 );
             }
+            let worst = after.as_ref().map_or(before.cv, |a| a.cv.max(before.cv));
+            if worst > crate::steadiness::UNSTEADY_CV {
+                line += &format!(
+                    "\nwarning: the machine itself was unsteady (CV up to {:.1}%): runs here \
+                     cannot be steadier than that; use --runs 10 and read medians with their \
+                     CIs, or run on a quieter machine (see `concbench doctor`)",
+                    worst * 100.0
+                );
+            }
             line + "\n"
         }
         _ => String::new(),
@@ -494,6 +503,41 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
     out
 }
 
+/// Which machine, toolchains and steadiness each side of a comparison was measured with,
+/// one line each, so a cross-machine or cross-version comparison says so.
+pub fn render_compare_sources(base: &ResultsFile, new: &ResultsFile) -> String {
+    let line = |side: &str, f: &ResultsFile| {
+        let m = &f.machine;
+        let toolchains: Vec<String> = f
+            .toolchains
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let steadiness = m
+            .steadiness_start
+            .as_ref()
+            .map(|s| format!(" · machine's own CV {:.1}%", s.cv * 100.0))
+            .unwrap_or_default();
+        format!(
+            "{side}: {} · {} · {} CPUs · {}{steadiness}\n",
+            f.started_at,
+            m.cpu_model,
+            m.allowed_cpus.len(),
+            toolchains.join(", ")
+        )
+    };
+    let mut out = line("base", base) + &line("new ", new);
+    if base.machine.cpu_model != new.machine.cpu_model
+        || base.machine.allowed_cpus.len() != new.machine.allowed_cpus.len()
+    {
+        out += "note: the two files come from different machines; a ratio compares them too\n";
+    }
+    if base.toolchains != new.toolchains {
+        out += "note: the toolchain versions differ; a ratio compares them too\n";
+    }
+    out
+}
+
 /// The comparison of two results files, benchstat-style: "~" where the change is not
 /// significant.
 pub fn render_compare(c: &crate::compare::Comparison) -> String {
@@ -708,6 +752,23 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_names_both_sources_and_says_when_they_differ() {
+        let base = fixture();
+        let mut new = fixture();
+        let same = render_compare_sources(&base, &new);
+        assert!(
+            same.starts_with("base: ") && same.contains("\nnew : "),
+            "{same}"
+        );
+        assert!(!same.contains("note:"), "{same}");
+        new.machine.cpu_model = "another CPU".into();
+        new.toolchains.insert("go".into(), "go1.27.0".into());
+        let differ = render_compare_sources(&base, &new);
+        assert!(differ.contains("different machines"), "{differ}");
+        assert!(differ.contains("toolchain versions differ"), "{differ}");
+    }
+
+    #[test]
     fn the_header_shows_the_machines_steadiness_before_and_after() {
         let mut file = fixture();
         assert!(
@@ -731,6 +792,12 @@ mod tests {
             ),
             "{header}"
         );
+        assert!(
+            header.contains("warning: the machine itself was unsteady (CV up to 9.4%)"),
+            "{header}"
+        );
+        file.machine.steadiness_end = Some(probe(0.01, 0.99));
+        assert!(!render_header(&file).contains("unsteady"));
     }
 
     #[test]
