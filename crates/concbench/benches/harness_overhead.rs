@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use concbench::machine::Machine;
 use concbench::plan::{self, Selection};
-use concbench::results::{ResultsFile, SCHEMA};
+use concbench::results::ResultsFile;
 use concbench::runner::{self, format_ns, RunConfig, Silent};
 use concbench::stats::median;
 use concbench::suite::{Catalogue, Lang};
@@ -49,18 +49,7 @@ fn main() {
             order_seed: 1,
             steadiness: false,
         };
-        let file = ResultsFile {
-            schema: SCHEMA.into(),
-            concbench_version: env!("CARGO_PKG_VERSION").into(),
-            started_at: runner::now_rfc3339(),
-            finished_at: None,
-            suite: "quick".into(),
-            command: vec![],
-            interrupted: false,
-            machine: machine.clone(),
-            toolchains: toolchains.versions(),
-            runs: vec![],
-        };
+        let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();
         let file =
             runner::execute(catalogue, toolchains, &plan, &config, file, &mut Silent).unwrap();

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::machine::Machine;
 use crate::output::{progress, table};
 use crate::plan::{self, Selection, SetOverride};
-use crate::results::{ResultsFile, SCHEMA};
+use crate::results::ResultsFile;
 use crate::runner::{self, RunConfig};
 use crate::suite::{Catalogue, Lang};
 use crate::toolchain::{ToolchainOptions, Toolchains};
@@ -305,18 +305,12 @@ fn run(args: &RunArgs) -> Result<i32> {
             .map_or(0, |d| d.as_nanos() as u64),
         steadiness: true,
     };
-    let file = ResultsFile {
-        schema: SCHEMA.into(),
-        concbench_version: env!("CARGO_PKG_VERSION").into(),
-        started_at: runner::now_rfc3339(),
-        finished_at: None,
-        suite: args.suite.clone(),
-        command: std::env::args().collect(),
-        interrupted: false,
+    let file = ResultsFile::new(
+        &args.suite,
+        std::env::args().collect(),
         machine,
-        toolchains: toolchains.versions(),
-        runs: Vec::new(),
-    };
+        toolchains.versions(),
+    );
     install_interrupt_handler();
     let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
     eprintln!(

@@ -171,6 +171,27 @@ pub struct Summary {
 }
 
 impl ResultsFile {
+    /// A file for a suite about to run now: no runs yet, this version of concbench.
+    pub fn new(
+        suite: &str,
+        command: Vec<String>,
+        machine: Machine,
+        toolchains: BTreeMap<String, String>,
+    ) -> ResultsFile {
+        ResultsFile {
+            schema: SCHEMA.into(),
+            concbench_version: env!("CARGO_PKG_VERSION").into(),
+            started_at: crate::runner::now_rfc3339(),
+            finished_at: None,
+            suite: suite.into(),
+            command,
+            interrupted: false,
+            machine,
+            toolchains,
+            runs: Vec::new(),
+        }
+    }
+
     /// Writes the file atomically: a temp file beside it, then rename.
     pub fn write_atomic(&self, path: &Path) -> Result<()> {
         let dir = path

@@ -113,14 +113,19 @@ pub fn per_unit(file: &ResultsFile, workload: &Workload, run: &RunResult) -> Opt
     Some(((rss(run) - rss(base)) * 1024.0 / units, spawn / units))
 }
 
-/// Where and with what the results were measured: the first lines of every report.
-pub fn render_header(file: &ResultsFile) -> String {
-    let m = &file.machine;
-    let toolchains: Vec<String> = file
+/// "go go1.26.8, python 3.11.7, rust 1.95.0".
+fn toolchain_list(file: &ResultsFile) -> String {
+    let names: Vec<String> = file
         .toolchains
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
+    names.join(", ")
+}
+
+/// Where and with what the results were measured: the first lines of every report.
+pub fn render_header(file: &ResultsFile) -> String {
+    let m = &file.machine;
     let steadiness = match (&m.steadiness_start, &m.steadiness_end) {
         (Some(before), after) => {
             let pair = |f: fn(&Steadiness) -> f64, decimals: usize| match after {
@@ -169,7 +174,7 @@ pub fn render_header(file: &ResultsFile) -> String {
         m.governor,
         m.load_avg_start,
         m.load_avg_end,
-        toolchains.join(", ")
+        toolchain_list(file)
     )
 }
 
@@ -508,11 +513,6 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
 pub fn render_compare_sources(base: &ResultsFile, new: &ResultsFile) -> String {
     let line = |side: &str, f: &ResultsFile| {
         let m = &f.machine;
-        let toolchains: Vec<String> = f
-            .toolchains
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
         let steadiness = m
             .steadiness_start
             .as_ref()
@@ -523,7 +523,7 @@ pub fn render_compare_sources(base: &ResultsFile, new: &ResultsFile) -> String {
             f.started_at,
             m.cpu_model,
             m.allowed_cpus.len(),
-            toolchains.join(", ")
+            toolchain_list(f)
         )
     };
     let mut out = line("base", base) + &line("new ", new);
