@@ -113,9 +113,10 @@ fn main() {
     }
     if child == 0 {
         // SAFETY: give the program default dispositions and no blocked signals, then
-        // replace this process.
+        // replace this process. SIGPIPE too: Rust's runtime ignores it in this process,
+        // and an ignored signal would stay ignored across exec.
         unsafe {
-            for &signal in &FORWARDED {
+            for &signal in FORWARDED.iter().chain(&[libc::SIGPIPE]) {
                 libc::signal(signal, libc::SIG_DFL);
             }
             libc::sigprocmask(libc::SIG_UNBLOCK, &forwarded, std::ptr::null_mut());

@@ -66,6 +66,20 @@ fn the_exit_code_and_the_signal_come_through() {
 }
 
 #[test]
+fn the_program_gets_default_signal_dispositions() {
+    // Rust ignores SIGPIPE in its own processes, and the launcher holds the stop signals
+    // while it forks; the program must inherit neither.
+    let m = through_launcher("grep -E '^(SigIgn|SigBlk)' /proc/self/status");
+    let mask = |name: &str| {
+        let line = m.stdout.lines().find(|l| l.starts_with(name)).unwrap();
+        u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+    };
+    let bit = |signal: libc::c_int| 1u64 << (signal - 1);
+    assert_eq!(mask("SigIgn:") & bit(libc::SIGPIPE), 0, "{}", m.stdout);
+    assert_eq!(mask("SigBlk:"), 0, "{}", m.stdout);
+}
+
+#[test]
 fn a_signal_to_the_run_reaches_the_program() {
     // The harness stops servers with SIGTERM sent to the process it started.
     let running = measure::start(&sh(
