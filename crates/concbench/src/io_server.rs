@@ -21,6 +21,9 @@ use crate::results::Sample;
 
 /// How long a server may take to print its address.
 pub const LISTEN_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long after the load failed a dying server has to be seen exiting.
+const DEATH_NOTICE: Duration = Duration::from_millis(500);
+
 /// How long a server may take to stop after SIGTERM.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 /// A request unanswered for this long is a timeout.
@@ -150,7 +153,15 @@ pub fn sample(
         }),
     };
     let report = loadgen::generate(&load);
-    let died_during_load = running.has_exited();
+    // A server that died drops its connections first and is seen to exit a moment later
+    // (its launcher and any wrapper exit after it): when the load saw failures, give it
+    // that moment before asking. A healthy server is not waited for.
+    let failures = report.as_ref().map_or(true, |r| r.errors + r.timeouts > 0);
+    let died_during_load = running.exits_within(if failures {
+        DEATH_NOTICE
+    } else {
+        Duration::ZERO
+    });
     let (m, overdue) = match running.stop(libc::SIGTERM, STOP_GRACE) {
         Ok(done) => done,
         Err(e) => return failed(format!("{e:#}")),

@@ -313,6 +313,20 @@ impl Running {
         }
     }
 
+    /// Whether the child exits within `timeout` (not reaped: `wait` still measures it).
+    pub fn exits_within(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.has_exited() {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Sends `signal` and waits; a child still running after `grace` has its group killed.
     /// Returns the measurement and whether the grace ran out.
     pub fn stop(self, signal: i32, grace: Duration) -> Result<(Measurement, bool)> {
