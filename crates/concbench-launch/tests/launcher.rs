@@ -108,6 +108,16 @@ fn a_signal_sent_at_once_ends_the_program() {
 
 #[test]
 fn a_program_that_cannot_start_says_so() {
-    let m = through_launcher("exec /nonexistent/program");
+    let m = measure::run(&Invocation {
+        program: "/nonexistent/program".into(),
+        ..sh("")
+    })
+    .unwrap();
     assert_eq!(m.exit, Exit::Code(127));
+    assert!(
+        m.stderr
+            .contains("concbench-launch: cannot start /nonexistent/program: No such file"),
+        "{}",
+        m.stderr
+    );
 }
