@@ -1,5 +1,5 @@
 // Command concbench-go runs one concbench workload under one Go concurrency model and
-// prints one JSON line (the protocol of DESIGN §2 and impls/README.md):
+// prints one JSON line (the protocol of impls/README.md):
 //
 //	concbench-go <workload> <model> --<param>=<value> ...
 //	concbench-go --list

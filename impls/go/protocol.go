@@ -1,6 +1,6 @@
 package main
 
-// The command-line protocol every concbench implementation speaks (DESIGN §2 and
+// The command-line protocol every concbench implementation speaks (see
 // impls/README.md): `<program> <workload> <model> --<param>=<value> ...` runs one
 // measurement and prints one JSON line; `<program> --list` says what is implemented. Bad
 // input of any kind exits 2 with one line on stderr and nothing on stdout.
@@ -78,7 +78,7 @@ func (a Args) Int(name string) int {
 
 // Outcome is what one run measured: the last stdout line of the protocol.
 type Outcome struct {
-	Checksum uint64            // the workload's checksum (DESIGN §4)
+	Checksum uint64            // the workload's checksum (docs/DESIGN.md, "Workloads")
 	Elapsed  time.Duration     // from just before the first unit is created until the answer is known
 	Ops      uint64            // units of the workload's work done
 	Metrics  map[string]uint64 // further measured numbers, by name

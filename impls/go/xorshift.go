@@ -1,6 +1,6 @@
 package main
 
-// xs is one step of xorshift64 (DESIGN §4), wrapping mod 2^64.
+// xs is one step of xorshift64 (docs/DESIGN.md, "Workloads"), wrapping mod 2^64.
 func xs(x uint64) uint64 {
 	x ^= x << 13
 	x ^= x >> 7

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use concbench::measure::{self, Exit, Invocation};
+use concbench::exec::{self, Exit, Invocation};
 
 /// `sh -c script`, started through the launcher Cargo built for this test run.
 fn sh(script: &str) -> Invocation {
@@ -19,8 +19,8 @@ fn sh(script: &str) -> Invocation {
     }
 }
 
-fn through_launcher(script: &str) -> measure::Measurement {
-    measure::run(&sh(script)).unwrap()
+fn through_launcher(script: &str) -> exec::Measurement {
+    exec::run(&sh(script)).unwrap()
 }
 
 /// This test process's resident memory (kB).
@@ -82,7 +82,7 @@ fn the_program_gets_default_signal_dispositions() {
 #[test]
 fn a_signal_to_the_run_reaches_the_program() {
     // The harness stops servers with SIGTERM sent to the process it started.
-    let running = measure::start(&sh(
+    let running = exec::start(&sh(
         "trap 'echo stopped; exit 7' TERM; echo ready; while :; do sleep 0.05; done",
     ))
     .unwrap();
@@ -99,7 +99,7 @@ fn a_signal_to_the_run_reaches_the_program() {
 #[test]
 fn a_signal_sent_at_once_ends_the_program() {
     for _ in 0..20 {
-        let running = measure::start(&sh("exec sleep 30")).unwrap();
+        let running = exec::start(&sh("exec sleep 30")).unwrap();
         let (m, overdue) = running.stop(libc::SIGTERM, Duration::from_secs(5)).unwrap();
         assert!(!overdue, "SIGTERM was lost: {m:?}");
         assert_eq!(m.exit, Exit::Signal(libc::SIGTERM), "{m:?}");
@@ -108,7 +108,7 @@ fn a_signal_sent_at_once_ends_the_program() {
 
 #[test]
 fn a_program_that_cannot_start_says_so() {
-    let m = measure::run(&Invocation {
+    let m = exec::run(&Invocation {
         program: "/nonexistent/program".into(),
         ..sh("")
     })

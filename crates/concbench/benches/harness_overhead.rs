@@ -8,12 +8,13 @@
 
 use std::time::Instant;
 
+use concbench::catalogue::{Catalogue, Lang};
+use concbench::format::format_ns;
 use concbench::machine::Machine;
-use concbench::plan::{self, Selection};
 use concbench::results::ResultsFile;
-use concbench::runner::{self, format_ns, RunConfig, Silent};
+use concbench::run::plan::{self, Selection};
+use concbench::run::runner::{self, RunConfig, Silent};
 use concbench::stats::median;
-use concbench::suite::{Catalogue, Lang};
 use concbench::toolchain::{ToolchainOptions, Toolchains};
 
 const RUNS: u32 = 50;

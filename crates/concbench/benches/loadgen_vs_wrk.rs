@@ -13,11 +13,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use concbench::io_server::place;
-use concbench::loadgen::{self, LoadSpec};
-use concbench::measure::{self, CpuSet};
+use concbench::catalogue::Lang;
+use concbench::exec::{self, CpuSet};
+use concbench::run::io_server::place;
+use concbench::run::loadgen::{self, LoadSpec};
 use concbench::stats::median;
-use concbench::suite::Lang;
 use concbench::toolchain::{find_on_path, ToolchainOptions, Toolchains};
 
 const SECONDS: u64 = 3;
@@ -34,7 +34,7 @@ fn main() {
     let imp = toolchains
         .implementation_for(Lang::Rust, "io-server", MODEL)
         .expect("the Rust io-server implementation");
-    let placement = place(&measure::allowed_cpus(), None);
+    let placement = place(&exec::allowed_cpus(), None);
     let generator_cpus = placement.generator.clone().unwrap_or_default();
     let threads = generator_cpus.len().max(1);
     println!(
@@ -51,7 +51,7 @@ fn main() {
             let mut inv =
                 imp.invocation("io-server", MODEL, &server_params, Duration::from_secs(120));
             inv.pin_cpus = placement.server.clone().map(CpuSet::List);
-            let server = measure::start(&inv).expect("server starts");
+            let server = exec::start(&inv).expect("server starts");
             let line = server
                 .next_stdout_line(Duration::from_secs(10))
                 .expect("listening line");
@@ -102,7 +102,7 @@ fn main() {
 /// One wrk run against a fresh server: (req/s, requests completed).
 fn run_wrk(
     wrk: &std::path::Path,
-    start_server: &dyn Fn() -> (measure::Running, std::net::SocketAddr),
+    start_server: &dyn Fn() -> (exec::Running, std::net::SocketAddr),
     generator_cpus: &[usize],
     threads: usize,
     connections: usize,

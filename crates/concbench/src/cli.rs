@@ -1,4 +1,4 @@
-//! The command line (DESIGN §7): parse, validate, dispatch; errors become one line and an
+//! The command line (README.md): parse, validate, dispatch; errors become one line and an
 //! exit status (0 done, 1 the work failed, 2 bad usage or input, 130 interrupted).
 
 use std::path::PathBuf;
@@ -7,12 +7,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
+use crate::catalogue::{Catalogue, Lang};
 use crate::machine::Machine;
-use crate::output::{progress, table};
-use crate::plan::{self, Selection, SetOverride};
+use crate::output::{progress, terminal};
 use crate::results::ResultsFile;
-use crate::runner::{self, RunConfig};
-use crate::suite::{Catalogue, Lang};
+use crate::run::plan::{self, Selection, SetOverride};
+use crate::run::runner::{self, RunConfig};
 use crate::toolchain::{ToolchainOptions, Toolchains};
 use crate::UsageError;
 
@@ -179,9 +179,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
 }
 
 fn doctor(args: &DoctorArgs) -> Result<i32> {
-    let findings = crate::doctor::examine();
+    let findings = crate::machine::doctor::examine();
     match args.format {
-        Format::Text => print!("{}", table::render_doctor(&findings)),
+        Format::Text => print!("{}", terminal::render_doctor(&findings)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
     }
     Ok(0)
@@ -190,12 +190,12 @@ fn doctor(args: &DoctorArgs) -> Result<i32> {
 fn compare(args: &CompareArgs) -> Result<i32> {
     let base = ResultsFile::load(&args.base)?;
     let new = ResultsFile::load(&args.new)?;
-    let comparison = crate::compare::compare(&base, &new);
+    let comparison = crate::analysis::compare::compare(&base, &new);
     match args.format {
         Format::Text => print!(
             "{}\n{}",
-            table::render_compare_sources(&base, &new),
-            table::render_compare(&comparison)
+            terminal::render_compare_sources(&base, &new),
+            terminal::render_compare(&comparison)
         ),
         Format::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
     }
@@ -211,7 +211,7 @@ fn list(args: &ListArgs) -> Result<i32> {
     let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
     let toolchains = Toolchains::prepare(&opts, &Lang::ALL, &mut log_step);
     match args.format {
-        Format::Text => print!("{}", table::render_catalogue(catalogue, &toolchains)),
+        Format::Text => print!("{}", terminal::render_catalogue(catalogue, &toolchains)),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&catalogue_json(catalogue, &toolchains))?
@@ -327,20 +327,12 @@ fn run(args: &RunArgs) -> Result<i32> {
         file,
         reporter.as_mut(),
     )?;
-    print!("{}", table::render_header(&file));
-    print!("{}", table::render_results(catalogue, &file));
+    print!("{}", terminal::render_header(&file));
+    print!("{}", terminal::render_results(catalogue, &file));
 
     let valid = file.runs.iter().filter(|r| r.valid).count();
-    let failed = file
-        .runs
-        .iter()
-        .filter(|r| {
-            r.error
-                .as_deref()
-                .is_some_and(|e| !e.starts_with("unavailable") && !e.starts_with("refused"))
-        })
-        .count();
-    let skipped = file.runs.iter().filter(|r| r.error.is_some()).count() - failed;
+    let failed = file.runs.iter().filter(|r| r.status.is_failure()).count();
+    let skipped = file.runs.iter().filter(|r| r.status.is_skipped()).count();
     println!(
         "\n{} runs: {valid} valid, {failed} failed, {skipped} unavailable or refused · results: {}",
         file.runs.len(),
@@ -360,6 +352,6 @@ fn run(args: &RunArgs) -> Result<i32> {
 fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         runner::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-        crate::measure::kill_current_run();
+        crate::exec::kill_current_run();
     });
 }

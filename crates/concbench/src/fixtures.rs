@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::{summary, warnings};
+use crate::catalogue::reference;
 use crate::results::{ResultsFile, RunResult, Sample, Summary, SCHEMA};
-use crate::{reference, runner, warnings};
 
 /// A sample that took `elapsed_ns` (wall 2 ms more, two cores busy) and answered `checksum`.
 pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
@@ -44,6 +45,7 @@ pub fn run(workload: &str, model: &str, params: &[(&str, u64)], elapsed: &[u64])
         baseline: false,
         valid: true,
         racy: false,
+        status: crate::results::Status::Valid,
         error: None,
         reference_checksum: reference.to_string(),
         summary: Summary::default(),
@@ -57,7 +59,7 @@ pub fn run(workload: &str, model: &str, params: &[(&str, u64)], elapsed: &[u64])
 /// Recomputes a run's summary and warnings after its samples changed.
 pub fn summarise(r: &mut RunResult) {
     let reference = r.reference_checksum.parse().unwrap_or(0);
-    r.summary = runner::summarise(&r.samples, reference, r.racy);
+    r.summary = summary::summarise(&r.samples, reference, r.racy);
     r.warnings = warnings::for_run(r).iter().map(|w| w.to_string()).collect();
 }
 

@@ -337,7 +337,7 @@ fn list_shows_every_workload_and_the_toolchains() {
     let out = concbench().arg("list").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for w in &concbench::suite::Catalogue::embedded().workloads {
+    for w in &concbench::catalogue::Catalogue::embedded().workloads {
         assert!(stdout.contains(&w.name), "{}", w.name);
     }
     assert!(stdout.contains("rustc 1."), "{stdout}");

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use concbench::measure::{self, Exit};
-use concbench::protocol::parse_report;
-use concbench::reference;
-use concbench::suite::{Catalogue, Lang, Workload};
+use concbench::catalogue::reference;
+use concbench::catalogue::{Catalogue, Lang, Workload};
+use concbench::exec::protocol::parse_report;
+use concbench::exec::{self, Exit};
 use concbench::toolchain::{Implementation, ToolchainOptions, Toolchains};
 
 fn toolchains() -> &'static Toolchains {
@@ -57,9 +57,9 @@ fn run(
     workload: &str,
     model: &str,
     params: &BTreeMap<String, u64>,
-) -> measure::Measurement {
+) -> exec::Measurement {
     let inv = imp.invocation(workload, model, params, Duration::from_secs(60));
-    measure::run(&inv).expect("the implementation starts")
+    exec::run(&inv).expect("the implementation starts")
 }
 
 fn check_workload(name: &str) {
@@ -158,7 +158,7 @@ fn io_server_conforms() {
             Duration::from_secs(60),
         );
         inv.sample_tree = model.processes;
-        let out = concbench::io_server::sample(inv, &params, None);
+        let out = concbench::run::io_server::sample(inv, &params, None);
         match (out.sample, out.problem) {
             (Some(s), None) => {
                 assert_eq!(s.ops, params["requests"], "{}", model.id);
@@ -239,7 +239,7 @@ fn spawn_idle_accepts_zero_units_and_reports_its_metrics() {
 fn assert_refused(imp: &Implementation, args: Vec<String>, what: &str) {
     let mut full = imp.prefix_args.clone();
     full.extend(args);
-    let inv = measure::Invocation {
+    let inv = exec::Invocation {
         program: imp.program.clone(),
         args: full,
         env: imp.env.clone(),
@@ -248,7 +248,7 @@ fn assert_refused(imp: &Implementation, args: Vec<String>, what: &str) {
         sample_tree: false,
         launcher: imp.launcher.clone(),
     };
-    let m = measure::run(&inv).unwrap();
+    let m = exec::run(&inv).unwrap();
     assert_eq!(m.exit, Exit::Code(2), "{}: {what}: {}", imp.lang, m.stderr);
     assert!(
         m.stdout.is_empty(),

@@ -1,5 +1,5 @@
 """concbench's Python implementations: every workload of ``suite/workloads/`` under
-threads, processes, asyncio and NumPy, behind the protocol of DESIGN §2 (io-server's as
+threads, processes, asyncio and NumPy, behind the protocol of impls/README.md (io-server's as
 HTTP servers). One module per workload, mirroring the Go and Rust trees file for file.
 Standard library only; NumPy is imported by py-numpy (and ``--list``) alone.
 """

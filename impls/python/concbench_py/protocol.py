@@ -1,4 +1,4 @@
-"""The command-line protocol every concbench implementation speaks (DESIGN §2 and
+"""The command-line protocol every concbench implementation speaks (see
 impls/README.md).
 
 ``python -m concbench_py <workload> <model> --<param>=<value> ...`` runs one measurement
@@ -47,7 +47,7 @@ class Param:
 class Outcome:
     """What one run measured: the last stdout line of the protocol."""
 
-    #: The workload's checksum (DESIGN §4), a u64.
+    #: The workload's checksum (docs/DESIGN.md, "Workloads"), a u64.
     checksum: int
     #: Time of the concurrent part only: from just before the first unit of concurrency is
     #: created until the answer is known.

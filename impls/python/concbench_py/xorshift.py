@@ -1,4 +1,5 @@
-"""Unsigned 64-bit arithmetic for the workloads: the u64 mask and xorshift64 (DESIGN §4).
+"""Unsigned 64-bit arithmetic for the workloads: the u64 mask and xorshift64
+(docs/DESIGN.md, "Workloads").
 
 Python integers do not wrap, so every value that could exceed 64 bits is reduced with
 ``U64_MASK``; that is exactly the wrapping (mod 2^64) arithmetic of the other languages.

@@ -170,7 +170,7 @@ def ref_xs_k(x: int, k: int) -> int:
 
 
 def ref_checksum(workload: str, params: Dict[str, int]) -> int:
-    """The checksum DESIGN §4 defines, for a non-racy model."""
+    """The checksum docs/DESIGN.md defines ("Workloads"), for a non-racy model."""
     if workload == "cpu-parallel":
         # Closed form of sum(i*i for i < m): allowed here, not in the implementations.
         sums = ((m - 1) * m * (2 * m - 1) // 6 for m in range(params["n"], params["n"] + params["tasks"]))
@@ -195,7 +195,7 @@ def ref_checksum(workload: str, params: Dict[str, int]) -> int:
 
 
 def ref_ops(workload: str, params: Dict[str, int]) -> int:
-    """The ops DESIGN §4 defines."""
+    """The ops docs/DESIGN.md defines ("Workloads")."""
     return {
         "cpu-parallel": lambda p: p["tasks"],
         "worker-pool": lambda p: p["jobs"],

@@ -1,4 +1,4 @@
-"""The protocol of DESIGN §2 and impls/README.md: argument parsing, the one-line errors with
+"""The protocol of impls/README.md: argument parsing, the one-line errors with
 exit status 2, --list, and the ranges of suite/workloads/*.toml."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 //! concbench's Rust implementations: every workload of `suite/workloads/` under std
-//! threads, rayon, crossbeam, tokio and hyper, behind the protocol of DESIGN §2. One module
+//! threads, rayon, crossbeam, tokio and hyper, behind the protocol of impls/README.md. One module
 //! per workload, mirroring the Go and Python trees file for file.
 
 pub mod cpu_parallel;

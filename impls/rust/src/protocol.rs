@@ -1,4 +1,4 @@
-//! The command-line protocol every concbench implementation speaks (DESIGN §2 and
+//! The command-line protocol every concbench implementation speaks (see
 //! impls/README.md): `<program> <workload> <model> --<param>=<value> ...` runs one
 //! measurement and prints one JSON line; `<program> --list` says what is implemented.
 //! Bad input of any kind exits 2 with one line on stderr and nothing on stdout.
@@ -97,7 +97,7 @@ impl Args {
 /// What one run measured: the last stdout line of the protocol.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The workload's checksum (DESIGN §4).
+    /// The workload's checksum (docs/DESIGN.md, "Workloads").
     pub checksum: u64,
     /// Time of the concurrent part only: from just before the first unit of concurrency is
     /// created until the answer is known.

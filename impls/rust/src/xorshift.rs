@@ -1,4 +1,4 @@
-//! xorshift64, the work unit of worker-pool (DESIGN §4).
+//! xorshift64, the work unit of worker-pool (docs/DESIGN.md, "Workloads").
 
 /// One step of xorshift64: `x ^= x << 13; x ^= x >> 7; x ^= x << 17` (mod 2^64).
 pub fn xs(mut x: u64) -> u64 {

@@ -217,7 +217,7 @@ fn prime_sieve_models() {
 
 #[test]
 fn references_agree_with_known_values() {
-    // Guards the references themselves (DESIGN §4 and the first primes).
+    // Guards the references themselves (docs/DESIGN.md, "Workloads" and the first primes).
     assert_eq!(common::cpu_parallel(1, 10), 285);
     assert_eq!(common::cpu_parallel(3, 1000), 1_001_502_501);
     assert_eq!(common::worker_pool(9, 0), 90);

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::{rust_models, xorshift};
 use serde_json::Value;
 
-/// How long a server may take to exit after SIGTERM ("about a second" in DESIGN).
+/// How long a server may take to exit after SIGTERM ("within a second", impls/README.md).
 const STOP_WITHIN: Duration = Duration::from_millis(1500);
 
 /// A server process, killed if a test fails before stopping it.

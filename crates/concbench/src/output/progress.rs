@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::format_eta;
-use crate::runner::Reporter;
+use crate::format::format_eta;
+use crate::run::runner::Reporter;
 
 /// The reporter that fits stderr: a progress bar on a terminal, plain lines elsewhere.
 pub fn for_stderr() -> Box<dyn Reporter> {

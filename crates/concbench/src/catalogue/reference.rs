@@ -1,5 +1,6 @@
-//! The harness's own reference checksums (DESIGN §4), computed independently of every
-//! implementation. A run is valid only when its checksum equals this.
+//! The harness's own reference checksums and op counts (docs/DESIGN.md, "Workloads"),
+//! computed independently of every implementation. A run is valid only when its checksum
+//! equals this.
 //!
 //! The reference may use closed forms and plain loops: it answers "what is the right
 //! result", not "how fast can a model get it".
@@ -84,7 +85,7 @@ pub fn checksum(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
     })
 }
 
-/// How many ops (DESIGN §4) a run of `workload` with `params` does.
+/// How many ops (docs/DESIGN.md, "Workloads") a run of `workload` with `params` does.
 pub fn expected_ops(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
     let p = |name: &str| param(workload, params, name);
     Ok(match workload {
@@ -125,7 +126,7 @@ mod tests {
     }
 
     fn vectors() -> Vectors {
-        serde_json::from_str(include_str!("../../../suite/test-vectors.json")).unwrap()
+        serde_json::from_str(include_str!("../../../../suite/test-vectors.json")).unwrap()
     }
 
     #[test]

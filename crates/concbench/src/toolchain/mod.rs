@@ -21,9 +21,13 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::measure::{self, Exit, Invocation};
-use crate::suite::Lang;
+use crate::catalogue::Lang;
+use crate::exec::{self, Exit, Invocation};
 use crate::UsageError;
+
+mod go;
+mod python;
+mod rust;
 
 /// Where the sources are and where builds go, and which programs to use.
 #[derive(Debug, Clone)]
@@ -159,7 +163,7 @@ impl Toolchains {
         let mut toolchains = Toolchains::default();
         let lock = BuildLock::acquire(&opts.build_dir);
         let launcher = match lock {
-            Ok(_) if !langs.is_empty() => build_launcher(opts, log),
+            Ok(_) if !langs.is_empty() => rust::build_launcher(opts, log),
             _ => None,
         };
         for &lang in langs {
@@ -238,9 +242,9 @@ fn prepare_lang(
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<Implementation, Unavailable> {
     let built = match lang {
-        Lang::Rust => build_rust(opts, log),
-        Lang::Go => build_go(opts, log),
-        Lang::Python => prepare_python(opts, log),
+        Lang::Rust => rust::build(opts, log),
+        Lang::Go => go::build(opts, log),
+        Lang::Python => python::prepare(opts, log),
     }?;
     describe(built)
 }
@@ -277,7 +281,7 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         reason,
         hint: "run the language's own tests to see what is wrong".into(),
     };
-    let m = measure::run(&inv).map_err(|e| broken(format!("{e:#}")))?;
+    let m = exec::run(&inv).map_err(|e| broken(format!("{e:#}")))?;
     if m.exit != Exit::Code(0) {
         return Err(broken(format!(
             "{} --list failed ({}): {}",
@@ -360,108 +364,6 @@ fn run_step(cmd: &mut Command, what: &str, hint: &str) -> std::result::Result<St
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn build_rust(
-    opts: &ToolchainOptions,
-    log: &mut dyn FnMut(&str),
-) -> std::result::Result<Built, Unavailable> {
-    Ok(Built {
-        lang: Lang::Rust,
-        program: cargo_build(opts, "concbench-rust", log)?,
-        prefix_args: vec![],
-        env: vec![],
-    })
-}
-
-/// Builds `concbench-launch`, through which every implementation is started (see its
-/// source); `None`, said through `log`, when it cannot be built.
-fn build_launcher(opts: &ToolchainOptions, log: &mut dyn FnMut(&str)) -> Option<PathBuf> {
-    match cargo_build(opts, "concbench-launch", log) {
-        Ok(program) => Some(program),
-        Err(why) => {
-            log(&format!(
-                "warning: {}; implementations start directly, and peak memory is floored at \
-                 the harness's size ({})",
-                why.reason, why.hint
-            ));
-            None
-        }
-    }
-}
-
-/// `cargo build --release -p <package>` into a target folder of its own; the binary's path.
-fn cargo_build(
-    opts: &ToolchainOptions,
-    package: &str,
-    log: &mut dyn FnMut(&str),
-) -> std::result::Result<PathBuf, Unavailable> {
-    const HINT: &str = "install Rust with rustup, or put cargo on PATH";
-    let cargo = match std::env::var_os("CARGO") {
-        Some(c) if is_executable(Path::new(&c)) => PathBuf::from(c),
-        _ => locate(None, "cargo", HINT)?,
-    };
-    let target_dir = opts.build_dir.join("cargo");
-    log(&format!("building {package} (cargo build --release)"));
-    run_step(
-        Command::new(&cargo)
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                package,
-                "--target-dir",
-            ])
-            .arg(&target_dir)
-            .current_dir(&opts.root),
-        &format!("cargo build -p {package}"),
-        &format!("run `cargo build --release -p {package}` to see the whole error"),
-    )?;
-    Ok(target_dir.join("release").join(package))
-}
-
-fn build_go(
-    opts: &ToolchainOptions,
-    log: &mut dyn FnMut(&str),
-) -> std::result::Result<Built, Unavailable> {
-    const HINT: &str =
-        "install Go 1.25 or newer (e.g. apt-get install golang-go), or pass --go PATH";
-    let go = locate(opts.go.as_deref(), "go", HINT)?;
-    let src = opts.root.join("impls").join("go");
-    let version = run_step(Command::new(&go).arg("version"), "go version", HINT)?;
-    let hash = hash_sources(&src, version.trim()).map_err(|e| Unavailable {
-        reason: format!("cannot read the Go sources: {e:#}"),
-        hint: "check the concbench source tree".into(),
-    })?;
-    let dir = opts.build_dir.join("go");
-    let program = dir.join(format!("concbench-go-{}", &hash[..16]));
-    if !is_executable(&program) {
-        log("building concbench-go (go build)");
-        let _ = fs::create_dir_all(&dir);
-        let tmp = dir.join(format!(".building-{}", std::process::id()));
-        run_step(
-            Command::new(&go)
-                .args(["build", "-trimpath", "-o"])
-                .arg(&tmp)
-                .arg(".")
-                .env("GOFLAGS", "-buildvcs=false")
-                .env("GOTOOLCHAIN", "local")
-                .current_dir(&src),
-            "go build",
-            "run `go build` in impls/go to see the whole error",
-        )?;
-        fs::rename(&tmp, &program).map_err(|e| Unavailable {
-            reason: format!("cannot place the Go binary: {e}"),
-            hint: format!("check that {} is writable", dir.display()),
-        })?;
-    }
-    Ok(Built {
-        lang: Lang::Go,
-        program,
-        prefix_args: vec![],
-        env: vec![],
-    })
-}
-
 /// A hash of the Go sources (tests excluded) and the compiler version.
 fn hash_sources(src: &Path, go_version: &str) -> Result<String> {
     let mut files: Vec<PathBuf> = Vec::new();
@@ -501,86 +403,6 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn prepare_python(
-    opts: &ToolchainOptions,
-    log: &mut dyn FnMut(&str),
-) -> std::result::Result<Built, Unavailable> {
-    const HINT: &str = "install Python 3.10 or newer with its venv module \
-                        (e.g. apt-get install python3 python3-venv), or pass --python PATH";
-    let python = locate(opts.python.as_deref(), "python3", HINT)?;
-    let version = run_step(
-        Command::new(&python).args(["-c", "import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"]),
-        "python3 --version",
-        HINT,
-    )?;
-    // One environment per interpreter, so that a free-threaded CPython gets its own.
-    let mut hasher = Sha256::new();
-    hasher.update(version.trim().as_bytes());
-    let tag: String = hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let venv = opts.build_dir.join("python").join(format!(
-        "venv-{}-{tag}",
-        version.split_whitespace().next().unwrap_or("python")
-    ));
-    let venv_python = venv.join("bin").join("python");
-    if !is_executable(&venv_python) {
-        log(&format!(
-            "creating the Python environment {}",
-            venv.display()
-        ));
-        let _ = fs::create_dir_all(venv.parent().expect("has a parent"));
-        run_step(
-            Command::new(&python)
-                .args(["-m", "venv", "--clear"])
-                .arg(&venv),
-            "python3 -m venv",
-            HINT,
-        )?;
-    }
-    let env = vec![(
-        "PYTHONPATH".to_string(),
-        opts.root.join("impls").join("python").display().to_string(),
-    )];
-    let has_numpy = Command::new(&venv_python)
-        .args(["-c", "import numpy"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_numpy {
-        log("installing NumPy into the Python environment (pip install numpy)");
-        // Failure leaves only py-numpy unavailable; `describe` sees numpy = null.
-        if let Err(why) = run_step(
-            Command::new(&venv_python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--retries",
-                "1",
-                "--timeout",
-                "20",
-                "numpy",
-            ]),
-            "pip install numpy",
-            HINT,
-        ) {
-            log(&format!("warning: {why}: py-numpy will be unavailable"));
-        }
-    }
-    Ok(Built {
-        lang: Lang::Python,
-        program: venv_python,
-        prefix_args: vec!["-m".into(), "concbench_py".into()],
-        env,
-    })
 }
 
 /// An exclusive lock on the build folder for the life of the value (flock).

@@ -3,8 +3,8 @@
 
 use std::fs;
 
+use crate::catalogue::UnitKind;
 use crate::machine::meminfo_kb;
-use crate::suite::UnitKind;
 
 /// Memory set aside per OS thread: its kernel stack, the touched part of its user stack and
 /// the runtime's bookkeeping, rounded up generously (a thread's 8 MiB stack is mostly

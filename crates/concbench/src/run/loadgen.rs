@@ -119,7 +119,7 @@ pub fn generate(spec: &LoadSpec) -> Result<LoadReport> {
         // request).
         return std::thread::spawn(move || {
             if let Some(cpus) = &spec.cpus {
-                let _ = crate::measure::pin_current_thread(cpus);
+                let _ = crate::exec::pin_current_thread(cpus);
             }
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -136,7 +136,7 @@ pub fn generate(spec: &LoadSpec) -> Result<LoadReport> {
         .enable_all()
         .on_thread_start(move || {
             if let Some(cpus) = &cpus {
-                let _ = crate::measure::pin_current_thread(cpus);
+                let _ = crate::exec::pin_current_thread(cpus);
             }
         })
         .build()

@@ -4,6 +4,8 @@
 //! files at compile time (so the binary works from anywhere) and validates them once, here,
 //! before any work starts.
 
+pub mod reference;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -11,35 +13,35 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// The suite files, embedded when the harness is compiled.
-const SUITES_TOML: &str = include_str!("../../../suite/suites.toml");
+const SUITES_TOML: &str = include_str!("../../../../suite/suites.toml");
 const WORKLOAD_TOMLS: &[(&str, &str)] = &[
     (
         "cpu-parallel.toml",
-        include_str!("../../../suite/workloads/cpu-parallel.toml"),
+        include_str!("../../../../suite/workloads/cpu-parallel.toml"),
     ),
     (
         "worker-pool.toml",
-        include_str!("../../../suite/workloads/worker-pool.toml"),
+        include_str!("../../../../suite/workloads/worker-pool.toml"),
     ),
     (
         "shared-counter.toml",
-        include_str!("../../../suite/workloads/shared-counter.toml"),
+        include_str!("../../../../suite/workloads/shared-counter.toml"),
     ),
     (
         "spawn-idle.toml",
-        include_str!("../../../suite/workloads/spawn-idle.toml"),
+        include_str!("../../../../suite/workloads/spawn-idle.toml"),
     ),
     (
         "ping-pong.toml",
-        include_str!("../../../suite/workloads/ping-pong.toml"),
+        include_str!("../../../../suite/workloads/ping-pong.toml"),
     ),
     (
         "prime-sieve.toml",
-        include_str!("../../../suite/workloads/prime-sieve.toml"),
+        include_str!("../../../../suite/workloads/prime-sieve.toml"),
     ),
     (
         "io-server.toml",
-        include_str!("../../../suite/workloads/io-server.toml"),
+        include_str!("../../../../suite/workloads/io-server.toml"),
     ),
 ];
 
@@ -113,7 +115,8 @@ pub struct ParamSpec {
     pub load: bool,
 }
 
-/// A concurrency model of one workload, with the catalogue fields of DESIGN §3.
+/// A concurrency model of one workload, with the catalogue fields
+/// of docs/DESIGN.md, "Models".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {

@@ -9,17 +9,17 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::caps::Limits;
-use crate::measure::{self, Exit};
-use crate::plan::RunSpec;
-use crate::reference;
-use crate::results::{ResultsFile, RunResult, Sample, Summary};
+use crate::catalogue::reference;
+use crate::catalogue::Catalogue;
+use crate::exec::{self, Exit};
+use crate::machine::limits::Limits;
+use crate::results::{ResultsFile, RunResult, Sample, Status, Summary};
+use crate::run::plan::RunSpec;
 use crate::stats;
-use crate::suite::Catalogue;
 use crate::toolchain::Toolchains;
 
 /// Set by the Ctrl-C handler; the runner stops at the next sample boundary.
@@ -62,7 +62,7 @@ struct Slot {
     spec: RunSpec,
     result: RunResult,
     /// Why the run cannot start at all, if so (unavailable or refused).
-    blocked: Option<String>,
+    blocked: Option<(Status, String)>,
     failed: bool,
     /// Samples taken so far, warm-ups included.
     taken: u32,
@@ -90,7 +90,7 @@ pub fn execute(
             "{} {}: {}",
             slot.spec.workload,
             slot.spec.model,
-            slot.blocked.as_deref().unwrap_or_default()
+            slot.blocked.as_ref().map_or("", |(_, why)| why.as_str())
         ));
     }
 
@@ -105,7 +105,7 @@ pub fn execute(
         .map(|s| s.spec.warmup + s.spec.runs)
         .sum();
     if total > 0 && config.steadiness {
-        file.machine.steadiness_start = Some(crate::steadiness::brief());
+        file.machine.steadiness_start = Some(crate::machine::steadiness::brief());
     }
     reporter.start(total as u64);
     let mut rng = stats::SplitMix64::new(config.order_seed);
@@ -137,15 +137,20 @@ pub fn execute(
             match outcome {
                 Ok(mut sample) => {
                     sample.seq = done;
-                    reporter.sample_done(&label, &format_ns(sample.elapsed_ns));
+                    reporter.sample_done(&label, &crate::format::format_ns(sample.elapsed_ns));
                     if !warmup {
                         slot.result.samples.push(sample);
                     }
                 }
                 Err(failed) => {
-                    let SampleFailure { why, sample } = *failed;
+                    let SampleFailure {
+                        status,
+                        why,
+                        sample,
+                    } = *failed;
                     reporter.sample_done(&label, &format!("FAILED: {why}"));
                     slot.failed = true;
+                    slot.result.status = status;
                     slot.result.error = Some(why);
                     slot.result
                         .samples
@@ -159,10 +164,10 @@ pub fn execute(
         }
     }
     file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
-    file.finished_at = Some(now_rfc3339());
+    file.finished_at = Some(crate::results::now_rfc3339());
     file.machine.load_avg_end = crate::machine::load_average();
     if total > 0 && config.steadiness && !file.interrupted {
-        file.machine.steadiness_end = Some(crate::steadiness::brief());
+        file.machine.steadiness_end = Some(crate::machine::steadiness::brief());
     }
     save(&mut file, &slots, config)?;
     reporter.finish();
@@ -179,11 +184,12 @@ fn new_slot(
     let reference = reference::checksum(&spec.workload, &spec.params)?;
     let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
     let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
-        Err(why) => Some(format!("unavailable: {why}")),
+        Err(why) => Some((Status::Unavailable, format!("unavailable: {why}"))),
         Ok(_) => model.caps.iter().find_map(|cap| {
             limits
                 .largest_safe(cap.per)
                 .check(&cap.param, spec.params[&cap.param])
+                .map(|why| (Status::Refused, why))
         }),
     };
     let result = RunResult {
@@ -196,7 +202,10 @@ fn new_slot(
         baseline: spec.baseline,
         valid: false,
         racy: model.racy,
-        error: blocked.clone(),
+        status: blocked
+            .as_ref()
+            .map_or(Status::NotRun, |(status, _)| *status),
+        error: blocked.as_ref().map(|(_, why)| why.clone()),
         reference_checksum: reference.to_string(),
         samples: Vec::new(),
         summary: Summary::default(),
@@ -217,12 +226,17 @@ fn new_slot(
 /// Why a sample failed, with the sample itself when it ran to the end (a wrong answer).
 #[derive(Debug)]
 struct SampleFailure {
+    status: Status,
     why: String,
     sample: Option<Sample>,
 }
 
 fn failure(why: String, sample: Option<Sample>) -> Box<SampleFailure> {
-    Box::new(SampleFailure { why, sample })
+    Box::new(SampleFailure {
+        status: Status::Failed,
+        why,
+        sample,
+    })
 }
 
 /// Runs one sample of `slot` and checks it.
@@ -235,7 +249,13 @@ fn take_sample(
     let (workload, model) = spec.catalogued(catalogue);
     let imp = toolchains
         .implementation_for(spec.lang, &spec.workload, &spec.model)
-        .map_err(|why| failure(format!("unavailable: {why}"), None))?;
+        .map_err(|why| {
+            Box::new(SampleFailure {
+                status: Status::Unavailable,
+                why: format!("unavailable: {why}"),
+                sample: None,
+            })
+        })?;
     // Load parameters belong to the harness's load generator, not to the implementation.
     let own_params: BTreeMap<String, u64> = spec
         .params
@@ -246,7 +266,8 @@ fn take_sample(
     let mut inv = imp.invocation(&spec.workload, &spec.model, &own_params, spec.timeout);
     inv.sample_tree = model.processes;
     if workload.params.iter().any(|p| p.load) {
-        let out = crate::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
+        let out =
+            crate::run::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
         if let Some(sample) = &out.sample {
             slot.last_wall = Some(Duration::from_nanos(sample.wall_ns));
         }
@@ -255,8 +276,8 @@ fn take_sample(
             (sample, problem) => Err(failure(problem.unwrap_or_default(), sample)),
         };
     }
-    inv.pin_cpus = spec.pinned.then_some(measure::CpuSet::First(spec.cpus));
-    let m = measure::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
+    inv.pin_cpus = spec.pinned.then_some(exec::CpuSet::First(spec.cpus));
+    let m = exec::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
     slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
     let exit_code = match m.exit {
         Exit::Code(0) => 0,
@@ -267,16 +288,17 @@ fn take_sample(
             ));
         }
         Exit::TimedOut => {
-            return Err(failure(
-                format!(
+            return Err(Box::new(SampleFailure {
+                status: Status::TimedOut,
+                why: format!(
                     "timed out after {} s (raise --timeout, or lower the sizes)",
                     spec.timeout.as_secs()
                 ),
-                None,
-            ));
+                sample: None,
+            }));
         }
     };
-    let report = crate::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
+    let report = crate::exec::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
     let sample = Sample {
         elapsed_ns: report.elapsed_ns,
         wall_ns: m.wall_ns,
@@ -371,138 +393,17 @@ fn save(file: &mut ResultsFile, slots: &[Slot], config: &RunConfig) -> Result<()
 fn finished_result(slot: &Slot) -> RunResult {
     let mut r = slot.result.clone();
     r.valid = r.error.is_none() && !r.samples.is_empty();
-    r.summary = summarise(&r.samples, slot.reference, r.racy);
-    r.warnings = crate::warnings::for_run(&r)
+    if r.error.is_none() {
+        r.status = if r.valid {
+            Status::Valid
+        } else {
+            Status::NotRun
+        };
+    }
+    r.summary = crate::analysis::summary::summarise(&r.samples, slot.reference, r.racy);
+    r.warnings = crate::analysis::warnings::for_run(&r)
         .iter()
         .map(|w| w.to_string())
         .collect();
     r
-}
-
-/// Summary figures of a run's samples.
-pub fn summarise(samples: &[Sample], reference: u64, racy: bool) -> Summary {
-    if samples.is_empty() {
-        return Summary::default();
-    }
-    let elapsed: Vec<f64> = samples.iter().map(|s| s.elapsed_ns as f64).collect();
-    let median = stats::median(&elapsed).unwrap_or(0.0);
-    let (lo, hi) = stats::bootstrap_median_ci(&elapsed).unwrap_or((median, median));
-    let walls: Vec<f64> = samples.iter().map(|s| s.wall_ns as f64).collect();
-    let utilisation: Vec<f64> = samples
-        .iter()
-        .map(|s| (s.user_ns + s.sys_ns) as f64 / s.wall_ns.max(1) as f64)
-        .collect();
-    let ops = samples[0].ops.max(1) as f64;
-    let mut metric_names: Vec<&String> = samples.iter().flat_map(|s| s.metrics.keys()).collect();
-    metric_names.sort();
-    metric_names.dedup();
-    let metrics: BTreeMap<String, i64> = metric_names
-        .into_iter()
-        .filter_map(|name| {
-            let values: Vec<f64> = samples
-                .iter()
-                .filter_map(|s| s.metrics.get(name))
-                .map(|v| *v as f64)
-                .collect();
-            Some((name.clone(), stats::median(&values)?.round() as i64))
-        })
-        .collect();
-    let lost_updates = racy.then(|| {
-        let lost: Vec<f64> = samples
-            .iter()
-            .map(|s| reference.saturating_sub(s.checksum.parse().unwrap_or(reference)) as f64)
-            .collect();
-        stats::median(&lost).unwrap_or(0.0).round() as u64
-    });
-    Summary {
-        median_elapsed_ns: median.round() as u64,
-        ci95_low_ns: lo.round() as u64,
-        ci95_high_ns: hi.round() as u64,
-        ns_per_op: median / ops,
-        median_wall_ns: stats::median(&walls).unwrap_or(0.0).round() as u64,
-        cv: stats::cv(&elapsed),
-        outliers: stats::outliers(&elapsed).len(),
-        cpu_utilisation: stats::median(&utilisation).unwrap_or(0.0),
-        peak_rss_kb: samples.iter().map(Sample::peak_rss_kb).max().unwrap_or(0),
-        peak_rss_at_floor: samples
-            .iter()
-            .all(|s| s.rss_floor_kb > 0 && s.peak_rss_kb() <= s.rss_floor_kb + s.rss_floor_kb / 50),
-        lost_updates,
-        metrics,
-    }
-}
-
-/// A duration in nanoseconds as people read it: 812 ns, 3.41 µs, 12.3 ms, 1.52 s.
-pub fn format_ns(ns: u64) -> String {
-    let ns = ns as f64;
-    if ns < 1e3 {
-        format!("{ns:.0} ns")
-    } else if ns < 1e6 {
-        format!("{:.3} µs", ns / 1e3)
-    } else if ns < 1e9 {
-        format!("{:.3} ms", ns / 1e6)
-    } else {
-        format!("{:.3} s", ns / 1e9)
-    }
-}
-
-/// Now, as RFC 3339 UTC to the second.
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(elapsed: u64, checksum: &str) -> Sample {
-        Sample {
-            elapsed_ns: elapsed,
-            wall_ns: elapsed * 2,
-            user_ns: elapsed * 3,
-            sys_ns: elapsed,
-            max_rss_kb: 10,
-            exit_code: 0,
-            checksum: checksum.into(),
-            ops: 4,
-            metrics: BTreeMap::from([("rss_kb".into(), elapsed as i64)]),
-            tree_max_rss_kb: Some(30),
-            rss_floor_kb: 0,
-            seq: 0,
-        }
-    }
-
-    #[test]
-    fn summary_of_samples() {
-        let s = summarise(
-            &[sample(100, "40"), sample(300, "40"), sample(200, "40")],
-            40,
-            false,
-        );
-        assert_eq!(s.median_elapsed_ns, 200);
-        assert_eq!(s.ns_per_op, 50.0);
-        assert_eq!(s.cpu_utilisation, 2.0);
-        assert_eq!(s.peak_rss_kb, 30);
-        assert_eq!(s.metrics["rss_kb"], 200);
-        assert!(s.ci95_low_ns >= 100 && s.ci95_high_ns <= 300);
-        assert_eq!(s.lost_updates, None);
-    }
-
-    #[test]
-    fn racy_runs_count_lost_updates() {
-        let s = summarise(
-            &[sample(1, "37"), sample(1, "40"), sample(1, "35")],
-            40,
-            true,
-        );
-        assert_eq!(s.lost_updates, Some(3));
-    }
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(format_ns(812), "812 ns");
-        assert_eq!(format_ns(3_410), "3.410 µs");
-        assert_eq!(format_ns(12_300_000), "12.300 ms");
-        assert_eq!(format_ns(1_520_000_000), "1.520 s");
-    }
 }

@@ -232,21 +232,4 @@ mod tests {
         assert!(c.too_few_samples);
         assert!(!c.rows[0].significant);
     }
-
-    #[test]
-    fn the_compare_table() {
-        let base = file(vec![
-            run("rust-seq", 10, &[100_000, 103_000, 98_000, 101_000, 99_000]),
-            run("rust-rayon", 10, &[52_000, 50_000, 51_000, 55_000, 49_000]),
-        ]);
-        let new = file(vec![
-            run(
-                "rust-seq",
-                20,
-                &[201_000, 199_000, 204_000, 198_000, 200_000],
-            ),
-            run("rust-rayon", 10, &[51_000, 52_000, 50_000, 54_000, 50_500]),
-        ]);
-        insta::assert_snapshot!(crate::output::table::render_compare(&compare(&base, &new)));
-    }
 }

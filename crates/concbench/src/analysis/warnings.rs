@@ -53,7 +53,7 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "too short: {} per run is under 1 ms; raise {param} (--set {workload}.{param}=...)",
-                crate::runner::format_ns(*median_ns)
+                crate::format::format_ns(*median_ns)
             ),
             Warning::Outliers { count, of } => write!(
                 f,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{allowed_cpus, pin_current_thread};
+use crate::exec::{allowed_cpus, pin_current_thread};
 use crate::stats;
 
 /// The CV of the probe's slices above which the machine is called unsteady: its own drift

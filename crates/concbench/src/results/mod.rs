@@ -1,4 +1,4 @@
-//! The results file (DESIGN §6): a public, versioned format that other tools read.
+//! The results file (README.md, "Results file"): a public, versioned format that other tools read.
 //!
 //! Plain serde structs, kept apart from how they are shown. Written atomically (a temp file
 //! in the same folder, then rename), after every finished run, so a crash or Ctrl-C never
@@ -8,12 +8,16 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::machine::Machine;
 use crate::UsageError;
+
+pub mod outcome;
+pub use outcome::Status;
 
 /// The schema this concbench writes and reads.
 pub const SCHEMA: &str = "concbench.results/1";
@@ -71,6 +75,10 @@ pub struct RunResult {
     /// A deliberately unsynchronised model: a checksum below the reference is its finding (lost
     /// updates), not a failure.
     pub racy: bool,
+    /// How the run ended; files written before this field existed get it from `valid` and
+    /// `error` when they are read.
+    #[serde(default = "not_run")]
+    pub status: Status,
     /// Why the run failed or never started (exit status and last stderr line, timeout, wrong
     /// answer, refused by a cap, toolchain unavailable); `None` when it did not.
     pub error: Option<String>,
@@ -85,6 +93,10 @@ pub struct RunResult {
     /// What weakens these numbers, and what to do (noisy, too short, outliers).
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+fn not_run() -> Status {
+    Status::NotRun
 }
 
 /// One counted execution of an implementation.
@@ -181,7 +193,7 @@ impl ResultsFile {
         ResultsFile {
             schema: SCHEMA.into(),
             concbench_version: env!("CARGO_PKG_VERSION").into(),
-            started_at: crate::runner::now_rfc3339(),
+            started_at: now_rfc3339(),
             finished_at: None,
             suite: suite.into(),
             command,
@@ -237,6 +249,8 @@ impl ResultsFile {
                 .into())
             }
         }
+        let mut value = value;
+        fill_in_legacy_status(&mut value);
         serde_json::from_value(value).map_err(|e| {
             UsageError(format!(
                 "{} is a corrupt {SCHEMA} file: {e}",
@@ -245,6 +259,31 @@ impl ResultsFile {
             .into()
         })
     }
+}
+
+/// Gives every run of a file written before `status` existed the status its `valid` and
+/// `error` imply.
+fn fill_in_legacy_status(file: &mut serde_json::Value) {
+    let Some(runs) = file.get_mut("runs").and_then(|r| r.as_array_mut()) else {
+        return;
+    };
+    for run in runs.iter_mut().filter_map(|r| r.as_object_mut()) {
+        if run.contains_key("status") {
+            continue;
+        }
+        let valid = run.get("valid").and_then(|v| v.as_bool()).unwrap_or(false);
+        let error = run.get("error").and_then(|e| e.as_str());
+        let status = Status::from_legacy(valid, error);
+        run.insert(
+            "status".into(),
+            serde_json::to_value(status).expect("a plain enum"),
+        );
+    }
+}
+
+/// Now, as RFC 3339 UTC to the second: the time stamps of a results file.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The implementation protocol (DESIGN §2), the harness's side: reading a program's report.
+//! The implementation protocol (impls/README.md), the harness's side: reading a program's report.
 
 use std::collections::BTreeMap;
 

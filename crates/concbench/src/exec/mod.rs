@@ -7,6 +7,14 @@
 //! leader with `wait4` to read its resource usage. A run that outlives its time limit has its
 //! whole group killed.
 
+pub mod affinity;
+pub mod protocol;
+pub mod sampler;
+
+pub use affinity::{allowed_cpus, pin_current_thread, CpuSet};
+use sampler::sample_group_rss;
+pub use sampler::Group;
+
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -19,8 +27,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-/// How often the process-tree memory sampler looks at /proc.
-const TREE_SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
 /// At most this much of a child's stderr is kept (its tail).
 const STDERR_KEEP: usize = 64 * 1024;
 
@@ -119,24 +125,6 @@ impl Measurement {
             .or_else(|| lines().next_back())
             .unwrap_or("")
     }
-}
-
-/// The CPUs this process may run on, in order (the pool `pin_cpus` chooses from).
-pub fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it for this process.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return (0..num_cpus_fallback()).collect();
-        }
-        (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| libc::CPU_ISSET(c, &set))
-            .collect()
-    }
-}
-
-fn num_cpus_fallback() -> usize {
-    thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Runs `inv` to completion (or its time limit) and measures it.
@@ -415,40 +403,6 @@ impl Running {
     }
 }
 
-/// A set of CPUs to pin to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CpuSet {
-    /// The first N CPUs the harness may use.
-    First(usize),
-    /// These CPUs.
-    List(Vec<usize>),
-}
-
-impl CpuSet {
-    /// The CPU numbers.
-    pub fn to_list(&self) -> Vec<usize> {
-        match self {
-            CpuSet::First(n) => allowed_cpus().into_iter().take(*n).collect(),
-            CpuSet::List(cpus) => cpus.clone(),
-        }
-    }
-}
-
-/// Pins the calling thread (or, before exec, the process) to `cpus`. Allocation-free.
-pub fn pin_current_thread(cpus: &[usize]) -> std::io::Result<()> {
-    // SAFETY: cpu_set_t is plain data; sched_setaffinity(0, ..) affects the calling thread.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        for &c in cpus {
-            libc::CPU_SET(c, &mut set);
-        }
-        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
 fn timeval_ns(tv: libc::timeval) -> u64 {
     tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1_000
 }
@@ -545,100 +499,6 @@ fn reap(pid: libc::pid_t) -> Result<(i32, libc::rusage)> {
     }
 }
 
-/// Samples the summed RSS of the run's processes until `stop`; returns the peak.
-fn sample_group_rss(group: Group, stop: &AtomicBool) -> u64 {
-    let page_kb = page_size_kb();
-    let mut group = GroupScan::new(group.pgid, group.launched);
-    let mut peak = 0;
-    while !stop.load(Ordering::SeqCst) {
-        peak = peak.max(group.rss_pages() * page_kb);
-        thread::sleep(TREE_SAMPLE_INTERVAL);
-    }
-    peak
-}
-
-/// Repeated scans of one process group's resident memory, cheap enough to run every 5 ms
-/// beside the run it measures. Reading every /proc/PID/stat took ~0.4 ms a scan here (~8%
-/// of a CPU taken from the run itself); this reads each stat file once to learn whether the
-/// process is in the group, then only the members' (~30 µs a scan, mostly the readdir). A process that moves
-/// into the group after it was first seen outside it is not counted: our runs' children
-/// are born in the group.
-struct GroupScan {
-    pgid: i64,
-    /// Leave the group's leader out: it is the launcher, not part of the run.
-    skip_leader: bool,
-    /// Processes seen outside the group, and whether each was still there last scan.
-    outsiders: std::collections::HashMap<u32, bool>,
-}
-
-impl GroupScan {
-    fn new(pgid: libc::pid_t, skip_leader: bool) -> Self {
-        GroupScan {
-            pgid: pgid as i64,
-            skip_leader,
-            outsiders: std::collections::HashMap::new(),
-        }
-    }
-
-    /// The summed resident pages of the group's processes now.
-    fn rss_pages(&mut self) -> u64 {
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return 0;
-        };
-        self.outsiders.values_mut().for_each(|seen| *seen = false);
-        let mut total = 0;
-        for entry in dir.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if self.skip_leader && i64::from(pid) == self.pgid {
-                continue;
-            }
-            if let Some(seen) = self.outsiders.get_mut(&pid) {
-                *seen = true;
-                continue;
-            }
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            match parse_stat_group_rss(&stat) {
-                Some((group, rss)) if group == self.pgid => total += rss,
-                Some(_) => {
-                    self.outsiders.insert(pid, true);
-                }
-                None => {}
-            }
-        }
-        // A pid gone from /proc may come back as a new process of the group.
-        self.outsiders.retain(|_, seen| *seen);
-        total
-    }
-}
-
-fn page_size_kb() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    (bytes.max(4096) / 1024) as u64
-}
-
-/// A run's process group, to read its memory while it runs (cheap to copy into threads).
-#[derive(Debug, Clone, Copy)]
-pub struct Group {
-    pgid: libc::pid_t,
-    launched: bool,
-}
-
-impl Group {
-    /// The summed resident memory of the run's processes now (kB), the launcher left out.
-    pub fn rss_kb(&self) -> u64 {
-        GroupScan::new(self.pgid, self.launched).rss_pages() * page_size_kb()
-    }
-}
-
 /// A pipe for the launcher's report, both ends close-on-exec: (read end, write end).
 fn report_pipe() -> std::io::Result<(std::fs::File, std::fs::File)> {
     let mut fds = [0; 2];
@@ -662,17 +522,6 @@ fn parse_launcher_report(line: &str) -> Option<(u64, u64)> {
         (Some(Ok(peak)), Some(Ok(floor)), None) => Some((peak, floor)),
         _ => None,
     }
-}
-
-/// From a /proc/PID/stat line: (process group, resident pages). The command name in
-/// parentheses may hold spaces, so fields are counted after the last ')'.
-fn parse_stat_group_rss(stat: &str) -> Option<(i64, u64)> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After the name: state(3) ppid(4) pgrp(5) ... rss(24); fields[0] is field 3.
-    let pgrp = fields.get(2)?.parse().ok()?;
-    let rss = fields.get(21)?.parse().ok()?;
-    Some((pgrp, rss))
 }
 
 #[cfg(test)]
@@ -818,12 +667,5 @@ mod tests {
         let m = child.wait().unwrap();
         assert_eq!(m.exit, Exit::Code(0));
         assert!(m.stdout.ends_with("stopped\n"), "{:?}", m.stdout);
-    }
-
-    #[test]
-    fn stat_lines_with_spaces_in_the_name_parse() {
-        let line = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 \
-                    100 1000 77 18446744073709551615";
-        assert_eq!(parse_stat_group_rss(line), Some((42, 77)));
     }
 }

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::caps::Limits;
+use crate::catalogue::UnitKind;
 use crate::machine;
-use crate::suite::UnitKind;
+use crate::machine::limits::Limits;
 
 /// How much a finding matters for benchmarking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,7 +58,7 @@ pub fn examine() -> Vec<Finding> {
         load(),
         busy_processes(Duration::from_millis(300)),
     ];
-    out.extend(steadiness(crate::steadiness::probe(
+    out.extend(steadiness(crate::machine::steadiness::probe(
         Duration::from_secs(2),
         Duration::from_secs(1),
     )));
@@ -69,7 +69,7 @@ pub fn examine() -> Vec<Finding> {
 }
 
 fn governor() -> Finding {
-    let cpus = crate::measure::allowed_cpus();
+    let cpus = crate::exec::allowed_cpus();
     let governors: Vec<String> = cpus
         .iter()
         .filter_map(|c| {
@@ -159,7 +159,7 @@ fn smt() -> Finding {
 
 fn load() -> Finding {
     let load = machine::load_average();
-    let cpus = crate::measure::allowed_cpus().len() as f64;
+    let cpus = crate::exec::allowed_cpus().len() as f64;
     if load > 0.1 * cpus {
         finding(
             "load average",
@@ -178,18 +178,19 @@ fn load() -> Finding {
 }
 
 /// What the steadiness probe says about the floor under every figure measured here.
-fn steadiness(s: crate::steadiness::Steadiness) -> Vec<Finding> {
+fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
     let text = format!(
         "a fixed loop timed in {} slices of ~10 ms on one CPU: CV {:.1}%, slowest {:.2}× the fastest",
         s.slices,
         s.cv * 100.0,
         s.slowest_over_fastest
     );
-    let mut out = vec![
-        if s.cv <= crate::steadiness::UNSTEADY_CV && s.slowest_over_fastest <= 1.25 {
-            finding("timing steadiness", Level::Ok, text, None)
-        } else {
-            finding(
+    let mut out = vec![if s.cv <= crate::machine::steadiness::UNSTEADY_CV
+        && s.slowest_over_fastest <= 1.25
+    {
+        finding("timing steadiness", Level::Ok, text, None)
+    } else {
+        finding(
             "timing steadiness",
             Level::Warn,
             text,
@@ -199,8 +200,7 @@ fn steadiness(s: crate::steadiness::Steadiness) -> Vec<Finding> {
                  for CVs under 3%, use an idle bare-metal machine",
             ),
         )
-        },
-    ];
+    }];
     if s.cpus > 1 {
         let text = format!(
             "with all {} CPUs busy, each ran the loop at {:.0}% of its speed alone",
@@ -441,8 +441,8 @@ mod tests {
         );
     }
 
-    fn probe_result(cv: f64, spread: f64, busy: f64) -> crate::steadiness::Steadiness {
-        crate::steadiness::Steadiness {
+    fn probe_result(cv: f64, spread: f64, busy: f64) -> crate::machine::steadiness::Steadiness {
+        crate::machine::steadiness::Steadiness {
             slices: 200,
             cv,
             slowest_over_fastest: spread,

@@ -1,4 +1,8 @@
-//! What machine a result was measured on (DESIGN §6 `machine`), read from /proc and /sys.
+//! What machine a result was measured on (the `machine` of the results file, README.md), read from /proc and /sys.
+
+pub mod doctor;
+pub mod limits;
+pub mod steadiness;
 
 use std::fs;
 
@@ -32,11 +36,11 @@ pub struct Machine {
     /// How steadily the machine ran a fixed loop just before the first sample and just after
     /// the last: the floor under the runs' own spread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub steadiness_start: Option<crate::steadiness::Steadiness>,
+    pub steadiness_start: Option<crate::machine::steadiness::Steadiness>,
     /// The same probe just after the last sample; `None` when nothing ran or the run was
     /// interrupted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub steadiness_end: Option<crate::steadiness::Steadiness>,
+    pub steadiness_end: Option<crate::machine::steadiness::Steadiness>,
 }
 
 impl Machine {
@@ -58,7 +62,7 @@ impl Machine {
         Machine {
             cpu_model,
             logical_cpus: logical_cpus.max(1),
-            allowed_cpus: crate::measure::allowed_cpus(),
+            allowed_cpus: crate::exec::allowed_cpus(),
             memory_kb: meminfo_kb("MemTotal").unwrap_or(0),
             kernel: read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
             governor: read_trimmed("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")

@@ -3,11 +3,11 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use super::format_kb;
+use crate::catalogue::{Catalogue, Workload};
+use crate::format::format_kb;
+use crate::format::format_ns;
+use crate::machine::steadiness::Steadiness;
 use crate::results::{ResultsFile, RunResult};
-use crate::runner::format_ns;
-use crate::steadiness::Steadiness;
-use crate::suite::{Catalogue, Workload};
 use crate::toolchain::Toolchains;
 
 fn new_table(header: Vec<&str>) -> Table {
@@ -149,7 +149,7 @@ pub fn render_header(file: &ResultsFile) -> String {
                 );
             }
             let worst = after.as_ref().map_or(before.cv, |a| a.cv.max(before.cv));
-            if worst > crate::steadiness::UNSTEADY_CV {
+            if worst > crate::machine::steadiness::UNSTEADY_CV {
                 line += &format!(
                     "\nwarning: the machine itself was unsteady (CV up to {:.1}%): runs here \
                      cannot be steadier than that; use --runs 10 and read medians with their \
@@ -436,7 +436,7 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
             Ok(imp) => {
                 let runtime = match &imp.numpy {
                     Some(v) => format!("{} (NumPy {v})", imp.runtime),
-                    None if *lang == crate::suite::Lang::Python => {
+                    None if *lang == crate::catalogue::Lang::Python => {
                         format!("{} (no NumPy)", imp.runtime)
                     }
                     None => imp.runtime.clone(),
@@ -540,7 +540,7 @@ pub fn render_compare_sources(base: &ResultsFile, new: &ResultsFile) -> String {
 
 /// The comparison of two results files, benchstat-style: "~" where the change is not
 /// significant.
-pub fn render_compare(c: &crate::compare::Comparison) -> String {
+pub fn render_compare(c: &crate::analysis::compare::Comparison) -> String {
     let mut t = new_table(vec![
         "workload",
         "model",
@@ -605,7 +605,7 @@ pub fn render_compare(c: &crate::compare::Comparison) -> String {
     out.push_str(&format!(
         "medians of elapsed time · new/base below 1 is faster · p: Mann-Whitney U, two-sided · \
          ~: not significant at p < {}\n",
-        crate::compare::ALPHA
+        crate::analysis::compare::ALPHA
     ));
     if c.too_few_samples {
         out.push_str("warning: some pairs have too few runs for any change to be significant; use --runs 5 or more\n");
@@ -617,8 +617,8 @@ pub fn render_compare(c: &crate::compare::Comparison) -> String {
 }
 
 /// `concbench doctor`'s findings.
-pub fn render_doctor(findings: &[crate::doctor::Finding]) -> String {
-    use crate::doctor::Level;
+pub fn render_doctor(findings: &[crate::machine::doctor::Finding]) -> String {
+    use crate::machine::doctor::Level;
     let mut t = new_table(vec!["check", "", "finding", "what to do"]);
     for f in findings {
         let mark = match f.level {
@@ -746,7 +746,7 @@ mod tests {
     #[test]
     fn the_results_tables() {
         insta::assert_snapshot!(render_results(
-            crate::suite::Catalogue::embedded(),
+            crate::catalogue::Catalogue::embedded(),
             &fixture()
         ));
     }
@@ -803,7 +803,7 @@ mod tests {
     #[test]
     fn speedup_scaling_and_memory_per_unit() {
         let file = fixture();
-        let w = crate::suite::Catalogue::embedded()
+        let w = crate::catalogue::Catalogue::embedded()
             .workload("cpu-parallel")
             .unwrap();
         let rayon2 = &file.runs[3];
@@ -812,11 +812,39 @@ mod tests {
         assert!((eff - x / 2.0).abs() < 1e-12);
         let s = speedup(&file, w, rayon2).unwrap();
         assert!((s - 20_000_000.0 / 10_400_000.0).abs() < 1e-9);
-        let spawn = crate::suite::Catalogue::embedded()
+        let spawn = crate::catalogue::Catalogue::embedded()
             .workload("spawn-idle")
             .unwrap();
         let (bytes, ns) = per_unit(&file, spawn, &file.runs[7]).unwrap();
         assert!((bytes - 260_000.0 * 1024.0 / 100_000.0).abs() < 1e-6);
         assert!((ns - 600.0).abs() < 1e-9);
+    }
+
+    fn cpu_run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
+        fixtures::run(
+            "cpu-parallel",
+            model,
+            &[("n", n), ("tasks", 8), ("workers", 2)],
+            elapsed,
+        )
+    }
+
+    #[test]
+    fn the_compare_table() {
+        let base = fixtures::file(vec![
+            cpu_run("rust-seq", 10, &[100_000, 103_000, 98_000, 101_000, 99_000]),
+            cpu_run("rust-rayon", 10, &[52_000, 50_000, 51_000, 55_000, 49_000]),
+        ]);
+        let new = fixtures::file(vec![
+            cpu_run(
+                "rust-seq",
+                20,
+                &[201_000, 199_000, 204_000, 198_000, 200_000],
+            ),
+            cpu_run("rust-rayon", 10, &[51_000, 52_000, 50_000, 54_000, 50_500]),
+        ]);
+        insta::assert_snapshot!(render_compare(&crate::analysis::compare::compare(
+            &base, &new
+        )));
     }
 }

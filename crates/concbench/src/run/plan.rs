@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::suite::{Catalogue, Lang, Model, ParamValue, Workload};
+use crate::catalogue::{Catalogue, Lang, Model, ParamValue, Workload};
 use crate::UsageError;
 
 /// `--set workload.param=value`.
@@ -256,7 +256,7 @@ fn push_unique(plan: &mut Vec<RunSpec>, spec: RunSpec) {
 /// Every combination of the settings' values (sweeps), resolved for `cpus`.
 fn expand(
     w: &Workload,
-    settings: &BTreeMap<String, crate::suite::ParamSetting>,
+    settings: &BTreeMap<String, crate::catalogue::ParamSetting>,
     explicit: &BTreeMap<&str, u64>,
     pinned: Option<usize>,
     cpus: usize,
@@ -503,7 +503,7 @@ mod tests {
 
     #[test]
     fn placements_expand_on_the_machine() {
-        use crate::suite::{Placement, PlacementWord};
+        use crate::catalogue::{Placement, PlacementWord};
         assert_eq!(Placement::Pinned(1).expand(2), [Some(1)]);
         assert!(Placement::Pinned(4).expand(2).is_empty());
         assert_eq!(Placement::Word(PlacementWord::All).expand(2), [None]);

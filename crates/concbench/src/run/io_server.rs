@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::loadgen::{self, LoadSpec};
-use crate::measure::{self, CpuSet, Exit, Invocation};
-use crate::reference;
+use crate::catalogue::reference;
+use crate::exec::{self, CpuSet, Exit, Invocation};
 use crate::results::Sample;
+use crate::run::loadgen::{self, LoadSpec};
 
 /// How long a server may take to print its address.
 pub const LISTEN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -100,9 +100,9 @@ pub fn sample(
     params: &BTreeMap<String, u64>,
     pinned: Option<usize>,
 ) -> ServerSample {
-    let placement = place(&measure::allowed_cpus(), pinned);
+    let placement = place(&exec::allowed_cpus(), pinned);
     inv.pin_cpus = placement.server.clone().map(CpuSet::List);
-    let running = match measure::start(&inv) {
+    let running = match exec::start(&inv) {
         Ok(r) => r,
         Err(e) => return failed(format!("{e:#}")),
     };
@@ -171,7 +171,9 @@ pub fn sample(
         Err(e) => return failed(format!("load generator: {e:#}")),
     };
 
-    let server_answered = crate::protocol::parse_report(&m.stdout).ok().map(|r| r.ops);
+    let server_answered = crate::exec::protocol::parse_report(&m.stdout)
+        .ok()
+        .map(|r| r.ops);
     let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
     let connected_kb = connected_kb.load(Ordering::SeqCst);
     let connections = params["connections"].max(1);

@@ -1,0 +1,126 @@
+//! The resident memory of a run's whole process tree, sampled from /proc while it runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+/// How often the process tree's memory is sampled.
+const TREE_SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
+
+/// Samples the summed RSS of the run's processes until `stop`; returns the peak.
+pub(super) fn sample_group_rss(group: Group, stop: &AtomicBool) -> u64 {
+    let page_kb = page_size_kb();
+    let mut group = GroupScan::new(group.pgid, group.launched);
+    let mut peak = 0;
+    while !stop.load(Ordering::SeqCst) {
+        peak = peak.max(group.rss_pages() * page_kb);
+        thread::sleep(TREE_SAMPLE_INTERVAL);
+    }
+    peak
+}
+
+/// Repeated scans of one process group's resident memory, cheap enough to run every 5 ms
+/// beside the run it measures. Reading every /proc/PID/stat took ~0.4 ms a scan here (~8%
+/// of a CPU taken from the run itself); this reads each stat file once to learn whether the
+/// process is in the group, then only the members' (~30 µs a scan, mostly the readdir). A process that moves
+/// into the group after it was first seen outside it is not counted: our runs' children
+/// are born in the group.
+struct GroupScan {
+    pgid: i64,
+    /// Leave the group's leader out: it is the launcher, not part of the run.
+    skip_leader: bool,
+    /// Processes seen outside the group, and whether each was still there last scan.
+    outsiders: std::collections::HashMap<u32, bool>,
+}
+
+impl GroupScan {
+    fn new(pgid: libc::pid_t, skip_leader: bool) -> Self {
+        GroupScan {
+            pgid: pgid as i64,
+            skip_leader,
+            outsiders: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The summed resident pages of the group's processes now.
+    fn rss_pages(&mut self) -> u64 {
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return 0;
+        };
+        self.outsiders.values_mut().for_each(|seen| *seen = false);
+        let mut total = 0;
+        for entry in dir.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if self.skip_leader && i64::from(pid) == self.pgid {
+                continue;
+            }
+            if let Some(seen) = self.outsiders.get_mut(&pid) {
+                *seen = true;
+                continue;
+            }
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            match parse_stat_group_rss(&stat) {
+                Some((group, rss)) if group == self.pgid => total += rss,
+                Some(_) => {
+                    self.outsiders.insert(pid, true);
+                }
+                None => {}
+            }
+        }
+        // A pid gone from /proc may come back as a new process of the group.
+        self.outsiders.retain(|_, seen| *seen);
+        total
+    }
+}
+
+fn page_size_kb() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    (bytes.max(4096) / 1024) as u64
+}
+
+/// A run's process group, to read its memory while it runs (cheap to copy into threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Group {
+    pub(super) pgid: libc::pid_t,
+    /// Whether the group's leader is the launcher (left out of the sums).
+    pub(super) launched: bool,
+}
+
+impl Group {
+    /// The summed resident memory of the run's processes now (kB), the launcher left out.
+    pub fn rss_kb(&self) -> u64 {
+        GroupScan::new(self.pgid, self.launched).rss_pages() * page_size_kb()
+    }
+}
+
+/// From a /proc/PID/stat line: (process group, resident pages). The command name in
+/// parentheses may hold spaces, so fields are counted after the last ')'.
+fn parse_stat_group_rss(stat: &str) -> Option<(i64, u64)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state(3) ppid(4) pgrp(5) ... rss(24); fields[0] is field 3.
+    let pgrp = fields.get(2)?.parse().ok()?;
+    let rss = fields.get(21)?.parse().ok()?;
+    Some((pgrp, rss))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_lines_with_spaces_in_the_name_parse() {
+        let line = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 \
+                    100 1000 77 18446744073709551615";
+        assert_eq!(parse_stat_group_rss(line), Some((42, 77)));
+    }
+}

@@ -1,0 +1,68 @@
+//! Rust: `cargo build --release -p concbench-rust` (and `concbench-launch`), in a target
+//! folder of its own under the build folder, so a nested build never waits on the lock of
+//! the cargo that runs us.
+
+use super::*;
+
+/// Builds `concbench-rust` with cargo.
+pub(super) fn build(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<Built, Unavailable> {
+    Ok(Built {
+        lang: Lang::Rust,
+        program: cargo_build(opts, "concbench-rust", log)?,
+        prefix_args: vec![],
+        env: vec![],
+    })
+}
+
+/// Builds `concbench-launch`, through which every implementation is started (see its
+/// source); `None`, said through `log`, when it cannot be built.
+pub(super) fn build_launcher(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> Option<PathBuf> {
+    match cargo_build(opts, "concbench-launch", log) {
+        Ok(program) => Some(program),
+        Err(why) => {
+            log(&format!(
+                "warning: {}; implementations start directly, and peak memory is floored at \
+                 the harness's size ({})",
+                why.reason, why.hint
+            ));
+            None
+        }
+    }
+}
+
+/// `cargo build --release -p <package>` into a target folder of its own; the binary's path.
+fn cargo_build(
+    opts: &ToolchainOptions,
+    package: &str,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<PathBuf, Unavailable> {
+    const HINT: &str = "install Rust with rustup, or put cargo on PATH";
+    let cargo = match std::env::var_os("CARGO") {
+        Some(c) if is_executable(Path::new(&c)) => PathBuf::from(c),
+        _ => locate(None, "cargo", HINT)?,
+    };
+    let target_dir = opts.build_dir.join("cargo");
+    log(&format!("building {package} (cargo build --release)"));
+    run_step(
+        Command::new(&cargo)
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                package,
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .current_dir(&opts.root),
+        &format!("cargo build -p {package}"),
+        &format!("run `cargo build --release -p {package}` to see the whole error"),
+    )?;
+    Ok(target_dir.join("release").join(package))
+}
