@@ -49,6 +49,7 @@ fn main() {
             out: dir.path().join("r.json"),
             order_seed: 1,
             steadiness: false,
+            settle: false,
         };
         let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();

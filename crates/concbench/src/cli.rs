@@ -304,6 +304,7 @@ fn run(args: &RunArgs) -> Result<i32> {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64),
         steadiness: true,
+        settle: true,
     };
     let file = ResultsFile::new(
         &args.suite,

@@ -21,6 +21,8 @@ pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
         tree_max_rss_kb: None,
         rss_floor_kb: 0,
         seq: 0,
+        settle_ns: 0,
+        settled: true,
     }
 }
 
@@ -76,5 +78,6 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         machine: Default::default(),
         toolchains: Default::default(),
         runs,
+        blocks: Vec::new(),
     }
 }

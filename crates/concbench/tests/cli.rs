@@ -181,6 +181,42 @@ fn samples_record_their_place_in_the_order_the_suite_ran() {
 }
 
 #[test]
+fn a_suite_runs_one_block_per_workload_each_probed_for_steadiness() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel,ping-pong",
+        "rust-seq,rust-threads",
+        2,
+        &["--warmup", "1"],
+        0,
+    );
+    let names: Vec<&str> = file.blocks.iter().map(|b| b.workload.as_str()).collect();
+    assert_eq!(names, ["cpu-parallel", "ping-pong"]);
+    let (cpu, ping) = (&file.blocks[0], &file.blocks[1]);
+    // cpu-parallel: 2 runs × 3 samples; ping-pong: rust-threads pinned to 1 CPU and free.
+    assert_eq!((cpu.first_seq, cpu.last_seq), (1, 6));
+    assert_eq!((ping.first_seq, ping.last_seq), (7, 12));
+    for run in &file.runs {
+        let block = file.block_of(&run.workload).unwrap();
+        assert!(
+            run.samples
+                .iter()
+                .all(|s| (block.first_seq..=block.last_seq).contains(&s.seq)),
+            "{} {}: {:?}",
+            run.workload,
+            run.model,
+            run.samples.iter().map(|s| s.seq).collect::<Vec<_>>()
+        );
+    }
+    assert!(cpu.steadiness_before.is_some() && ping.steadiness_before.is_some());
+    // The probe between two blocks closes the first and opens the second.
+    assert_eq!(cpu.steadiness_after, ping.steadiness_before);
+    assert_eq!(ping.steadiness_after, file.machine.steadiness_end);
+}
+
+#[test]
 fn implementations_start_through_the_launcher_so_peaks_are_their_own() {
     let dir = tempfile::tempdir().unwrap();
     let (_, file) = quick_run(

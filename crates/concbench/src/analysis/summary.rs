@@ -78,6 +78,8 @@ mod tests {
             tree_max_rss_kb: Some(30),
             rss_floor_kb: 0,
             seq: 0,
+            settle_ns: 0,
+            settled: true,
         }
     }
 

@@ -113,6 +113,14 @@ pub struct ParamSpec {
     /// the implementation.
     #[serde(default)]
     pub load: bool,
+    /// The work grows in proportion to it: runs that differ only in this parameter (one
+    /// language's longer loop) are still compared, per unit of work.
+    #[serde(default)]
+    pub linear: bool,
+    /// Sized per language to the same cost (io-server's `cpu`: about 1 ms of CPU in each):
+    /// runs compare within "zero" and within "non-zero", whatever the value.
+    #[serde(default)]
+    pub calibrated: bool,
 }
 
 /// A concurrency model of one workload, with the catalogue fields
@@ -265,6 +273,10 @@ pub struct Workload {
     pub from: String,
     /// What one op is (task, job, increment, ...): ns/op is per one of these.
     pub op: String,
+    /// What one unit of work is, where it is not one op (cpu-parallel: a loop iteration):
+    /// models are ranked by time per unit of work.
+    #[serde(default)]
+    pub work_unit: Option<String>,
     /// Default time limit of one run, in seconds.
     pub timeout_s: u64,
     /// Parameters of a baseline run the harness adds per model (spawn-idle's `units = 0`).
@@ -288,6 +300,11 @@ impl Workload {
     /// The parameter with this name, if the workload has it.
     pub fn param(&self, name: &str) -> Option<&ParamSpec> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The unit models are ranked per: `work_unit`, or one op.
+    pub fn work_unit(&self) -> &str {
+        self.work_unit.as_deref().unwrap_or(&self.op)
     }
 
     /// The sequential model of a language, the baseline for speedups.

@@ -100,6 +100,22 @@ pub fn expected_ops(workload: &str, params: &BTreeMap<String, u64>) -> Result<u6
     })
 }
 
+/// How much work a run of `workload` with `params` does, in the workload's unit of work:
+/// loop iterations for cpu-parallel (Σ_k (n + k)), ops for the others. Runs of different
+/// sizes are compared by time per unit of work.
+pub fn work(workload: &str, params: &BTreeMap<String, u64>) -> Result<f64> {
+    Ok(match workload {
+        "cpu-parallel" => {
+            let (tasks, n) = (
+                param(workload, params, "tasks")? as f64,
+                param(workload, params, "n")? as f64,
+            );
+            tasks * n + tasks * (tasks - 1.0) / 2.0
+        }
+        _ => expected_ops(workload, params)? as f64,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! What machine a result was measured on (the `machine` of the results file, README.md), read from /proc and /sys.
+//! What machine a result was measured on (the `machine` of the results file, README.md),
+//! read from /proc and /sys; its limits, its steadiness, and `doctor`.
 
 pub mod doctor;
 pub mod limits;
@@ -89,6 +90,26 @@ pub fn meminfo_kb(field: &str) -> Option<u64> {
     })
 }
 
+/// (busy, total) CPU time since boot over every CPU, in jiffies, from the first line of
+/// /proc/stat. Busy is everything but idle and iowait; steal counts as busy, since a CPU
+/// the host gives to another guest is not free for ours.
+pub fn cpu_jiffies() -> Option<(u64, u64)> {
+    parse_cpu_jiffies(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn parse_cpu_jiffies(stat: &str) -> Option<(u64, u64)> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let total: u64 = fields.iter().sum();
+    let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
+    Some((total - idle, total))
+}
+
 /// The 1-minute load average.
 pub fn load_average() -> f64 {
     read_trimmed("/proc/loadavg")
@@ -98,6 +119,14 @@ pub fn load_average() -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cpu_time_counts_idle_and_iowait_as_free() {
+        let stat = "cpu  100 10 20 500 30 0 5 7 0 0\ncpu0 50 5 10 250 15 0 2 3 0 0\n";
+        // busy = user + nice + system + irq + softirq + steal; guest time is in user already.
+        assert_eq!(super::parse_cpu_jiffies(stat), Some((142, 672)));
+        assert_eq!(super::parse_cpu_jiffies("intr 1 2"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::machine::steadiness::{Steadiness, UNSTEADY_CV};
 use crate::machine::Machine;
 use crate::UsageError;
 
@@ -48,6 +49,45 @@ pub struct ResultsFile {
     pub toolchains: BTreeMap<String, String>,
     /// Every planned run in plan order, failed and refused ones included.
     pub runs: Vec<RunResult>,
+    /// The blocks the suite ran in, in order: one per workload, with the machine's
+    /// steadiness just before and just after it. Empty in files written before blocks.
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+}
+
+/// One workload's runs, executed together: its warm-ups, then its counted rounds, shuffled
+/// among that workload's runs only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    /// The workload whose runs the block holds.
+    pub workload: String,
+    /// The `seq` of the block's first sample (0 when none ran).
+    pub first_seq: u64,
+    /// The `seq` of the block's last sample (0 when none ran).
+    pub last_seq: u64,
+    /// The steadiness probe just before the block's first sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steadiness_before: Option<Steadiness>,
+    /// The probe just after its last sample (the next block's `steadiness_before`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steadiness_after: Option<Steadiness>,
+}
+
+impl Block {
+    /// The larger of the two probes' CVs: how unsteady the machine itself was around the
+    /// block (`None` when it was not probed).
+    pub fn machine_cv(&self) -> Option<f64> {
+        match (&self.steadiness_before, &self.steadiness_after) {
+            (Some(a), Some(b)) => Some(a.cv.max(b.cv)),
+            (Some(a), None) | (None, Some(a)) => Some(a.cv),
+            (None, None) => None,
+        }
+    }
+
+    /// True when a probe around the block read above [`UNSTEADY_CV`].
+    pub fn machine_unsteady(&self) -> bool {
+        self.machine_cv().is_some_and(|cv| cv > UNSTEADY_CV)
+    }
 }
 
 /// One workload × model × parameters × CPU count, with its samples.
@@ -135,6 +175,18 @@ pub struct Sample {
     /// drift over time and the runs next to a slow sample can be seen.
     #[serde(default)]
     pub seq: u64,
+    /// How long the harness waited for the machine to settle before this sample, after a
+    /// sample that left it work to do (0: no wait was needed).
+    #[serde(default)]
+    pub settle_ns: u64,
+    /// False when that wait reached its bound with the machine still busy: this sample may
+    /// have shared the machine with the last one's aftermath.
+    #[serde(default = "settled_by_default")]
+    pub settled: bool,
+}
+
+fn settled_by_default() -> bool {
+    true
 }
 
 impl Sample {
@@ -201,6 +253,7 @@ impl ResultsFile {
             machine,
             toolchains,
             runs: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -219,6 +272,11 @@ impl ResultsFile {
         tmp.persist(path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
+    }
+
+    /// The block a workload's runs were executed in, if the file records blocks.
+    pub fn block_of(&self, workload: &str) -> Option<&Block> {
+        self.blocks.iter().find(|b| b.workload == workload)
     }
 
     /// Reads a results file, refusing (as bad input) one that is corrupt or of another schema.

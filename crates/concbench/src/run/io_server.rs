@@ -219,6 +219,8 @@ pub fn sample(
         tree_max_rss_kb: m.tree_max_rss_kb,
         rss_floor_kb: m.rss_floor_kb,
         seq: 0,
+        settle_ns: 0,
+        settled: true,
     };
 
     let mut problems = Vec::new();

@@ -6,3 +6,4 @@ pub mod io_server;
 pub mod loadgen;
 pub mod plan;
 pub mod runner;
+pub mod settle;

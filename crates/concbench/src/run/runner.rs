@@ -1,6 +1,10 @@
-//! Running a plan: warm-up and counted samples of every run, interleaved across runs in a
-//! shuffled order each round (A C B, B A C, ...), so that the drift of a noisy machine spreads
-//! over every model instead of punishing whichever ran last.
+//! Running a plan, one block per workload: the machine's steadiness is probed before each
+//! block, then the block's warm-up and counted samples run, interleaved across its runs in
+//! a shuffled order each round (A C B, B A C, ...), so that the drift of a noisy machine
+//! spreads over the models compared with each other instead of punishing whichever ran
+//! last. Runs of other workloads never sit between them: a 40 ms cpu-parallel sample does
+//! not follow 10,000 threads being torn down. After a sample that may have left the
+//! machine work to do, the next one waits (bounded) until the machine is quiet again.
 //!
 //! A run whose sample fails (crash, timeout, wrong checksum, refused by a cap, toolchain
 //! missing) keeps its row with the reason, and the suite goes on. The results file is
@@ -17,8 +21,9 @@ use crate::catalogue::reference;
 use crate::catalogue::Catalogue;
 use crate::exec::{self, Exit};
 use crate::machine::limits::Limits;
-use crate::results::{ResultsFile, RunResult, Sample, Status, Summary};
+use crate::results::{Block, ResultsFile, RunResult, Sample, Status, Summary};
 use crate::run::plan::RunSpec;
+use crate::run::settle;
 use crate::stats;
 use crate::toolchain::Toolchains;
 
@@ -53,8 +58,11 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Seeds the shuffled order of each round.
     pub order_seed: u64,
-    /// Probe the machine's steadiness before the first sample and after the last (1.5 s).
+    /// Probe the machine's steadiness before each block and after the last (0.75 s each).
     pub steadiness: bool,
+    /// After a sample that may have left the machine work to do, wait (bounded) for it to
+    /// settle before the next.
+    pub settle: bool,
 }
 
 /// The state of one planned run while the plan executes.
@@ -94,55 +102,158 @@ pub fn execute(
         ));
     }
 
-    let rounds = slots
-        .iter()
-        .map(|s| s.spec.warmup + s.spec.runs)
-        .max()
-        .unwrap_or(0);
     let total: u32 = slots
         .iter()
         .filter(|s| s.blocked.is_none())
         .map(|s| s.spec.warmup + s.spec.runs)
         .sum();
-    if total > 0 && config.steadiness {
-        file.machine.steadiness_start = Some(crate::machine::steadiness::brief());
-    }
     reporter.start(total as u64);
-    let mut rng = stats::SplitMix64::new(config.order_seed);
-    let mut last_save = Instant::now();
-    let mut done = 0u64;
-    'rounds: for round in 0..rounds {
-        let mut order: Vec<usize> = (0..slots.len()).collect();
-        rng.shuffle(&mut order);
+    let mut run = Progress {
+        rng: stats::SplitMix64::new(config.order_seed),
+        last_save: Instant::now(),
+        done: 0,
+        settle_next: false,
+    };
+    let mut probe = None;
+    for (workload, members) in blocks(&slots) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            break;
+        }
+        let live = members.iter().any(|&i| slots[i].blocked.is_none());
+        if live && config.steadiness {
+            probe = Some(crate::machine::steadiness::brief());
+            if file.machine.steadiness_start.is_none() {
+                file.machine.steadiness_start = probe.clone();
+            }
+            if let Some(last) = file.blocks.last_mut() {
+                last.steadiness_after = probe.clone();
+            }
+        }
+        let first_seq = run.done + 1;
+        run_block(
+            catalogue, toolchains, config, &mut file, &mut slots, &members, &mut run, reporter,
+        )?;
+        file.blocks.push(Block {
+            workload,
+            first_seq: if run.done >= first_seq { first_seq } else { 0 },
+            last_seq: if run.done >= first_seq { run.done } else { 0 },
+            steadiness_before: if live { probe.clone() } else { None },
+            steadiness_after: None,
+        });
+    }
+    file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
+    file.finished_at = Some(crate::results::now_rfc3339());
+    file.machine.load_avg_end = crate::machine::load_average();
+    if total > 0 && config.steadiness && !file.interrupted {
+        let end = crate::machine::steadiness::brief();
+        file.machine.steadiness_end = Some(end.clone());
+        if let Some(last) = file
+            .blocks
+            .iter_mut()
+            .rev()
+            .find(|b| b.steadiness_before.is_some())
+        {
+            last.steadiness_after = Some(end);
+        }
+    }
+    save(&mut file, &slots, config)?;
+    reporter.finish();
+    Ok(file)
+}
+
+/// Where the suite stands, carried from block to block.
+struct Progress {
+    rng: stats::SplitMix64,
+    last_save: Instant,
+    /// Samples taken so far, warm-ups included: the last sample's `seq`.
+    done: u64,
+    /// The last sample may have left the machine work to do: settle before the next.
+    settle_next: bool,
+}
+
+/// The plan's runs grouped by workload, in the order the workloads first appear.
+fn blocks(slots: &[Slot]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, slot) in slots.iter().enumerate() {
+        match out.iter_mut().find(|(w, _)| *w == slot.spec.workload) {
+            Some((_, members)) => members.push(i),
+            None => out.push((slot.spec.workload.clone(), vec![i])),
+        }
+    }
+    out
+}
+
+/// One block: its warm-up rounds, then its counted rounds, each round in a fresh shuffled
+/// order of the block's runs, so drift spreads over the models that are compared with each
+/// other.
+#[allow(clippy::too_many_arguments)]
+fn run_block(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    config: &RunConfig,
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    members: &[usize],
+    run: &mut Progress,
+    reporter: &mut dyn Reporter,
+) -> Result<()> {
+    let rounds = members
+        .iter()
+        .map(|&i| slots[i].spec.warmup + slots[i].spec.runs)
+        .max()
+        .unwrap_or(0);
+    for round in 0..rounds {
+        let mut order = members.to_vec();
+        run.rng.shuffle(&mut order);
         for i in order {
             if INTERRUPTED.load(Ordering::SeqCst) {
-                break 'rounds;
+                return Ok(());
             }
             let slot = &slots[i];
             if slot.blocked.is_some() || slot.failed || round >= slot.spec.warmup + slot.spec.runs {
                 continue;
             }
             let warmup = round < slot.spec.warmup;
-            let eta = estimate_remaining(&slots);
+            let eta = estimate_remaining(slots);
             let label = sample_label(catalogue, &slot.spec, round);
-            reporter.sample_start(&label, done, eta);
+            let waited = if run.settle_next && config.settle {
+                settle::wait(&mut settle::ProcStat, settle::MAX_WAIT)
+            } else {
+                settle::Settled {
+                    waited_ns: 0,
+                    settled: true,
+                }
+            };
+            reporter.sample_start(&label, run.done, eta);
+            let processes = catalogue
+                .workload(&slots[i].spec.workload)
+                .and_then(|w| w.model(&slots[i].spec.model))
+                .is_some_and(|m| m.processes);
             let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
-            done += 1;
+            run.done += 1;
             if INTERRUPTED.load(Ordering::SeqCst) {
                 // The sample was cut short by Ctrl-C: it measured nothing.
-                break 'rounds;
+                return Ok(());
             }
             let slot = &mut slots[i];
             slot.taken += 1;
+            let stamp = |s: Sample| Sample {
+                seq: run.done,
+                settle_ns: waited.waited_ns,
+                settled: waited.settled,
+                ..s
+            };
             match outcome {
-                Ok(mut sample) => {
-                    sample.seq = done;
+                Ok(sample) => {
+                    run.settle_next = settle::leaves_work(&sample, processes);
                     reporter.sample_done(&label, &crate::format::format_ns(sample.elapsed_ns));
                     if !warmup {
-                        slot.result.samples.push(sample);
+                        slot.result.samples.push(stamp(sample));
                     }
                 }
                 Err(failed) => {
+                    // A crash or a kill can leave as much behind as a heavy run.
+                    run.settle_next = true;
                     let SampleFailure {
                         status,
                         why,
@@ -152,26 +263,16 @@ pub fn execute(
                     slot.failed = true;
                     slot.result.status = status;
                     slot.result.error = Some(why);
-                    slot.result
-                        .samples
-                        .extend(sample.map(|s| Sample { seq: done, ..s }));
+                    slot.result.samples.extend(sample.map(stamp));
                 }
             }
-            if last_save.elapsed() >= SAVE_INTERVAL {
-                save(&mut file, &slots, config)?;
-                last_save = Instant::now();
+            if run.last_save.elapsed() >= SAVE_INTERVAL {
+                save(file, slots, config)?;
+                run.last_save = Instant::now();
             }
         }
     }
-    file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
-    file.finished_at = Some(crate::results::now_rfc3339());
-    file.machine.load_avg_end = crate::machine::load_average();
-    if total > 0 && config.steadiness && !file.interrupted {
-        file.machine.steadiness_end = Some(crate::machine::steadiness::brief());
-    }
-    save(&mut file, &slots, config)?;
-    reporter.finish();
-    Ok(file)
+    Ok(())
 }
 
 fn new_slot(
@@ -312,6 +413,8 @@ fn take_sample(
         tree_max_rss_kb: m.tree_max_rss_kb,
         rss_floor_kb: m.rss_floor_kb,
         seq: 0,
+        settle_ns: 0,
+        settled: true,
     };
     check_sample(slot, model.racy, sample)
 }
