@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue::{Catalogue, Lang};
 use crate::machine::Machine;
 use crate::output::{progress, terminal};
+use crate::report::{Report, ReportFormat};
 use crate::results::ResultsFile;
 use crate::run::plan::{self, Selection, SetOverride};
 use crate::run::runner::{self, RunConfig};
@@ -32,6 +33,8 @@ pub enum Command {
     List(ListArgs),
     /// Run a suite and write a results file
     Run(RunArgs),
+    /// Render a results file again: tables and findings, or the analysis view as JSON
+    Report(ReportArgs),
     /// Compare two results files: medians, ratio with 95% CI, Mann-Whitney U p-value
     Compare(CompareArgs),
     /// Read-only check of the machine and toolchains for benchmarking, with what to do
@@ -44,6 +47,19 @@ pub struct DoctorArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+}
+
+/// Options of `concbench report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The results file to render
+    pub file: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `concbench compare`.
@@ -173,6 +189,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::List(args) => list(&args),
         Command::Run(args) => run(&args),
+        Command::Report(args) => report(&args),
         Command::Compare(args) => compare(&args),
         Command::Doctor(args) => doctor(&args),
     }
@@ -183,6 +200,21 @@ fn doctor(args: &DoctorArgs) -> Result<i32> {
     match args.format {
         Format::Text => print!("{}", terminal::render_doctor(&findings)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+    }
+    Ok(0)
+}
+
+fn report(args: &ReportArgs) -> Result<i32> {
+    let file = ResultsFile::load(&args.file)?;
+    let report = Report::new(Catalogue::embedded(), &file);
+    let bytes = args.format.exporter().render(&report)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("concbench: report written to {}", path.display());
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
     }
     Ok(0)
 }
@@ -328,8 +360,9 @@ fn run(args: &RunArgs) -> Result<i32> {
         file,
         reporter.as_mut(),
     )?;
-    print!("{}", terminal::render_header(&file));
-    print!("{}", terminal::render_results(catalogue, &file));
+    let report = Report::new(catalogue, &file);
+    let text = ReportFormat::Terminal.exporter().render(&report)?;
+    std::io::Write::write_all(&mut std::io::stdout(), &text)?;
 
     let valid = file.runs.iter().filter(|r| r.valid).count();
     let failed = file.runs.iter().filter(|r| r.status.is_failure()).count();

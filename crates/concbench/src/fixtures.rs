@@ -81,3 +81,109 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         blocks: Vec::new(),
     }
 }
+
+/// A run like [`run`], on `cpus` CPUs (pinned or not), with these metrics on every sample;
+/// a racy model loses 1000 + i updates in sample i; spawn-idle at units = 0 is a baseline.
+pub fn run_on(
+    workload: &str,
+    model: &str,
+    params: &[(&str, u64)],
+    cpus: usize,
+    pinned: bool,
+    elapsed: &[u64],
+    metrics: &[(&str, i64)],
+) -> RunResult {
+    let mut r = run(workload, model, params, elapsed);
+    r.cpus = cpus;
+    r.pinned = pinned;
+    r.racy = model.ends_with("racy");
+    r.baseline = workload == "spawn-idle" && r.params["units"] == 0;
+    let reference: u64 = r.reference_checksum.parse().unwrap();
+    for (i, s) in r.samples.iter_mut().enumerate() {
+        s.user_ns = s.elapsed_ns * cpus as u64 * 9 / 10;
+        s.max_rss_kb += 100 * i as u64;
+        s.metrics = metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        if r.racy {
+            s.checksum = (reference - 1000 - i as u64).to_string();
+        }
+    }
+    summarise(&mut r);
+    r
+}
+
+/// A file with a bit of everything: pinned cpu-parallel runs on 1 and 2 CPUs, an
+/// unavailable model, a racy model, and spawn-idle with its baseline.
+pub fn mixed_file() -> ResultsFile {
+    let cpu = [("tasks", 8), ("n", 2_000_000), ("workers", 2)];
+    let one = [("tasks", 8), ("n", 2_000_000), ("workers", 1)];
+    let mut failed = run_on("cpu-parallel", "py-numpy", &cpu, 2, true, &[], &[]);
+    failed.valid = false;
+    failed.status = crate::results::Status::Unavailable;
+    failed.error = Some("unavailable: NumPy is not installed in the Python environment (check that pip can reach the package index, then run again)".into());
+    file(vec![
+        run_on(
+            "cpu-parallel",
+            "rust-seq",
+            &one,
+            1,
+            true,
+            &[20_000_000, 20_100_000, 19_900_000],
+            &[],
+        ),
+        run_on(
+            "cpu-parallel",
+            "rust-seq",
+            &cpu,
+            2,
+            true,
+            &[20_000_000, 20_200_000, 19_800_000],
+            &[],
+        ),
+        run_on(
+            "cpu-parallel",
+            "rust-rayon",
+            &one,
+            1,
+            true,
+            &[20_500_000, 20_400_000, 20_600_000],
+            &[],
+        ),
+        run_on(
+            "cpu-parallel",
+            "rust-rayon",
+            &cpu,
+            2,
+            true,
+            &[10_400_000, 10_300_000, 10_500_000],
+            &[],
+        ),
+        failed,
+        run_on(
+            "shared-counter",
+            "go-racy",
+            &[("units", 4), ("increments", 250_000)],
+            2,
+            false,
+            &[3_000_000, 3_100_000, 2_900_000],
+            &[],
+        ),
+        run_on(
+            "spawn-idle",
+            "go-goroutines",
+            &[("units", 0)],
+            2,
+            false,
+            &[50_000, 51_000, 49_000],
+            &[("rss_kb", 4_000), ("spawn_ns", 0)],
+        ),
+        run_on(
+            "spawn-idle",
+            "go-goroutines",
+            &[("units", 100_000)],
+            2,
+            false,
+            &[90_000_000, 91_000_000, 89_000_000],
+            &[("rss_kb", 264_000), ("spawn_ns", 60_000_000)],
+        ),
+    ])
+}

@@ -14,6 +14,55 @@ pub fn format_ns(ns: u64) -> String {
     }
 }
 
+/// A time that may be under a nanosecond (a per-iteration figure): 0.412 ns, 2.05 ns,
+/// 31.6 ns, and from 1 µs on as [`format_ns`].
+pub fn format_ns_fine(ns: f64) -> String {
+    if ns < 10.0 {
+        format!("{ns:.3} ns")
+    } else if ns < 100.0 {
+        format!("{ns:.2} ns")
+    } else if ns < 1e3 {
+        format!("{ns:.1} ns")
+    } else {
+        format_ns(ns.round() as u64)
+    }
+}
+
+/// A ratio: 1.06×, 12.4×, 312×.
+pub fn format_ratio(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.2}×")
+    } else if x < 100.0 {
+        format!("{x:.1}×")
+    } else {
+        format!("{x:.0}×")
+    }
+}
+
+/// A p-value as papers print it: p = 0.008, p = 0.31, p < 0.001.
+pub fn format_p(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else if p < 0.01 {
+        format!("p = {p:.3}")
+    } else {
+        format!("p = {p:.2}")
+    }
+}
+
+/// Memory in bytes, for per-unit figures: 412 B, 2.69 KiB, 16.3 KiB, 1.2 MiB.
+pub fn format_bytes(bytes: f64) -> String {
+    if bytes.abs() < 1024.0 {
+        format!("{bytes:.0} B")
+    } else if bytes.abs() < 10.0 * 1024.0 {
+        format!("{:.2} KiB", bytes / 1024.0)
+    } else if bytes.abs() < 1024.0 * 1024.0 {
+        format!("{:.1} KiB", bytes / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes / 1024.0 / 1024.0)
+    }
+}
+
 /// Memory in kB as people read it: 812 KiB, 12.3 MiB, 1.52 GiB.
 pub fn format_kb(kb: u64) -> String {
     let kb = kb as f64;
@@ -52,6 +101,19 @@ mod tests {
             format_eta(std::time::Duration::from_secs(185)),
             "3 min 05 s"
         );
+    }
+
+    #[test]
+    fn fine_times_ratios_and_p_values_read_well() {
+        assert_eq!(format_ns_fine(0.4123), "0.412 ns");
+        assert_eq!(format_ns_fine(31.62), "31.62 ns");
+        assert_eq!(format_ns_fine(2_500.0), "2.500 µs");
+        assert_eq!(format_ratio(1.0634), "1.06×");
+        assert_eq!(format_ratio(312.4), "312×");
+        assert_eq!(format_p(0.0079), "p = 0.008");
+        assert_eq!(format_p(0.3112), "p = 0.31");
+        assert_eq!(format_p(0.0001), "p < 0.001");
+        assert_eq!(format_bytes(2_754.0), "2.69 KiB");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! - [`run`]: planning and executing a suite, the io-server's server and load generator
 //! - [`output`]: progress and terminal tables
 //! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
+//! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
 //! - [`cli`]: the command line
 //!
 //! `tests/layout.rs` fails when a module imports one that comes after it in this list.
@@ -33,6 +34,7 @@ pub(crate) mod fixtures;
 pub mod format;
 pub mod machine;
 pub mod output;
+pub mod report;
 pub mod results;
 pub mod run;
 pub mod stats;

@@ -49,6 +49,19 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     })
 }
 
+/// The q-quantile (0 ≤ q ≤ 1) by linear interpolation between the closest ranks: p10 is
+/// `percentile(xs, 0.1)`.
+pub fn percentile(xs: &[f64], q: f64) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
+    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+    Some(v[lo] + (v[hi] - v[lo]) * (at - lo as f64))
+}
+
 /// The median absolute deviation (unscaled).
 pub fn mad(xs: &[f64]) -> Option<f64> {
     let m = median(xs)?;
@@ -155,6 +168,20 @@ pub fn bootstrap_ratio_ci(base: &[f64], new: &[f64]) -> Option<(f64, f64)> {
     Some((at(0.025), at(0.975)))
 }
 
+/// The significance level of every test concbench reports.
+pub const ALPHA: f64 = 0.05;
+
+/// The smallest two-sided p-value the Mann-Whitney U test can give samples of these sizes:
+/// 2 / C(n1 + n2, n1). With 3 runs a side it is 0.1, so no difference can reach p < 0.05.
+pub fn smallest_p(n1: usize, n2: usize) -> f64 {
+    // C(n1 + n2, n1) in floating point; large sizes underflow harmlessly to a tiny p.
+    let mut c = 1.0;
+    for i in 0..n1 {
+        c = c * (n2 + i + 1) as f64 / (i + 1) as f64;
+    }
+    (2.0 / c).min(1.0)
+}
+
 /// The two-sided p-value of the Mann–Whitney U test that `a` and `b` come from the same
 /// distribution: exact (by counting rank arrangements) for small samples without ties, the
 /// normal approximation with tie and continuity corrections otherwise.
@@ -258,6 +285,15 @@ pub fn geometric_mean(xs: &[f64]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percentiles_interpolate_between_ranks() {
+        let xs = [5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(super::percentile(&xs, 0.5), Some(3.0));
+        assert_eq!(super::percentile(&xs, 0.1), Some(1.4));
+        assert_eq!(super::percentile(&xs, 1.0), Some(5.0));
+        assert_eq!(super::percentile(&[], 0.5), None);
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use crate::results::{ResultsFile, RunResult};
 use crate::stats;
 
 /// The p-value below which a change is called significant.
-pub const ALPHA: f64 = 0.05;
+pub use crate::stats::ALPHA;
 
 /// One workload × model × parameters × CPUs present in both files.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,7 +135,7 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
         let (lo, hi) = stats::bootstrap_ratio_ci(&xs, &ys).unwrap_or((mn / mb, mn / mb));
         let p = stats::mann_whitney_p(&xs, &ys).unwrap_or(1.0);
         // The smallest p-value samples of these sizes can reach: 2 / C(n1 + n2, n1).
-        if min_p(xs.len(), ys.len()) >= ALPHA {
+        if stats::smallest_p(xs.len(), ys.len()) >= ALPHA {
             too_few_samples = true;
         }
         rows.push(CompareRow {
@@ -163,15 +163,6 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
         unmatched,
         too_few_samples,
     }
-}
-
-fn min_p(n1: usize, n2: usize) -> f64 {
-    // C(n1 + n2, n1) in floating point; large sizes underflow harmlessly to a tiny p.
-    let mut c = 1.0;
-    for i in 0..n1 {
-        c = c * (n2 + i + 1) as f64 / (i + 1) as f64;
-    }
-    2.0 / c
 }
 
 #[cfg(test)]

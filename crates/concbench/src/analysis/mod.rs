@@ -5,5 +5,7 @@
 //! `advise` only render it.
 
 pub mod compare;
+pub mod findings;
 pub mod summary;
+pub mod view;
 pub mod warnings;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::format::format_ns;
 use crate::results::RunResult;
 use crate::stats;
 
@@ -17,6 +18,10 @@ pub enum Warning {
     Noisy {
         /// Coefficient of variation of the samples' elapsed times (0.05 = 5%).
         cv: f64,
+        /// The 10th and 90th percentiles of the elapsed times, ns: the model's spread.
+        p10_ns: f64,
+        /// See `p10_ns`.
+        p90_ns: f64,
     },
     /// The runs are so short that start-up jitter and clock resolution weigh on them.
     TooShort {
@@ -39,12 +44,13 @@ pub enum Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::Noisy { cv } => write!(
+            Warning::Noisy { cv, p10_ns, p90_ns } => write!(
                 f,
-                "noisy: CV {:.1}% > {:.0}%; close other programs, or use --runs 10 \
-                 (`concbench doctor` measures how steady the machine itself is)",
+                "noisy: CV {:.1}% > {:.0}% (p10–p90 {}–{})",
                 cv * 100.0,
-                NOISY_CV * 100.0
+                NOISY_CV * 100.0,
+                format_ns(p10_ns.round() as u64),
+                format_ns(p90_ns.round() as u64)
             ),
             Warning::TooShort {
                 median_ns,
@@ -53,13 +59,35 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "too short: {} per run is under 1 ms; raise {param} (--set {workload}.{param}=...)",
-                crate::format::format_ns(*median_ns)
+                format_ns(*median_ns)
             ),
             Warning::Outliers { count, of } => write!(
                 f,
                 "{count} of {of} samples are outliers; rerun on a quiet machine, or use --runs 10"
             ),
         }
+    }
+}
+
+/// What to make of a table's noisy rows, from how steady the machine itself was around
+/// their block (`machine_cv`: the larger CV of the probes before and after it).
+pub fn noise_advice(workload: &str, machine_cv: Option<f64>) -> String {
+    match machine_cv {
+        Some(cv) if cv > crate::machine::steadiness::UNSTEADY_CV => format!(
+            "the machine itself was unsteady around this block (probe CV up to {:.1}%), and no \
+             run can be steadier than the machine: rerun this workload when it is quieter \
+             (concbench run --workloads {workload}), or on a quieter machine (concbench doctor)",
+            cv * 100.0
+        ),
+        Some(cv) => format!(
+            "the machine was steady around this block (probe CV up to {:.1}%), so this spread \
+             is the models' own (contention, threads parking and waking, a runtime's start-up): \
+             read it as part of their result, with the p10–p90 range",
+            cv * 100.0
+        ),
+        None => "the machine's steadiness was not probed; `concbench doctor` measures it, \
+                 and --runs 10 narrows the CIs"
+            .into(),
     }
 }
 
@@ -82,7 +110,11 @@ pub fn for_run(run: &RunResult) -> Vec<Warning> {
     let mut out = Vec::new();
     let cv = stats::cv(&elapsed);
     if elapsed.len() > 1 && cv > NOISY_CV {
-        out.push(Warning::Noisy { cv });
+        out.push(Warning::Noisy {
+            cv,
+            p10_ns: stats::percentile(&elapsed, 0.1).unwrap_or(0.0),
+            p90_ns: stats::percentile(&elapsed, 0.9).unwrap_or(0.0),
+        });
     }
     let median = stats::median(&elapsed).unwrap_or(0.0) as u64;
     if median < TOO_SHORT_NS {
@@ -131,7 +163,7 @@ mod tests {
         let text: Vec<String> = w.iter().map(|w| w.to_string()).collect();
         assert!(
             text.iter()
-                .any(|t| t.starts_with("noisy") && t.contains("--runs 10")),
+                .any(|t| t.starts_with("noisy: CV") && t.contains("(p10–p90 99.920 µs–220.300 µs)")),
             "{text:?}"
         );
         assert!(

@@ -145,6 +145,10 @@ pub struct Model {
     /// A deliberately unsynchronised variant: a wrong checksum is its finding.
     #[serde(default)]
     pub racy: bool,
+    /// For a racy model: why it may lose nothing, shown beside "lost 0" so that it is never
+    /// left unexplained.
+    #[serde(default)]
+    pub when_nothing_is_lost: Option<String>,
     /// The language's sequential baseline, against which speedups are computed.
     #[serde(default)]
     pub sequential: bool,

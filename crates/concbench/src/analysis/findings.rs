@@ -1,0 +1,339 @@
+//! Findings: what the analysis view says, in plain sentences.
+//!
+//! Every number in a sentence is read from the view; nothing here computes a figure. The
+//! sentences are kept as data (a [`Finding`] with the runs it cites) so the terminal, the
+//! reports and the JSON all say the same thing.
+
+use serde::Serialize;
+
+use crate::analysis::view::{Analysis, Group, Ranked, WorkloadView};
+use crate::analysis::warnings::NOISY_CV;
+use crate::format::{format_bytes, format_ns_fine, format_p, format_ratio};
+
+/// One sentence and the runs (indexes into the results file) it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The sentence.
+    pub text: String,
+    /// The runs whose figures it quotes.
+    pub runs: Vec<usize>,
+}
+
+/// What one workload's runs say.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadFindings {
+    /// The workload.
+    pub workload: String,
+    /// Its findings, most important first.
+    pub findings: Vec<Finding>,
+    /// One line for the end of a run.
+    pub headline: String,
+}
+
+/// The findings of every workload of `analysis`.
+pub fn findings(analysis: &Analysis) -> Vec<WorkloadFindings> {
+    analysis
+        .workloads
+        .iter()
+        .map(|w| workload_findings(analysis, w))
+        .collect()
+}
+
+/// "2 CPUs (pinned), units=10000": what sets a group apart from the workload's others.
+pub fn group_label(w: &WorkloadView, g: &Group) -> String {
+    let mut parts = vec![format!(
+        "{} CPU{}{}",
+        g.cpus,
+        if g.cpus == 1 { "" } else { "s" },
+        if g.pinned { " (pinned)" } else { "" }
+    )];
+    for (name, value) in &g.params {
+        // A pool sized to the CPUs says nothing the CPU count does not.
+        if name == "workers" && *value == g.cpus as u64 {
+            continue;
+        }
+        let differs = w
+            .groups
+            .iter()
+            .any(|o| o.params.get(name).is_some_and(|v| v != value));
+        if differs {
+            parts.push(format!("{name}={value}"));
+        }
+    }
+    parts.join(", ")
+}
+
+/// The ranking metric's value as it reads: `2.05 ns per iteration`, `10412 req/s`.
+pub fn metric_value(g: &Group, value: f64, unit: &str) -> String {
+    if g.higher_is_better {
+        format!("{value:.0} req/s")
+    } else {
+        format!("{} per {unit}", format_ns_fine(value))
+    }
+}
+
+/// "1.06× (95% CI 1.03–1.09)".
+fn ratio_with_ci(r: &Ranked) -> String {
+    format!(
+        "{} (95% CI {}–{})",
+        format_ratio(r.vs_best.value),
+        format_ratio(r.vs_best.ci95_low).trim_end_matches('×'),
+        format_ratio(r.vs_best.ci95_high)
+    )
+}
+
+/// "a, b and c".
+fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The sentence that ranks one group: its winner or tied group, and the margin to the next.
+fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
+    let label = group_label(w, g);
+    let best = &g.ranking[0];
+    let unit = &w.work_unit;
+    let better = if g.higher_is_better {
+        "most throughput"
+    } else {
+        "fastest"
+    };
+    // With too few runs for any test to reach p < 0.05, nothing is called tied: the sentence
+    // ranks by medians and says so.
+    let top: Vec<&Ranked> = if g.too_few_samples {
+        vec![best]
+    } else {
+        g.ranking.iter().filter(|r| r.tier == 0).collect()
+    };
+    let mut runs: Vec<usize> = top.iter().map(|r| r.evidence.run).collect();
+    let mut text = if g.ranking.len() == 1 {
+        format!(
+            "{label}: only {} was measured here: {}",
+            best.model,
+            metric_value(g, best.value.value, unit)
+        )
+    } else if top.len() == 1 {
+        format!(
+            "{label}: {} is {better}, at {}",
+            best.model,
+            metric_value(g, best.value.value, unit)
+        )
+    } else {
+        let names: Vec<&str> = top.iter().map(|r| r.model.as_str()).collect();
+        let last = top.last().expect("a tier has a member");
+        format!(
+            "{label}: {} are tied for {better} (no pair differs at p < 0.05), at {}–{}",
+            join_names(&names),
+            metric_value(g, best.value.value, unit)
+                .split(" per ")
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(" req/s"),
+            metric_value(g, last.value.value, unit)
+        )
+    };
+    let next = if g.too_few_samples {
+        g.ranking.get(1)
+    } else {
+        g.ranking.iter().find(|r| r.tier == 1)
+    };
+    if let Some(next) = next {
+        runs.push(next.evidence.run);
+        let how = if g.higher_is_better {
+            format!("has {} less throughput", ratio_with_ci(next))
+        } else {
+            format!("takes {} as long", ratio_with_ci(next))
+        };
+        let p = next.p_vs_best.map(format_p).unwrap_or_default();
+        text += &format!("; the next, {}, {how} as {} ({p})", next.model, best.model);
+    }
+    if g.too_few_samples && g.ranking.len() > 1 {
+        let n = g
+            .ranking
+            .iter()
+            .map(|r| r.evidence.samples)
+            .min()
+            .unwrap_or(0);
+        text += &format!(
+            " — by medians only: with {n} runs a model no difference can reach p < 0.05 \
+             (use --runs 5)"
+        );
+    }
+    Finding {
+        text: text + ".",
+        runs,
+    }
+}
+
+fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings {
+    let mut findings = Vec::new();
+    for g in &w.groups {
+        findings.push(ranking_sentence(w, g));
+        let label = group_label(w, g);
+        let best = &g.ranking[0];
+        // The winner against its own language's sequential model.
+        let figures = &analysis.runs[best.evidence.run];
+        if let (Some(s), Some(base)) = (figures.speedup, figures.speedup_base) {
+            if base != best.evidence.run {
+                findings.push(Finding {
+                    text: format!(
+                        "{label}: {} runs {} (95% CI {}–{}) as fast as its sequential baseline.",
+                        best.model,
+                        format_ratio(s.value),
+                        format_ratio(s.ci95_low).trim_end_matches('×'),
+                        format_ratio(s.ci95_high)
+                    ),
+                    runs: vec![best.evidence.run, base],
+                });
+            }
+        }
+        if g.ranking.len() >= 3 {
+            let slowest = g.ranking.last().expect("three or more");
+            let what = if g.higher_is_better {
+                "the best's throughput over its"
+            } else {
+                "its time over the fastest's"
+            };
+            findings.push(Finding {
+                text: format!(
+                    "{label}: last is {}, at {} ({what}: {}).",
+                    slowest.model,
+                    metric_value(g, slowest.value.value, &w.work_unit),
+                    ratio_with_ci(slowest)
+                ),
+                runs: vec![slowest.evidence.run, best.evidence.run],
+            });
+        }
+        if let (Some(low), Some(high)) = (g.by_p99.first(), g.by_p99.last()) {
+            if g.by_p99.len() >= 2 {
+                let run_of = |m: &str| {
+                    g.ranking
+                        .iter()
+                        .find(|r| r.model == m)
+                        .map(|r| r.evidence.run)
+                };
+                findings.push(Finding {
+                    text: format!(
+                        "{label}: lowest p99 latency {} ({}), highest {} ({}).",
+                        low.0,
+                        format_ns_fine(low.1 * 1000.0),
+                        high.0,
+                        format_ns_fine(high.1 * 1000.0)
+                    ),
+                    runs: [run_of(&low.0), run_of(&high.0)]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                });
+            }
+        }
+        // Memory where it is the point: per unit (spawn-idle) and per connection (io-server).
+        let per_unit: Vec<(&Ranked, f64)> = g
+            .ranking
+            .iter()
+            .filter_map(|r| {
+                let f = &analysis.runs[r.evidence.run];
+                Some((
+                    r,
+                    f.mem_per_unit_bytes
+                        .or(f.server.and_then(|s| s.mem_per_conn_bytes))?,
+                ))
+            })
+            .collect();
+        if per_unit.len() >= 2 {
+            let least = per_unit
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("two");
+            let most = per_unit
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("two");
+            let per = if w.workload == "io-server" {
+                "connection"
+            } else {
+                "unit"
+            };
+            findings.push(Finding {
+                text: format!(
+                    "{label}: least memory per {per} {} ({}), most {} ({}).",
+                    least.0.model,
+                    format_bytes(least.1),
+                    most.0.model,
+                    format_bytes(most.1)
+                ),
+                runs: vec![least.0.evidence.run, most.0.evidence.run],
+            });
+        }
+        let noisy: Vec<String> = g
+            .ranking
+            .iter()
+            .filter(|r| r.cv > NOISY_CV)
+            .map(|r| format!("{} (CV {:.1}%)", r.model, r.cv * 100.0))
+            .collect();
+        if !noisy.is_empty() {
+            findings.push(Finding {
+                text: format!(
+                    "{label}: ranked, but too noisy for small differences to count: {}.",
+                    noisy.join(", ")
+                ),
+                runs: g
+                    .ranking
+                    .iter()
+                    .filter(|r| r.cv > NOISY_CV)
+                    .map(|r| r.evidence.run)
+                    .collect(),
+            });
+        }
+    }
+    for d in &w.doubtful {
+        findings.push(Finding {
+            text: format!("{} is not ranked — {}.", d.model, d.reason),
+            runs: vec![d.evidence.run],
+        });
+    }
+    WorkloadFindings {
+        workload: w.workload.clone(),
+        headline: headline(w),
+        findings,
+    }
+}
+
+/// One line for the end of a run: the group with the most models, its winner, its margin.
+fn headline(w: &WorkloadView) -> String {
+    let Some(g) = w.groups.iter().max_by_key(|g| g.ranking.len()) else {
+        return format!("{}: nothing valid to rank", w.workload);
+    };
+    let top: Vec<&str> = g
+        .ranking
+        .iter()
+        .filter(|r| r.tier == 0)
+        .map(|r| r.model.as_str())
+        .collect();
+    let lead = if top.len() == 1 {
+        format!("{} first", top[0])
+    } else {
+        format!("{} tied first", join_names(&top))
+    };
+    let margin = g
+        .ranking
+        .iter()
+        .find(|r| r.tier == 1)
+        .map(|next| {
+            format!(
+                ", {} ahead of {}",
+                format_ratio(next.vs_best.value),
+                next.model
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{} ({}, {} models): {lead}{margin}",
+        w.workload,
+        group_label(w, g),
+        g.ranking.len()
+    )
+}

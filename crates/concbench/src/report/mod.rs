@@ -1,0 +1,77 @@
+//! Reports: the exporters of the analysis view, one file per format behind one trait.
+//!
+//! An exporter renders a [`Report`] (a results file, its analysis view and its findings);
+//! it computes no figure of its own.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::analysis::findings::{self, WorkloadFindings};
+use crate::analysis::view::{self, Analysis};
+use crate::catalogue::Catalogue;
+use crate::results::ResultsFile;
+
+pub mod json;
+pub mod terminal;
+
+/// The schema of `concbench report --format json`.
+pub const ANALYSIS_SCHEMA: &str = "concbench.analysis/1";
+
+/// What every exporter renders: the file, its view and its findings.
+pub struct Report<'a> {
+    /// The catalogue the file's workloads and models come from.
+    pub catalogue: &'a Catalogue,
+    /// The results file.
+    pub file: &'a ResultsFile,
+    /// Its analysis view.
+    pub analysis: Analysis,
+    /// The findings, per workload.
+    pub findings: Vec<WorkloadFindings>,
+}
+
+impl<'a> Report<'a> {
+    /// Analyses `file` once, for every exporter.
+    pub fn new(catalogue: &'a Catalogue, file: &'a ResultsFile) -> Report<'a> {
+        let analysis = view::analyse(catalogue, file);
+        let findings = findings::findings(&analysis);
+        Report {
+            catalogue,
+            file,
+            analysis,
+            findings,
+        }
+    }
+
+    /// The findings of one workload.
+    pub fn findings_of(&self, workload: &str) -> Option<&WorkloadFindings> {
+        self.findings.iter().find(|f| f.workload == workload)
+    }
+}
+
+/// Renders a report in one format.
+pub trait Exporter {
+    /// The report as this format's bytes.
+    fn render(&self, report: &Report) -> Result<Vec<u8>>;
+    /// The file name extension of the format (`json`, `html`, ...), for `--out` defaults.
+    fn extension(&self) -> &'static str;
+}
+
+/// The formats of `concbench report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// Tables and findings, as `concbench run` prints them
+    Terminal,
+    /// The analysis view and the findings, as JSON
+    Json,
+}
+
+impl ReportFormat {
+    /// The exporter of this format.
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            ReportFormat::Terminal => Box::new(terminal::Terminal),
+            ReportFormat::Json => Box::new(json::Json),
+        }
+    }
+}
