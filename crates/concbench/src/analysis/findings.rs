@@ -180,11 +180,12 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
             if base != best.evidence.run {
                 findings.push(Finding {
                     text: format!(
-                        "{label}: {} runs {} (95% CI {}–{}) as fast as its sequential baseline.",
+                        "{label}: {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential baseline.",
                         best.model,
                         format_ratio(s.value),
                         format_ratio(s.ci95_low).trim_end_matches('×'),
-                        format_ratio(s.ci95_high)
+                        format_ratio(s.ci95_high),
+                        analysis.runs[base].model
                     ),
                     runs: vec![best.evidence.run, base],
                 });
@@ -336,4 +337,83 @@ fn headline(w: &WorkloadView) -> String {
         group_label(w, g),
         g.ranking.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::view::analyse;
+    use crate::catalogue::Catalogue;
+    use crate::fixtures;
+
+    fn cpu(model: &str, elapsed: &[u64]) -> crate::results::RunResult {
+        fixtures::run(
+            "cpu-parallel",
+            model,
+            &[("tasks", 8), ("n", 1_000_000), ("workers", 2)],
+            elapsed,
+        )
+    }
+
+    fn text(runs: Vec<crate::results::RunResult>) -> String {
+        let file = fixtures::file(runs);
+        let f = findings(&analyse(Catalogue::embedded(), &file));
+        let mut out = String::new();
+        for w in &f {
+            for finding in &w.findings {
+                out += &format!("{} {:?}\n", finding.text, finding.runs);
+            }
+            out += &format!("= {}\n", w.headline);
+        }
+        out
+    }
+
+    #[test]
+    fn the_findings_of_a_ranked_and_a_tied_workload() {
+        insta::assert_snapshot!(text(vec![
+            cpu(
+                "rust-seq",
+                &[30_000_000, 30_300_000, 29_800_000, 30_100_000, 29_900_000]
+            ),
+            cpu(
+                "rust-threads",
+                &[10_100_000, 10_150_000, 9_900_000, 10_050_000, 9_950_000]
+            ),
+            cpu(
+                "rust-rayon",
+                &[10_000_000, 10_250_000, 9_950_000, 10_100_000, 10_000_000]
+            ),
+            cpu(
+                "rust-tokio",
+                &[15_000_000, 15_100_000, 14_900_000, 15_050_000, 14_950_000]
+            ),
+            cpu(
+                "py-seq",
+                &[
+                    900_000_000,
+                    910_000_000,
+                    890_000_000,
+                    905_000_000,
+                    895_000_000
+                ]
+            ),
+        ]));
+    }
+
+    #[test]
+    fn a_twice_as_fast_model_reads_as_twice_as_fast() {
+        let t = text(vec![
+            cpu(
+                "rust-seq",
+                &[20_000_000, 20_300_000, 19_800_000, 20_100_000, 19_900_000],
+            ),
+            cpu(
+                "rust-rayon",
+                &[10_000_000, 10_150_000, 9_900_000, 10_050_000, 9_950_000],
+            ),
+        ]);
+        assert!(t.contains("rust-rayon is fastest"), "{t}");
+        assert!(t.contains("the next, rust-seq, takes 2.00× (95% CI"), "{t}");
+        assert!(t.contains("rust-rayon runs 2.00× (95% CI"), "{t}");
+    }
 }

@@ -156,6 +156,8 @@ pub struct Doubt {
 /// One run's own derived figures.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunFigures {
+    /// The run's model, so that a figure that points at another run can name it.
+    pub model: String,
     /// Median time per unit of work, ns.
     pub ns_per_work: Option<f64>,
     /// Against the same language's sequential model at the same sizes and CPUs: its time over
@@ -311,7 +313,10 @@ fn same_sizes(a: &RunResult, b: &RunResult) -> bool {
 }
 
 fn run_figures(catalogue: &Catalogue, file: &ResultsFile, run: &RunResult) -> RunFigures {
-    let mut out = RunFigures::default();
+    let mut out = RunFigures {
+        model: run.model.clone(),
+        ..RunFigures::default()
+    };
     let Some(workload) = catalogue.workload(&run.workload) else {
         return out;
     };
@@ -602,5 +607,146 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize]) -> Group {
         ranking,
         too_few_samples,
         by_p99,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    fn cpu(model: &str, elapsed: &[u64]) -> RunResult {
+        fixtures::run(
+            "cpu-parallel",
+            model,
+            &[("tasks", 8), ("n", 1_000_000), ("workers", 2)],
+            elapsed,
+        )
+    }
+
+    fn analyse_runs(runs: Vec<RunResult>) -> (ResultsFile, Analysis) {
+        let file = fixtures::file(runs);
+        let a = analyse(Catalogue::embedded(), &file);
+        (file, a)
+    }
+
+    #[test]
+    fn two_equal_models_are_tied() {
+        let (_, a) = analyse_runs(vec![
+            cpu("rust-threads", &[10_00, 10_20, 9_90, 10_10, 10_05]),
+            cpu("rust-rayon", &[10_02, 9_95, 10_15, 10_00, 10_08]),
+        ]);
+        let g = &a.workloads[0].groups[0];
+        assert_eq!(g.tiers.len(), 1, "{:?}", g.tiers);
+        assert_eq!(g.tiers[0].len(), 2);
+        assert!(g.ranking[1].p_vs_best.unwrap() >= ALPHA);
+        assert!(!g.too_few_samples);
+    }
+
+    #[test]
+    fn a_model_twice_as_fast_is_ranked_first_with_a_ci_that_contains_2() {
+        let (_, a) = analyse_runs(vec![
+            cpu("rust-seq", &[20_000, 20_300, 19_800, 20_100, 19_900]),
+            cpu("rust-rayon", &[10_000, 10_150, 9_900, 10_050, 9_950]),
+        ]);
+        let g = &a.workloads[0].groups[0];
+        assert_eq!(g.ranking[0].model, "rust-rayon");
+        let slower = &g.ranking[1];
+        assert_eq!(slower.tier, 1);
+        assert!(slower.p_vs_best.unwrap() < ALPHA);
+        let r = slower.vs_best;
+        assert!((r.value - 2.0).abs() < 0.01, "{r:?}");
+        assert!(r.ci95_low <= 2.0 && 2.0 <= r.ci95_high, "{r:?}");
+        // The speedup against rust-seq is the same ratio, read from the same runs.
+        let f = &a.runs[1];
+        assert_eq!(f.speedup_base, Some(0));
+        assert!((f.speedup.unwrap().value - 2.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn runs_of_different_loop_lengths_compare_per_iteration() {
+        let mut long = cpu("rust-seq", &[40_000, 40_100, 39_900, 40_050, 39_950]);
+        long.params.insert("n".into(), 2_000_000);
+        let (_, a) = analyse_runs(vec![
+            cpu("go-seq", &[20_000, 20_100, 19_900, 20_050, 19_950]),
+            long,
+        ]);
+        let w = &a.workloads[0];
+        assert_eq!(w.groups.len(), 1, "n is linear: one group");
+        let g = &w.groups[0];
+        assert_eq!(g.varying, ["n"]);
+        assert_eq!(g.metric, "ns per iteration");
+        // Twice the time for twice the loop: the same time per iteration.
+        assert!((g.ranking[1].vs_best.value - 1.0).abs() < 0.01);
+        assert_eq!(g.tiers.len(), 1);
+    }
+
+    #[test]
+    fn every_tier_has_no_significant_pair_and_every_ratio_is_the_medians() {
+        let (file, a) = analyse_runs(vec![
+            cpu("rust-seq", &[30_000, 30_300, 29_800, 30_100, 29_900]),
+            cpu("rust-threads", &[10_100, 10_150, 9_900, 10_050, 9_950]),
+            cpu("rust-rayon", &[10_000, 10_250, 9_950, 10_100, 10_000]),
+            cpu("rust-tokio", &[15_000, 15_100, 14_900, 15_050, 14_950]),
+        ]);
+        let g = &a.workloads[0].groups[0];
+        for tier in &g.tiers {
+            for x in tier {
+                for y in tier {
+                    let s = |m: &str| {
+                        let r = file.runs.iter().find(|r| r.model == m).unwrap();
+                        r.samples
+                            .iter()
+                            .map(|s| s.elapsed_ns as f64)
+                            .collect::<Vec<_>>()
+                    };
+                    if x != y {
+                        assert!(stats::mann_whitney_p(&s(x), &s(y)).unwrap() >= ALPHA);
+                    }
+                }
+            }
+        }
+        let best = file
+            .runs
+            .iter()
+            .find(|r| r.model == g.ranking[0].model)
+            .unwrap();
+        for r in &g.ranking {
+            let run = &file.runs[r.evidence.run];
+            let from_file =
+                run.summary.median_elapsed_ns as f64 / best.summary.median_elapsed_ns as f64;
+            assert!(
+                (r.vs_best.value / from_file - 1.0).abs() < 0.005,
+                "{}",
+                r.model
+            );
+        }
+    }
+
+    #[test]
+    fn failed_racy_and_baseline_runs_are_not_ranked_but_named() {
+        let file = fixtures::mixed_file();
+        let a = analyse(Catalogue::embedded(), &file);
+        let cpu = a.workload("cpu-parallel").unwrap();
+        assert!(cpu
+            .groups
+            .iter()
+            .all(|g| g.ranking.iter().all(|r| r.model != "py-numpy")));
+        assert!(cpu
+            .doubtful
+            .iter()
+            .any(|d| d.model == "py-numpy" && d.status == Status::Unavailable));
+        let counter = a.workload("shared-counter").unwrap();
+        assert!(counter.groups.is_empty());
+        assert!(counter.doubtful[0].reason.contains("lost 1001 of 1000000"));
+        let spawn = a.workload("spawn-idle").unwrap();
+        assert_eq!(spawn.groups.len(), 1, "the units=0 baseline is not a group");
+        let f = &a.runs[7];
+        assert!((f.mem_per_unit_bytes.unwrap() - 260_000.0 * 1024.0 / 100_000.0).abs() < 1e-6);
+        assert!((f.spawn_per_unit_ns.unwrap() - 600.0).abs() < 1e-9);
+        let rayon2 = &a.runs[3];
+        let sc = rayon2.scaling.unwrap();
+        assert!((sc.speedup.value - 20_500_000.0 / 10_400_000.0).abs() < 1e-9);
+        assert!((sc.efficiency - sc.speedup.value / 2.0).abs() < 1e-12);
     }
 }

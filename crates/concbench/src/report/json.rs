@@ -50,3 +50,18 @@ impl Exporter for Json {
         "json"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_report() {
+        let file = crate::fixtures::mixed_file();
+        let report = Report::new(crate::catalogue::Catalogue::embedded(), &file);
+        let json = String::from_utf8(Json.render(&report).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["schema"], ANALYSIS_SCHEMA);
+        insta::assert_snapshot!(json);
+    }
+}
