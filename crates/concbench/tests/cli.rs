@@ -217,6 +217,61 @@ fn a_suite_runs_one_block_per_workload_each_probed_for_steadiness() {
 }
 
 #[test]
+fn report_renders_a_results_file_again_with_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run_out, _) = quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq,rust-threads",
+        3,
+        &[],
+        0,
+    );
+    let path = dir.path().join("r.json");
+    let out = concbench().arg("report").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The same tables and findings as the run printed, without running anything.
+    assert!(text.contains("cpu-parallel — "), "{text}");
+    assert!(text.contains("• 2 CPUs"), "{text}");
+    assert!(
+        text.contains("In short:\n  cpu-parallel (2 CPUs, 2 models): "),
+        "{text}"
+    );
+    let printed = String::from_utf8_lossy(&run_out.stdout);
+    let findings = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with('•'))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(findings(&text), findings(&printed));
+
+    let out = concbench()
+        .args(["report", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["schema"], "concbench.analysis/1");
+    let ranking = &view["analysis"]["workloads"][0]["groups"][0]["ranking"];
+    assert_eq!(ranking.as_array().unwrap().len(), 2);
+    assert_eq!(ranking[0]["rank"], 1);
+
+    std::fs::write(dir.path().join("bad.json"), "{\"schema\": \"other/9\"}").unwrap();
+    let bad = concbench()
+        .arg("report")
+        .arg(dir.path().join("bad.json"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("has schema \"other/9\""), "{err}");
+}
+
+#[test]
 fn implementations_start_through_the_launcher_so_peaks_are_their_own() {
     let dir = tempfile::tempdir().unwrap();
     let (_, file) = quick_run(
