@@ -58,6 +58,16 @@ pub fn run(workload: &str, model: &str, params: &[(&str, u64)], elapsed: &[u64])
     r
 }
 
+/// A valid cpu-parallel run of `model` (8 tasks of `n`, 2 workers, 2 free CPUs).
+pub fn cpu_parallel(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
+    run(
+        "cpu-parallel",
+        model,
+        &[("tasks", 8), ("n", n), ("workers", 2)],
+        elapsed,
+    )
+}
+
 /// Recomputes a run's summary and warnings after its samples changed.
 pub fn summarise(r: &mut RunResult) {
     let reference = r.reference_checksum.parse().unwrap_or(0);

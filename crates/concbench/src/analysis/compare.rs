@@ -171,12 +171,7 @@ mod tests {
     use crate::fixtures::file;
 
     fn run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
-        crate::fixtures::run(
-            "cpu-parallel",
-            model,
-            &[("n", n), ("tasks", 8), ("workers", 2)],
-            elapsed,
-        )
+        crate::fixtures::cpu_parallel(model, n, elapsed)
     }
 
     #[test]

@@ -347,12 +347,7 @@ mod tests {
     use crate::fixtures;
 
     fn cpu(model: &str, elapsed: &[u64]) -> crate::results::RunResult {
-        fixtures::run(
-            "cpu-parallel",
-            model,
-            &[("tasks", 8), ("n", 1_000_000), ("workers", 2)],
-            elapsed,
-        )
+        fixtures::cpu_parallel(model, 1_000_000, elapsed)
     }
 
     fn text(runs: Vec<crate::results::RunResult>) -> String {

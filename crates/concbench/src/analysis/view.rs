@@ -615,13 +615,8 @@ mod tests {
     use super::*;
     use crate::fixtures;
 
-    fn cpu(model: &str, elapsed: &[u64]) -> RunResult {
-        fixtures::run(
-            "cpu-parallel",
-            model,
-            &[("tasks", 8), ("n", 1_000_000), ("workers", 2)],
-            elapsed,
-        )
+    fn cpu(model: &str, elapsed: &[u64]) -> crate::results::RunResult {
+        fixtures::cpu_parallel(model, 1_000_000, elapsed)
     }
 
     fn analyse_runs(runs: Vec<RunResult>) -> (ResultsFile, Analysis) {

@@ -266,28 +266,19 @@ mod tests {
         assert!(differ.contains("toolchain versions differ"), "{differ}");
     }
 
-    fn cpu_run(model: &str, n: u64, elapsed: &[u64]) -> crate::results::RunResult {
-        fixtures::run(
-            "cpu-parallel",
-            model,
-            &[("n", n), ("tasks", 8), ("workers", 2)],
-            elapsed,
-        )
-    }
-
     #[test]
     fn the_compare_table() {
         let base = fixtures::file(vec![
-            cpu_run("rust-seq", 10, &[100_000, 103_000, 98_000, 101_000, 99_000]),
-            cpu_run("rust-rayon", 10, &[52_000, 50_000, 51_000, 55_000, 49_000]),
+            fixtures::cpu_parallel("rust-seq", 10, &[100_000, 103_000, 98_000, 101_000, 99_000]),
+            fixtures::cpu_parallel("rust-rayon", 10, &[52_000, 50_000, 51_000, 55_000, 49_000]),
         ]);
         let new = fixtures::file(vec![
-            cpu_run(
+            fixtures::cpu_parallel(
                 "rust-seq",
                 20,
                 &[201_000, 199_000, 204_000, 198_000, 200_000],
             ),
-            cpu_run("rust-rayon", 10, &[51_000, 52_000, 50_000, 54_000, 50_500]),
+            fixtures::cpu_parallel("rust-rayon", 10, &[51_000, 52_000, 50_000, 54_000, 50_500]),
         ]);
         insta::assert_snapshot!(render_compare(&crate::analysis::compare::compare(
             &base, &new
