@@ -10,10 +10,11 @@
 /* Task k's work: the sum of i*i for i < n+k, wrapping (unsigned arithmetic wraps in C).
  *
  * Kept to the six instructions of Go's taskSum and Rust's task (mov, imul, add, inc, cmp,
- * jb): the empty asm tells gcc that the loop counter may have changed, so that it can
- * neither replace the loop by the closed form of Σi² nor vectorise it, while the counter
- * stays in a register (the asm has no memory operand), as Rust's `opaque` does. Never
- * inlined, like theirs, so that both models run the same copy of the loop. */
+ * jb): the empty asm tells the compiler that the loop counter may have changed, so that it
+ * can neither replace the loop by the closed form of Σi² (clang would, as LLVM does for
+ * Rust) nor vectorise it, while the counter stays in a register (the asm has no memory
+ * operand), as Rust's `opaque` does. gcc 12.2 -O2 compiles it to mov, imul, add $1, add,
+ * cmp, jb. Never inlined, like theirs, so that both models run the same copy of the loop. */
 __attribute__((noinline)) static uint64_t task_sum(uint64_t n, uint64_t k) {
     uint64_t end = n + k, sum = 0;
     for (uint64_t i = 0; i < end;) {
