@@ -1,5 +1,5 @@
 /* Command concbench-c runs one concbench workload under one C model and prints one JSON
- * line (the protocol of DESIGN §2 and impls/README.md):
+ * line (the protocol of impls/README.md):
  *
  *     concbench-c <workload> <model> --<param>=<value> ...
  *     concbench-c --list

@@ -1,4 +1,4 @@
-/* The command-line protocol every concbench implementation speaks (DESIGN §2 and
+/* The command-line protocol every concbench implementation speaks (see
  * impls/README.md): `concbench-c <workload> <model> --<param>=<value> ...` runs one
  * measurement and prints one JSON line; `concbench-c --list` says what is implemented.
  * Bad input of any kind exits 2 with one line on stderr and nothing on stdout. */
@@ -31,7 +31,7 @@ typedef struct {
 
 /* What one run measured: the last stdout line of the protocol. */
 typedef struct {
-    uint64_t checksum;   /* the workload's checksum (DESIGN §4) */
+    uint64_t checksum;   /* the workload's checksum (docs/DESIGN.md, "Workloads") */
     uint64_t elapsed_ns; /* from just before the first thread is created to the answer */
     uint64_t ops;        /* units of the workload's work done */
 } outcome_t;
