@@ -93,17 +93,38 @@ func counterChannel(args Args) (Outcome, error) {
 		})
 }
 
-// counterRacy is go-racy: a plain `counter++` from every goroutine with no synchronisation
-// at all: a data race on purpose, to show the updates it loses. `go vet` does not flag it;
-// the race detector does, so the tests run it only in a binary built without -race. The
-// checksum is whatever count survives.
+// counterRacy is go-racy: every goroutine increments one plain uint64 through
+// racyIncrement, with no synchronisation at all: a data race on purpose, to show the updates
+// it loses. `go vet` does not flag it; the race detector does, so the in-process tests never
+// run it (TestRaceDetectorSeesOnlyGoRacy runs it in a -race binary of its own). The checksum
+// is whatever count survives.
 func counterRacy(args Args) (Outcome, error) {
-	var counter uint64
+	counter := new(uint64)
 	return countWith(args, time.Now(),
 		func(increments uint64) {
 			for range increments {
-				counter++
+				racyIncrement(counter)
 			}
 		},
-		func() uint64 { return counter })
+		func() uint64 { return *counter })
+}
+
+// racyIncrement is one unsynchronised increment of go-racy: it loads *counter, adds 1 and
+// stores the sum back, with no lock and no atomic instruction, so another goroutine's
+// increment that lands between the load and the store is lost.
+//
+// Why the compiler cannot fold the loop into one add, or keep the counter in a register:
+// go:noinline (a directive the gc compiler documents and always honours, profile-guided
+// optimisation included) keeps this body out of the caller, and gc analyses no function's
+// memory effects across a call: a call it does not inline is, at the call site, a read and
+// a write of all memory. So every iteration of the caller's loop must make the call, and
+// every call loads *counter from memory and stores to it, since its own body has a single
+// load and a single store that it cannot drop. The race detector instruments that load and
+// store, which is how TestRaceDetectorSeesOnlyGoRacy sees the race. On amd64 with Go 1.26
+// this compiles to `INCQ 0(AX); RET`: one instruction, but without a LOCK prefix, which the
+// CPU executes as a separate load, add and store that another core can come between.
+//
+//go:noinline
+func racyIncrement(counter *uint64) {
+	*counter++
 }

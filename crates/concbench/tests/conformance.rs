@@ -2,7 +2,8 @@
 //! in its real implementation, and its checksum and op count must equal the harness's own
 //! reference; every implementation refuses bad parameters the protocol's way.
 //!
-//! These tests need Go, Python 3 and cargo: a missing toolchain fails them (CI has all three).
+//! These tests need Go, Python 3, cargo and a C compiler (which cargo needs anyway, to link):
+//! a missing toolchain fails them (CI has all four).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -191,6 +191,31 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
                 });
             }
         }
+        // Each baseline against the best contender: how far the ranking is from plain C.
+        for b in &g.baselines {
+            let how = if g.higher_is_better {
+                "the best's throughput over the baseline's"
+            } else {
+                "the baseline's time over the best's"
+            };
+            let p = b
+                .p_vs_best
+                .map(|p| format!(", {}", format_p(p)))
+                .unwrap_or_default();
+            findings.push(Finding {
+                text: format!(
+                    "{label}: the baseline {} (not ranked) is at {}; against {}, the best \
+                     ranked, {how}: {} (95% CI {}–{}){p}.",
+                    b.model,
+                    metric_value(g, b.value.value, &w.work_unit),
+                    best.model,
+                    format_ratio(b.vs_best.value),
+                    format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
+                    format_ratio(b.vs_best.ci95_high)
+                ),
+                runs: vec![b.evidence.run, best.evidence.run],
+            });
+        }
         if g.ranking.len() >= 3 {
             let slowest = g.ranking.last().expect("three or more");
             let what = if g.higher_is_better {

@@ -10,6 +10,10 @@
 //! to the best (bootstrap 95% CI) and the Mann-Whitney p-value against it, and split into
 //! tiers of models that are not significantly different from each other.
 //!
+//! Baseline models (`role = "baseline"` in the catalogue: the C programs) are not ranked
+//! with the contenders: each group lists them apart, each with its time relative to the
+//! group's best contender. A group that holds only baselines ranks them among themselves.
+//!
 //! Figures of single runs (speedup against the language's sequential model, scaling against
 //! the same model on one CPU, memory per unit, lost updates, server figures) are computed
 //! here too, once per run, and every figure names the runs it came from.
@@ -18,7 +22,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalogue::{reference, Catalogue, Workload};
+use crate::catalogue::{reference, Catalogue, Role, Workload};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
 
@@ -80,6 +84,27 @@ pub struct Group {
     pub too_few_samples: bool,
     /// io-server: the models by median p99 latency (µs), lowest first.
     pub by_p99: Vec<(String, f64)>,
+    /// The baseline models measured in the same scenario, not ranked with the others, each
+    /// against the best of the ranking.
+    pub baselines: Vec<Baseline>,
+}
+
+/// A baseline model's figure in a group: a reference point, not a contender.
+#[derive(Debug, Clone, Serialize)]
+pub struct Baseline {
+    /// The model's id.
+    pub model: String,
+    /// Its language.
+    pub lang: String,
+    /// The ranking metric's median (ns per unit of work, or requests per second).
+    pub value: Estimate,
+    /// How many times the group's best it is, oriented like [`Ranked::vs_best`]: above 1.0
+    /// the best contender beats the baseline, below 1.0 the baseline is ahead.
+    pub vs_best: Estimate,
+    /// Mann-Whitney p-value of its samples against the best's.
+    pub p_vs_best: Option<f64>,
+    /// Where the figures come from.
+    pub evidence: Evidence,
 }
 
 /// One model's place in a group.
@@ -423,22 +448,37 @@ fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]
     let indexes: Vec<usize> = (0..file.runs.len())
         .filter(|&i| file.runs[i].workload == workload.name)
         .collect();
+    let is_baseline = |i: usize| {
+        workload
+            .model(&file.runs[i].model)
+            .is_some_and(|m| m.role == Role::Baseline)
+    };
+    // Contenders make the groups; baselines join the group of their scenario, or make one of
+    // their own where no contender was measured.
     let mut keys: Vec<GroupKey> = Vec::new();
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    for &i in &indexes {
-        if !rankable(&file.runs[i]) {
-            continue;
-        }
-        let key = group_key(workload, &file.runs[i]);
-        match keys.iter().position(|k| *k == key) {
-            Some(g) => members[g].push(i),
-            None => {
-                keys.push(key);
-                members.push(vec![i]);
+    let mut members: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    for baselines in [false, true] {
+        for &i in &indexes {
+            if !rankable(&file.runs[i]) || is_baseline(i) != baselines {
+                continue;
+            }
+            let key = group_key(workload, &file.runs[i]);
+            match keys.iter().position(|k| *k == key) {
+                Some(g) if baselines && !members[g].0.iter().all(|&j| is_baseline(j)) => {
+                    members[g].1.push(i)
+                }
+                Some(g) => members[g].0.push(i),
+                None => {
+                    keys.push(key);
+                    members.push((vec![i], Vec::new()));
+                }
             }
         }
     }
-    let groups = members.iter().map(|m| group(workload, file, m)).collect();
+    let groups = members
+        .iter()
+        .map(|(ranked, baselines)| group(workload, file, ranked, baselines))
+        .collect();
     let doubtful = indexes
         .iter()
         .filter_map(|&i| {
@@ -470,24 +510,23 @@ fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]
     }
 }
 
-/// One comparison group: rank, ratios to the best, p-values, tiers.
-fn group(workload: &Workload, file: &ResultsFile, members: &[usize]) -> Group {
+/// One comparison group: rank, ratios to the best, p-values, tiers; and its baselines
+/// against the best.
+fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: &[usize]) -> Group {
     let server = workload.params.iter().any(|p| p.load);
-    // Each run's samples on the ranking metric: ns per unit of work, or requests per second.
-    let series: Vec<Vec<f64>> = members
-        .iter()
-        .map(|&i| {
-            let r = &file.runs[i];
-            if server {
-                metric(r, "rps")
-            } else {
-                let work = reference::work(&r.workload, &r.params)
-                    .unwrap_or(1.0)
-                    .max(1.0);
-                elapsed(r).iter().map(|ns| ns / work).collect()
-            }
-        })
-        .collect();
+    // A run's samples on the ranking metric: ns per unit of work, or requests per second.
+    let samples = |i: usize| -> Vec<f64> {
+        let r = &file.runs[i];
+        if server {
+            metric(r, "rps")
+        } else {
+            let work = reference::work(&r.workload, &r.params)
+                .unwrap_or(1.0)
+                .max(1.0);
+            elapsed(r).iter().map(|ns| ns / work).collect()
+        }
+    };
+    let series: Vec<Vec<f64>> = members.iter().map(|&i| samples(i)).collect();
     let medians: Vec<f64> = series
         .iter()
         .map(|s| stats::median(s).unwrap_or(f64::NAN))
@@ -567,6 +606,36 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize]) -> Group {
             .collect();
         by_p99.sort_by(|a, b| a.1.total_cmp(&b.1));
     }
+    let one = Estimate {
+        value: 1.0,
+        ci95_low: 1.0,
+        ci95_high: 1.0,
+    };
+    let baselines = baselines
+        .iter()
+        .map(|&i| {
+            let own = samples(i);
+            let median = stats::median(&own).unwrap_or(f64::NAN);
+            let r = &file.runs[i];
+            Baseline {
+                model: r.model.clone(),
+                lang: r.lang.clone(),
+                value: median_estimate(&own).unwrap_or(Estimate {
+                    value: median,
+                    ci95_low: median,
+                    ci95_high: median,
+                }),
+                vs_best: if server {
+                    ratio(&own, &series[best])
+                } else {
+                    ratio(&series[best], &own)
+                }
+                .unwrap_or(one),
+                p_vs_best: stats::mann_whitney_p(&series[best], &own),
+                evidence: evidence(file, i),
+            }
+        })
+        .collect();
     let first = &file.runs[members[0]];
     let varying: Vec<String> = first
         .params
@@ -607,6 +676,7 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize]) -> Group {
         ranking,
         too_few_samples,
         by_p99,
+        baselines,
     }
 }
 

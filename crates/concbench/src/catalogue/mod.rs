@@ -55,11 +55,13 @@ pub enum Lang {
     Python,
     /// Rust, built with `cargo build --release`.
     Rust,
+    /// C, built with the machine's C compiler (`cc -O2 -pthread`): the baseline.
+    C,
 }
 
 impl Lang {
     /// Every language, in the order tables show them.
-    pub const ALL: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
+    pub const ALL: [Lang; 4] = [Lang::Go, Lang::Python, Lang::Rust, Lang::C];
 
     /// The name used in results files and messages.
     pub fn name(self) -> &'static str {
@@ -67,6 +69,7 @@ impl Lang {
             Lang::Go => "go",
             Lang::Python => "python",
             Lang::Rust => "rust",
+            Lang::C => "c",
         }
     }
 }
@@ -75,6 +78,18 @@ impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// What a model is in the comparison: one of the contenders, or a baseline to read them by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A model of a language the suite compares (the default).
+    #[default]
+    Contender,
+    /// A reference point, not a contender: the C programs, which show how far each
+    /// language's models are from plain C with pthreads.
+    Baseline,
 }
 
 /// What a per-unit cap counts: each unit of the capped parameter is one of these.
@@ -152,6 +167,9 @@ pub struct Model {
     /// The language's sequential baseline, against which speedups are computed.
     #[serde(default)]
     pub sequential: bool,
+    /// `role = "baseline"`: a reference point (the C models), not a contender.
+    #[serde(default)]
+    pub role: Role,
     /// Starts worker processes: the harness also samples the whole process tree's memory.
     #[serde(default)]
     pub processes: bool,
@@ -389,6 +407,7 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
             Lang::Go => "go-",
             Lang::Python => "py-",
             Lang::Rust => "rust-",
+            Lang::C => "c-",
         };
         if !m.id.starts_with(prefix) {
             bail!(
@@ -520,6 +539,26 @@ mod tests {
         let text = workload_with("[suites.quick]\nn = 2\n[suites.quick.models.go-y]\nn = 3\n");
         let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
         assert!(format!("{err:#}").contains("unknown model go-y"));
+    }
+
+    #[test]
+    fn a_model_is_a_contender_unless_its_role_says_baseline() {
+        let c = Catalogue::parse(SUITES_TOML, &[("w.toml", &workload_with(""))]).unwrap();
+        assert_eq!(c.workloads[0].models[0].role, Role::Contender);
+        let text = workload_with("role = \"baseline\"\n");
+        let c = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap();
+        assert_eq!(c.workloads[0].models[0].role, Role::Baseline);
+        let text = workload_with("role = \"referee\"\n");
+        assert!(Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).is_err());
+    }
+
+    #[test]
+    fn the_c_models_are_the_baselines_and_the_only_ones() {
+        for w in &Catalogue::embedded().workloads {
+            for m in &w.models {
+                assert_eq!(m.lang == Lang::C, m.role == Role::Baseline, "{}", m.id);
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Role};
 use crate::format::format_ns;
 use crate::results::ResultsFile;
 use crate::toolchain::Toolchains;
@@ -92,6 +92,7 @@ pub fn render_catalogue(catalogue: &Catalogue, toolchains: &Toolchains) -> Strin
         for m in &w.models {
             let available = match toolchains.implementation_for(m.lang, &w.name, &m.id) {
                 Ok(_) if m.racy => "yes (racy by design)".to_string(),
+                Ok(_) if m.role == Role::Baseline => "yes (baseline)".to_string(),
                 Ok(_) => "yes".to_string(),
                 // The language's own reason stands once, in the toolchains table.
                 Err(_) if !matches!(toolchains.langs.get(&m.lang), Some(Ok(_))) => {

@@ -7,7 +7,7 @@ use comfy_table::{Cell, Table};
 use super::{Exporter, Report};
 use crate::analysis::view::WorkloadView;
 use crate::analysis::warnings::{self, Warning};
-use crate::catalogue::Workload;
+use crate::catalogue::{Role, Workload};
 use crate::format::{format_bytes, format_kb, format_ns, format_ns_fine, format_ratio};
 use crate::machine::steadiness::Steadiness;
 use crate::output::terminal::{new_table, right, toolchain_list};
@@ -420,9 +420,19 @@ fn workload_table(rows: Rows) -> String {
     header.push("valid".into());
     let mut table = new_table(header.iter().map(String::as_str).collect());
 
+    let is_baseline = |run: &RunResult| {
+        rows.workload
+            .model(&run.model)
+            .is_some_and(|m| m.role == Role::Baseline)
+    };
+    let has_baseline = runs.iter().any(|(_, r)| is_baseline(r));
     for (k, (i, run)) in runs.iter().enumerate() {
         let f = figures(*i);
-        let mut row: Vec<Cell> = vec![Cell::new(&run.model)];
+        let mut row: Vec<Cell> = vec![Cell::new(if is_baseline(run) {
+            format!("{} (baseline)", run.model)
+        } else {
+            run.model.clone()
+        })];
         row.extend(
             rows.varying
                 .iter()
@@ -491,7 +501,7 @@ fn workload_table(rows: Rows) -> String {
     let legend = format!(
         "median: elapsed inside the process, over the counted runs · per {op}: median / ops{} · \
          {}CPU: (user+sys)/wall · peak mem: wait4's (≤: at or below its floor, the memory of \
-         the process that forked it){}",
+         the process that forked it){}{}",
         work.map(|u| format!(" · per {u}: median / {u}s, the figure models are ranked by"))
             .unwrap_or_default(),
         if has_speedup {
@@ -501,6 +511,12 @@ fn workload_table(rows: Rows) -> String {
         },
         if has_scaling {
             " · vs 1 CPU: the same model pinned to 1 CPU; efficiency = that / CPUs"
+        } else {
+            ""
+        },
+        if has_baseline {
+            " · (baseline): plain C with pthreads (cc -O2), a reference point, not ranked with \
+             the contenders"
         } else {
             ""
         }
@@ -519,6 +535,58 @@ mod tests {
             crate::catalogue::Catalogue::embedded(),
             &fixtures::mixed_file()
         )));
+    }
+
+    #[test]
+    fn baselines_are_marked_and_kept_out_of_the_ranking() {
+        let sizes = [("tasks", 8), ("n", 1000), ("workers", 2)];
+        let file = fixtures::file(vec![
+            fixtures::run("cpu-parallel", "go-seq", &sizes, &[4_000_000, 4_100_000]),
+            fixtures::run(
+                "cpu-parallel",
+                "go-goroutines",
+                &sizes,
+                &[2_100_000, 2_000_000],
+            ),
+            fixtures::run("cpu-parallel", "c-seq", &sizes, &[3_000_000, 3_100_000]),
+            fixtures::run("cpu-parallel", "c-threads", &sizes, &[1_500_000, 1_600_000]),
+        ]);
+        let report = Report::new(crate::catalogue::Catalogue::embedded(), &file);
+        let text = render_results(&report);
+        assert!(text.contains("c-seq (baseline)"), "{text}");
+        assert!(text.contains("c-threads (baseline)"), "{text}");
+        assert!(!text.contains("go-seq (baseline)"), "{text}");
+        assert!(text.contains("not ranked with the contenders"), "{text}");
+        // c-threads is the fastest run, but go-goroutines is the best contender.
+        assert!(text.contains("go-goroutines is fastest"), "{text}");
+        assert!(
+            text.contains("the baseline c-threads (not ranked)"),
+            "{text}"
+        );
+        let group = &report.analysis.workloads[0].groups[0];
+        let ranked: Vec<&str> = group.ranking.iter().map(|r| r.model.as_str()).collect();
+        assert_eq!(ranked, ["go-goroutines", "go-seq"]);
+        let baselines: Vec<&str> = group.baselines.iter().map(|b| b.model.as_str()).collect();
+        assert_eq!(baselines, ["c-seq", "c-threads"]);
+        // Its speedup is against C's own sequential model.
+        let speedup = report.analysis.runs[3].speedup.expect("c-seq ran").value;
+        assert!((speedup - 3.05 / 1.55).abs() < 1e-9, "{speedup}");
+    }
+
+    #[test]
+    fn a_group_of_baselines_alone_ranks_them_among_themselves() {
+        let sizes = [("units", 2), ("increments", 1000)];
+        let file = fixtures::file(vec![fixtures::run(
+            "shared-counter",
+            "c-mutex",
+            &sizes,
+            &[1_000_000, 1_100_000],
+        )]);
+        let report = Report::new(crate::catalogue::Catalogue::embedded(), &file);
+        let group = &report.analysis.workloads[0].groups[0];
+        assert_eq!(group.ranking[0].model, "c-mutex");
+        assert!(group.baselines.is_empty());
+        assert!(render_results(&report).contains("c-mutex (baseline)"));
     }
 
     #[test]

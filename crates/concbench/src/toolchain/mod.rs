@@ -1,10 +1,12 @@
-//! Finding the toolchains and building the three implementation programs.
+//! Finding the toolchains and building the implementation programs.
 //!
 //! - Rust: `cargo build --release -p concbench-rust`, in a target folder of its own under
 //!   the build folder (so a nested build never waits on the lock of the cargo that runs us).
 //!   `concbench-launch`, through which every implementation starts, is built the same way.
 //! - Go: `go build`, cached under a hash of the Go sources and the Go version.
 //! - Python: a virtual environment under the build folder, with NumPy installed into it.
+//! - C (the baseline): `cc -O2 -pthread`, cached under a hash of the C sources, the
+//!   compiler's version and the command.
 //!
 //! A missing toolchain or package makes only its models unavailable, with the reason and
 //! what to install; everything else still runs.
@@ -25,6 +27,7 @@ use crate::catalogue::Lang;
 use crate::exec::{self, Exit, Invocation};
 use crate::UsageError;
 
+mod c;
 mod go;
 mod python;
 mod rust;
@@ -80,7 +83,8 @@ pub struct Implementation {
     pub prefix_args: Vec<String>,
     /// Environment variables it needs (`PYTHONPATH` for Python).
     pub env: Vec<(String, String)>,
-    /// The runtime the program reports (`go1.26.8`, `rustc 1.95.0`, `cpython3.11.7`).
+    /// The runtime the program reports (`go1.26.8`, `rustc 1.95.0`, `cpython3.11.7`,
+    /// `gcc 12.2.0`).
     pub runtime: String,
     /// Models per workload that the program implements (its `--list`).
     pub models: BTreeMap<String, Vec<String>>,
@@ -145,7 +149,7 @@ impl std::fmt::Display for Unavailable {
     }
 }
 
-/// The three implementations, each ready or unavailable.
+/// The implementations, each ready or unavailable.
 #[derive(Debug, Clone, Default)]
 pub struct Toolchains {
     /// Per language: the ready implementation, or why its models cannot run.
@@ -217,7 +221,8 @@ impl Toolchains {
         Ok(imp)
     }
 
-    /// Toolchain versions for the results file: `rust`, `go`, `python`, `numpy`.
+    /// Toolchain versions for the results file: `rust`, `go`, `python`, `numpy`, and `c`
+    /// (the compiler with its version: `gcc 12.2.0`).
     pub fn versions(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (lang, imp) in &self.langs {
@@ -245,6 +250,7 @@ fn prepare_lang(
         Lang::Rust => rust::build(opts, log),
         Lang::Go => go::build(opts, log),
         Lang::Python => python::prepare(opts, log),
+        Lang::C => c::build(opts, log),
     }?;
     describe(built)
 }
@@ -366,17 +372,22 @@ fn run_step(cmd: &mut Command, what: &str, hint: &str) -> std::result::Result<St
 
 /// A hash of the Go sources (tests excluded) and the compiler version.
 fn hash_sources(src: &Path, go_version: &str) -> Result<String> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    collect_files(src, &mut files)?;
-    files.retain(|f| {
-        let name = f.file_name().and_then(OsStr::to_str).unwrap_or("");
+    hash_files(src, go_version, |name| {
         (name.ends_with(".go") && !name.ends_with("_test.go"))
             || name == "go.mod"
             || name == "go.sum"
-    });
+    })
+}
+
+/// A hash of `salt` and of the files under `src` whose names `keep` accepts: their paths
+/// and contents.
+fn hash_files(src: &Path, salt: &str, keep: impl Fn(&str) -> bool) -> Result<String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    collect_files(src, &mut files)?;
+    files.retain(|f| keep(f.file_name().and_then(OsStr::to_str).unwrap_or("")));
     files.sort();
     let mut hasher = Sha256::new();
-    hasher.update(go_version.as_bytes());
+    hasher.update(salt.as_bytes());
     for f in files {
         hasher.update(
             f.strip_prefix(src)
