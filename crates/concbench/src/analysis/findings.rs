@@ -47,17 +47,18 @@ pub fn group_label(w: &WorkloadView, g: &Group) -> String {
         if g.cpus == 1 { "" } else { "s" },
         if g.pinned { " (pinned)" } else { "" }
     )];
-    for (name, value) in &g.params {
+    for (name, value) in &g.scenario {
         // A pool sized to the CPUs says nothing the CPU count does not.
-        if name == "workers" && *value == g.cpus as u64 {
+        if name == "workers" && *value == g.cpus.to_string() {
             continue;
         }
         let differs = w
             .groups
             .iter()
-            .any(|o| o.params.get(name).is_some_and(|v| v != value));
+            .any(|o| o.scenario.get(name).is_some_and(|v| v != value));
         if differs {
-            parts.push(format!("{name}={value}"));
+            let eq = if value.starts_with('>') { "" } else { "=" };
+            parts.push(format!("{name}{eq}{value}"));
         }
     }
     parts.join(", ")
@@ -96,10 +97,10 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     let label = group_label(w, g);
     let best = &g.ranking[0];
     let unit = &w.work_unit;
-    let better = if g.higher_is_better {
-        "most throughput"
+    let (is_better, tied_for) = if g.higher_is_better {
+        ("has the most throughput", "the most throughput")
     } else {
-        "fastest"
+        ("is fastest", "fastest")
     };
     // With too few runs for any test to reach p < 0.05, nothing is called tied: the sentence
     // ranks by medians and says so.
@@ -117,7 +118,7 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
         )
     } else if top.len() == 1 {
         format!(
-            "{label}: {} is {better}, at {}",
+            "{label}: {} {is_better}, at {}",
             best.model,
             metric_value(g, best.value.value, unit)
         )
@@ -125,7 +126,7 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
         let names: Vec<&str> = top.iter().map(|r| r.model.as_str()).collect();
         let last = top.last().expect("a tier has a member");
         format!(
-            "{label}: {} are tied for {better} (no pair differs at p < 0.05), at {}–{}",
+            "{label}: {} are tied for {tied_for} (no pair differs at p < 0.05), at {}–{}",
             join_names(&names),
             metric_value(g, best.value.value, unit)
                 .split(" per ")
@@ -142,13 +143,20 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     };
     if let Some(next) = next {
         runs.push(next.evidence.run);
-        let how = if g.higher_is_better {
-            format!("has {} less throughput", ratio_with_ci(next))
-        } else {
-            format!("takes {} as long", ratio_with_ci(next))
-        };
         let p = next.p_vs_best.map(format_p).unwrap_or_default();
-        text += &format!("; the next, {}, {how} as {} ({p})", next.model, best.model);
+        text += &if g.higher_is_better {
+            format!(
+                "; it answers {} as many requests per second as the next, {} ({p})",
+                ratio_with_ci(next),
+                next.model
+            )
+        } else {
+            format!(
+                "; the next, {}, takes {} as long ({p})",
+                next.model,
+                ratio_with_ci(next)
+            )
+        };
     }
     if g.too_few_samples && g.ranking.len() > 1 {
         let n = g
@@ -158,8 +166,9 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
             .min()
             .unwrap_or(0);
         text += &format!(
-            " — by medians only: with {n} runs a model no difference can reach p < 0.05 \
-             (use --runs 5)"
+            " — by medians only: with {n} run{} a model no difference can reach p < 0.05 \
+             (use --runs 5)",
+            if n == 1 { "" } else { "s" }
         );
     }
     Finding {
@@ -233,30 +242,28 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
                 runs: vec![slowest.evidence.run, best.evidence.run],
             });
         }
-        if let (Some(low), Some(high)) = (g.by_p99.first(), g.by_p99.last()) {
-            if g.by_p99.len() >= 2 {
-                let run_of = |m: &str| {
-                    g.ranking
-                        .iter()
-                        .find(|r| r.model == m)
-                        .map(|r| r.evidence.run)
-                };
-                findings.push(Finding {
-                    text: format!(
-                        "{label}: lowest p99 latency {} ({}), highest {} ({}).",
-                        low.0,
-                        format_ns_fine(low.1 * 1000.0),
-                        high.0,
-                        format_ns_fine(high.1 * 1000.0)
-                    ),
-                    runs: [run_of(&low.0), run_of(&high.0)]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
-                });
-            }
+        // Tail latency (io-server) and memory where it is the point: per unit (spawn-idle)
+        // and per connection (io-server), in one sentence.
+        let mut parts = Vec::new();
+        let mut cited = Vec::new();
+        let run_of = |m: &str| {
+            g.ranking
+                .iter()
+                .find(|r| r.model == m)
+                .map(|r| r.evidence.run)
+        };
+        if let (Some(low), Some(high), true) =
+            (g.by_p99.first(), g.by_p99.last(), g.by_p99.len() >= 2)
+        {
+            parts.push(format!(
+                "p99 latency from {} ({}) to {} ({})",
+                format_ns_fine(low.1 * 1000.0),
+                low.0,
+                format_ns_fine(high.1 * 1000.0),
+                high.0
+            ));
+            cited.extend([run_of(&low.0), run_of(&high.0)].into_iter().flatten());
         }
-        // Memory where it is the point: per unit (spawn-idle) and per connection (io-server).
         let per_unit: Vec<(&Ranked, f64)> = g
             .ranking
             .iter()
@@ -269,51 +276,50 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
                 ))
             })
             .collect();
-        if per_unit.len() >= 2 {
-            let least = per_unit
-                .iter()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("two");
-            let most = per_unit
-                .iter()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .expect("two");
-            let per = if w.workload == "io-server" {
-                "connection"
-            } else {
+        let least = per_unit.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+        let most = per_unit.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+        if let (Some(least), Some(most), true) = (least, most, per_unit.len() >= 2) {
+            let per = if g.by_p99.is_empty() {
                 "unit"
+            } else {
+                "connection"
             };
+            parts.push(format!(
+                "memory per {per} from {} ({}) to {} ({})",
+                format_bytes(least.1),
+                least.0.model,
+                format_bytes(most.1),
+                most.0.model
+            ));
+            cited.extend([least.0.evidence.run, most.0.evidence.run]);
+        }
+        if !parts.is_empty() {
             findings.push(Finding {
-                text: format!(
-                    "{label}: least memory per {per} {} ({}), most {} ({}).",
-                    least.0.model,
-                    format_bytes(least.1),
-                    most.0.model,
-                    format_bytes(most.1)
-                ),
-                runs: vec![least.0.evidence.run, most.0.evidence.run],
+                text: format!("{label}: {}.", parts.join("; ")),
+                runs: cited,
             });
         }
-        let noisy: Vec<String> = g
-            .ranking
+    }
+    // Rows too noisy for small differences to count, once for the workload.
+    let mut noisy: Vec<(String, f64, usize)> = Vec::new();
+    for r in w.groups.iter().flat_map(|g| &g.ranking) {
+        if r.cv > NOISY_CV && !noisy.iter().any(|(m, _, _)| *m == r.model) {
+            noisy.push((r.model.clone(), r.cv, r.evidence.run));
+        }
+    }
+    if !noisy.is_empty() {
+        let names: Vec<String> = noisy
             .iter()
-            .filter(|r| r.cv > NOISY_CV)
-            .map(|r| format!("{} (CV {:.1}%)", r.model, r.cv * 100.0))
+            .map(|(m, cv, _)| format!("{m} ({:.0}%)", cv * 100.0))
             .collect();
-        if !noisy.is_empty() {
-            findings.push(Finding {
-                text: format!(
-                    "{label}: ranked, but too noisy for small differences to count: {}.",
-                    noisy.join(", ")
-                ),
-                runs: g
-                    .ranking
-                    .iter()
-                    .filter(|r| r.cv > NOISY_CV)
-                    .map(|r| r.evidence.run)
-                    .collect(),
-            });
-        }
+        findings.push(Finding {
+            text: format!(
+                "Ranked, but too noisy for small differences to count (CV above {:.0}%): {}.",
+                NOISY_CV * 100.0,
+                names.join(", ")
+            ),
+            runs: noisy.iter().map(|(_, _, run)| *run).collect(),
+        });
     }
     for d in &w.doubtful {
         findings.push(Finding {
@@ -336,10 +342,12 @@ fn headline(w: &WorkloadView) -> String {
     let top: Vec<&str> = g
         .ranking
         .iter()
-        .filter(|r| r.tier == 0)
+        .filter(|r| r.tier == 0 && (r.rank == 1 || !g.too_few_samples))
         .map(|r| r.model.as_str())
         .collect();
-    let lead = if top.len() == 1 {
+    let lead = if g.too_few_samples {
+        format!("{} first by median", top[0])
+    } else if top.len() == 1 {
         format!("{} first", top[0])
     } else {
         format!("{} tied first", join_names(&top))
@@ -347,7 +355,13 @@ fn headline(w: &WorkloadView) -> String {
     let margin = g
         .ranking
         .iter()
-        .find(|r| r.tier == 1)
+        .find(|r| {
+            if g.too_few_samples {
+                r.rank == 2
+            } else {
+                r.tier == 1
+            }
+        })
         .map(|next| {
             format!(
                 ", {} ahead of {}",

@@ -70,6 +70,9 @@ pub struct Group {
     pub params: BTreeMap<String, u64>,
     /// Parameters that differ between the group's runs (linear or calibrated ones).
     pub varying: Vec<String>,
+    /// The scenario that makes the group: each parameter but the linear ones, a calibrated
+    /// one as `0` or `>0`.
+    pub scenario: BTreeMap<String, String>,
     /// What the ranking is by, e.g. `ns per iteration` or `requests per second`.
     pub metric: String,
     /// True when higher is better (throughput), false for times.
@@ -653,12 +656,26 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         .filter(|(k, _)| !varying.contains(k))
         .map(|(k, v)| (k.clone(), *v))
         .collect();
+    let scenario = group_key(workload, first)
+        .2
+        .into_iter()
+        .map(|(name, value)| {
+            let calibrated = workload.param(&name).is_some_and(|p| p.calibrated);
+            let shown = match (calibrated, value) {
+                (true, 0) => "0".to_string(),
+                (true, _) => ">0".to_string(),
+                (false, v) => v.to_string(),
+            };
+            (name, shown)
+        })
+        .collect();
     Group {
         workload: workload.name.clone(),
         cpus: first.cpus,
         pinned: first.pinned,
         params,
         varying,
+        scenario,
         metric: if server {
             "requests per second".into()
         } else {
