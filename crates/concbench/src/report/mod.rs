@@ -11,7 +11,10 @@ use crate::analysis::view::{self, Analysis};
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
+pub mod csv;
 pub mod json;
+pub mod markdown;
+pub mod tables;
 pub mod terminal;
 
 /// The schema of `concbench report --format json`.
@@ -64,6 +67,10 @@ pub enum ReportFormat {
     Terminal,
     /// The analysis view and the findings, as JSON
     Json,
+    /// The findings and tables as GitHub-flavoured Markdown, for a pull request
+    Md,
+    /// One row per run × sample, with a header row
+    Csv,
 }
 
 impl ReportFormat {
@@ -72,6 +79,8 @@ impl ReportFormat {
         match self {
             ReportFormat::Terminal => Box::new(terminal::Terminal),
             ReportFormat::Json => Box::new(json::Json),
+            ReportFormat::Md => Box::new(markdown::Markdown),
+            ReportFormat::Csv => Box::new(csv::Csv),
         }
     }
 }
