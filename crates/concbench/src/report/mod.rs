@@ -12,6 +12,7 @@ use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod tables;
@@ -67,6 +68,8 @@ pub enum ReportFormat {
     Terminal,
     /// The analysis view and the findings, as JSON
     Json,
+    /// One self-contained HTML page: findings, charts, tables, the machine
+    Html,
     /// The findings and tables as GitHub-flavoured Markdown, for a pull request
     Md,
     /// One row per run × sample, with a header row
@@ -79,6 +82,7 @@ impl ReportFormat {
         match self {
             ReportFormat::Terminal => Box::new(terminal::Terminal),
             ReportFormat::Json => Box::new(json::Json),
+            ReportFormat::Html => Box::new(html::Html),
             ReportFormat::Md => Box::new(markdown::Markdown),
             ReportFormat::Csv => Box::new(csv::Csv),
         }
