@@ -378,16 +378,19 @@ fn run(args: &RunArgs) -> Result<i32> {
     // The same view as a page beside the results file: same stem, `.html`.
     let html = ReportFormat::Html.exporter();
     let page = out.with_extension(html.extension());
-    match html
+    let page_written = match html
         .render(&report)
         .and_then(|bytes| Ok(std::fs::write(&page, bytes)?))
     {
-        Ok(()) => println!("report: {}", page.display()),
-        Err(e) => eprintln!(
-            "concbench: cannot write the HTML report {}: {e:#}",
-            page.display()
-        ),
-    }
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!(
+                "concbench: cannot write the HTML report {}: {e:#}",
+                page.display()
+            );
+            false
+        }
+    };
 
     let valid = file.runs.iter().filter(|r| r.valid).count();
     let failed = file.runs.iter().filter(|r| r.status.is_failure()).count();
@@ -397,6 +400,9 @@ fn run(args: &RunArgs) -> Result<i32> {
         file.runs.len(),
         out.display()
     );
+    if page_written {
+        println!("report: {}", page.display());
+    }
     if file.interrupted {
         eprintln!(
             "concbench: interrupted; the runs measured so far are in {}",
