@@ -26,7 +26,9 @@ print(t["python"]["program"])' target/concbench/toolchains.json)
 step "lint: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "Rust: harness (unit, CLI, conformance) and the Rust implementations"
+step "Rust: harness (unit, CLI, conformance, the HTML report in Chromium) and the Rust implementations"
+# tests/html_report.rs opens the HTML report in headless Chromium: Debian's package.
+command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 cargo test --workspace --release
 
 step "Go: go vet and go test -race"

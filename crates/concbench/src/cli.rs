@@ -71,7 +71,18 @@ pub struct CompareArgs {
     pub new: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: CompareFormat,
+}
+
+/// Output formats of `concbench compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// Tables for people
+    Text,
+    /// The rows as JSON for scripts
+    Json,
+    /// The rows as a GitHub-flavoured Markdown table, for a pull request
+    Md,
 }
 
 /// Which Go and Python to use.
@@ -224,12 +235,13 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let new = ResultsFile::load(&args.new)?;
     let comparison = crate::analysis::compare::compare(&base, &new);
     match args.format {
-        Format::Text => print!(
+        CompareFormat::Text => print!(
             "{}\n{}",
             terminal::render_compare_sources(&base, &new),
             terminal::render_compare(&comparison)
         ),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
+        CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
+        CompareFormat::Md => print!("{}", crate::report::markdown::render_compare(&comparison)),
     }
     Ok(0)
 }
@@ -363,6 +375,22 @@ fn run(args: &RunArgs) -> Result<i32> {
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
     std::io::Write::write_all(&mut std::io::stdout(), &text)?;
+    // The same view as a page beside the results file: same stem, `.html`.
+    let html = ReportFormat::Html.exporter();
+    let page = out.with_extension(html.extension());
+    let page_written = match html
+        .render(&report)
+        .and_then(|bytes| Ok(std::fs::write(&page, bytes)?))
+    {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!(
+                "concbench: cannot write the HTML report {}: {e:#}",
+                page.display()
+            );
+            false
+        }
+    };
 
     let valid = file.runs.iter().filter(|r| r.valid).count();
     let failed = file.runs.iter().filter(|r| r.status.is_failure()).count();
@@ -372,6 +400,9 @@ fn run(args: &RunArgs) -> Result<i32> {
         file.runs.len(),
         out.display()
     );
+    if page_written {
+        println!("report: {}", page.display());
+    }
     if file.interrupted {
         eprintln!(
             "concbench: interrupted; the runs measured so far are in {}",

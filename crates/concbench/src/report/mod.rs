@@ -11,7 +11,11 @@ use crate::analysis::view::{self, Analysis};
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod tables;
 pub mod terminal;
 
 /// The schema of `concbench report --format json`.
@@ -64,6 +68,12 @@ pub enum ReportFormat {
     Terminal,
     /// The analysis view and the findings, as JSON
     Json,
+    /// One self-contained HTML page: findings, charts, tables, the machine
+    Html,
+    /// The findings and tables as GitHub-flavoured Markdown, for a pull request
+    Md,
+    /// One row per run × sample, with a header row
+    Csv,
 }
 
 impl ReportFormat {
@@ -72,6 +82,9 @@ impl ReportFormat {
         match self {
             ReportFormat::Terminal => Box::new(terminal::Terminal),
             ReportFormat::Json => Box::new(json::Json),
+            ReportFormat::Html => Box::new(html::Html),
+            ReportFormat::Md => Box::new(markdown::Markdown),
+            ReportFormat::Csv => Box::new(csv::Csv),
         }
     }
 }
