@@ -18,7 +18,6 @@
 //! - [`run`]: planning and executing a suite, the io-server's server and load generator
 //! - [`output`]: progress and terminal tables
 //! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
-//! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
 //! - [`cli`]: the command line
 //!
 //! `tests/layout.rs` fails when a module imports one that comes after it in this list.

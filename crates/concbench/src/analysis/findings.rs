@@ -322,8 +322,32 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
         });
     }
     for d in &w.doubtful {
+        // A model with several unranked runs: say which run each sentence is about.
+        let twins: Vec<&crate::analysis::view::Doubt> =
+            w.doubtful.iter().filter(|o| o.model == d.model).collect();
+        let mut which = Vec::new();
+        if twins
+            .iter()
+            .any(|o| o.evidence.cpus != d.evidence.cpus || o.evidence.pinned != d.evidence.pinned)
+        {
+            which.push(format!(
+                "{} CPU{}",
+                d.evidence.cpus,
+                if d.evidence.cpus == 1 { "" } else { "s" }
+            ));
+        }
+        for (k, v) in &d.evidence.params {
+            if twins.iter().any(|o| o.evidence.params.get(k) != Some(v)) {
+                which.push(format!("{k}={v}"));
+            }
+        }
+        let model = if which.is_empty() {
+            d.model.clone()
+        } else {
+            format!("{} ({})", d.model, which.join(", "))
+        };
         findings.push(Finding {
-            text: format!("{} is not ranked — {}.", d.model, d.reason),
+            text: format!("{model} is not ranked — {}.", d.reason),
             runs: vec![d.evidence.run],
         });
     }
