@@ -229,6 +229,26 @@ fn report_renders_a_results_file_again_with_its_findings() {
         0,
     );
     let path = dir.path().join("r.json");
+    // The run wrote its HTML report beside the results file, and said where.
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(page.contains("<svg") && page.contains("data-chart=\"ranking\""));
+    assert!(
+        String::from_utf8_lossy(&run_out.stdout).contains("r.html")
+            || String::from_utf8_lossy(&run_out.stderr).contains("r.html")
+    );
+    let md = concbench()
+        .args(["compare", "--format", "md"])
+        .arg(&path)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(md.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| cpu-parallel | rust-seq")),
+        "{md}"
+    );
     let out = concbench().arg("report").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
