@@ -7,6 +7,9 @@ Every queue holds ``buffer`` numbers. A Python queue has no zero capacity (``max
 means unbounded), so buffer 0 is a rendezvous built from the queue's own API: one slot,
 and a ``put`` that returns only once the consumer has taken the value (``join()``, answered
 by the consumer's ``task_done()``), as Go's unbuffered send returns only once received.
+
+py-async-generators has no queues at all: each stage is an async generator that its
+consumer resumes directly, so it takes ``buffer`` and ignores it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import queue
+import sys
 import threading
+from typing import AsyncIterator, List, Union
 
 from concbench_py.protocol import Args, Model, Outcome, Param, Stopwatch, Workload, run_async
 from concbench_py.xorshift import U64_MASK
@@ -138,6 +143,72 @@ def asyncio_tasks(args: Args) -> Outcome:
     return run_async(_asyncio_sieve, args["primes"], args["buffer"])
 
 
+async def numbers() -> AsyncIterator[int]:
+    """The first stage of the generators' chain: 2, 3, 4, ..."""
+    for candidate in itertools.count(2):
+        yield candidate
+
+
+async def sift_generator(prime: int, source: AsyncIterator[int]) -> AsyncIterator[int]:
+    """A filter stage: the numbers of ``source`` that ``prime`` does not divide."""
+    async for candidate in source:
+        if candidate % prime:
+            yield candidate
+
+
+async def _generator_sieve(primes: int, clock: Stopwatch) -> Outcome:
+    source = numbers()
+    total = 0
+    for _ in range(primes):
+        prime = await anext(source)
+        total = (total + prime) & U64_MASK
+        source = sift_generator(prime, source)
+    return Outcome(total, clock.elapsed_ns(), primes)
+    # Teardown: asyncio.run closes every generator of the chain (shutdown_asyncgens).
+
+
+#: Frames that the chain's thread runs beside the chain itself (the event loop's own).
+FRAMES_BESIDE_THE_CHAIN = 1000
+#: C stack per stage of the chain, with room to spare: CPython 3.11 and 3.13 use under
+#: 512 bytes per resumed async generator (a 1 MiB stack holds 2,000 stages, not 3,000).
+STACK_PER_STAGE = 2048
+#: The C stack of everything else, as much as a main thread gets by default.
+BASE_STACK = 8 << 20
+
+
+def async_generators(args: Args) -> Outcome:
+    """py-async-generators: an async generator per prime, each iterating (``async for``)
+    over the one before; no tasks and no queues. ``buffer`` is ignored: a stage hands each
+    number straight to the consumer that resumed it.
+
+    Finding the n-th prime resumes n generators, each from inside the frame of the one
+    after it, so the chain runs ``primes`` frames deep: the recursion limit is raised to
+    fit, and the event loop runs on a thread whose C stack fits (a main thread's 8 MiB
+    holds some 16,000-24,000 stages; CPython 3.11 crashes beyond, without a
+    RecursionError). The clock starts in that thread, just before the event loop is
+    created, as for every asyncio model."""
+    primes = args["primes"]
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), primes + FRAMES_BESIDE_THE_CHAIN))
+    done: List[Union[Outcome, BaseException]] = []
+
+    def chain() -> None:
+        try:
+            done.append(run_async(_generator_sieve, primes))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread
+            done.append(error)
+
+    default = threading.stack_size(BASE_STACK + STACK_PER_STAGE * primes)
+    try:
+        runner = threading.Thread(target=chain)
+        runner.start()
+    finally:
+        threading.stack_size(default)
+    runner.join()
+    if isinstance(done[0], BaseException):
+        raise done[0]
+    return done[0]
+
+
 #: The prime-sieve workload and its Python models.
 WORKLOAD = Workload(
     name="prime-sieve",
@@ -145,5 +216,6 @@ WORKLOAD = Workload(
     models=(
         Model("py-threads", threads),
         Model("py-asyncio", asyncio_tasks),
+        Model("py-async-generators", async_generators),
     ),
 )

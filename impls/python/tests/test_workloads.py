@@ -154,7 +154,8 @@ SIEVE_MODELS = [m.id for w in WORKLOADS if w.name == "prime-sieve" for m in w.mo
 
 
 # 0 is the rendezvous (a queue of one slot whose put waits for the value to be taken), 1
-# the smallest buffer, 7 lets every stage run ahead of the next.
+# the smallest buffer, 7 lets every stage run ahead of the next; py-async-generators
+# ignores the buffer.
 @pytest.mark.parametrize("buffer", [0, 1, 7])
 @pytest.mark.parametrize("model", SIEVE_MODELS)
 def test_prime_sieve_every_buffer(model, buffer):
@@ -169,6 +170,18 @@ def test_prime_sieve_every_buffer(model, buffer):
 def test_prime_sieve_refuses_bad_buffers(model, bad):
     line = run_program("prime-sieve", model, "--primes=3", f"--buffer={bad}").assert_usage_error()
     assert "--buffer=" in line
+
+
+@pytest.mark.skipif(
+    sys.version_info[:2] == (3, 12),
+    reason="CPython 3.12's C recursion limit is fixed: the chain stops near 750 primes",
+)
+def test_async_generators_run_deeper_than_the_default_recursion_limit():
+    # Python's default limit is 1,000 frames; the 1,100th prime is resumed 1,100 deep.
+    assert sys.getrecursionlimit() <= 1000
+    params = {"primes": 1100, "buffer": 0}
+    result = run_program("prime-sieve", "py-async-generators", *flags(params)).result()
+    assert int(result["checksum"]) == ref_checksum("prime-sieve", params)
 
 
 @pytest.mark.parametrize("workload, model", PROCESS_MODELS + [("prime-sieve", "py-threads")])
