@@ -397,7 +397,7 @@ var tinyParams = map[string]map[string]uint64{
 	"shared-counter": {"units": 3, "increments": 200},
 	"spawn-idle":     {"units": 50},
 	"ping-pong":      {"rounds": 100},
-	"prime-sieve":    {"primes": 30},
+	"prime-sieve":    {"primes": 30, "buffer": 1},
 	"io-server":      {"delay_us": 0, "cpu": 0, "workers": 1},
 }
 

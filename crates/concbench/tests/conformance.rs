@@ -39,7 +39,7 @@ fn tiny(workload: &str) -> BTreeMap<String, u64> {
         "shared-counter" => &[("units", 3), ("increments", 200)],
         "spawn-idle" => &[("units", 50)],
         "ping-pong" => &[("rounds", 100)],
-        "prime-sieve" => &[("primes", 30)],
+        "prime-sieve" => &[("primes", 30), ("buffer", 1)],
         "io-server" => &[
             ("delay_us", 200),
             ("cpu", 50),
@@ -134,6 +134,49 @@ fn ping_pong_conforms() {
 #[test]
 fn prime_sieve_conforms() {
     check_workload("prime-sieve");
+}
+
+/// Every prime-sieve model at buffer 0 (a rendezvous: unbuffered in Go, `bounded(0)` in
+/// crossbeam, a one-slot queue or channel whose send waits for its receive in Python and
+/// tokio; ignored by py-async-generators) and at buffer 1 gives the reference checksum,
+/// which depends on `primes` alone.
+#[test]
+fn prime_sieve_conforms_at_buffers_0_and_1() {
+    let workload = Catalogue::embedded().workload("prime-sieve").unwrap();
+    let mut failures = Vec::new();
+    for buffer in [0u64, 1] {
+        let mut params = tiny("prime-sieve");
+        params.insert("buffer".into(), buffer);
+        let reference = reference::checksum("prime-sieve", &params).unwrap();
+        let ops = reference::expected_ops("prime-sieve", &params).unwrap();
+        for model in &workload.models {
+            let m = run(
+                implementation(model.lang),
+                "prime-sieve",
+                &model.id,
+                &params,
+            );
+            let outcome = match (&m.exit, parse_report(&m.stdout)) {
+                (Exit::Code(0), Ok(r)) => (r.checksum, r.ops),
+                (Exit::Code(0), Err(e)) => {
+                    failures.push(format!("{} buffer={buffer}: {e}", model.id));
+                    continue;
+                }
+                (exit, _) => {
+                    let why = m.last_stderr_line();
+                    failures.push(format!("{} buffer={buffer}: {exit}: {why}", model.id));
+                    continue;
+                }
+            };
+            if outcome != (reference, ops) {
+                failures.push(format!(
+                    "{} buffer={buffer}: checksum {}, ops {} ≠ reference {reference}, {ops}",
+                    model.id, outcome.0, outcome.1
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "prime-sieve:\n{}", failures.join("\n"));
 }
 
 /// The server parameters of `params` (the load generator's are not the implementation's).

@@ -33,7 +33,7 @@ TINY: Dict[str, Dict[str, int]] = {
     "shared-counter": {"units": 3, "increments": 200},
     "spawn-idle": {"units": 20},
     "ping-pong": {"rounds": 50},
-    "prime-sieve": {"primes": 30},
+    "prime-sieve": {"primes": 30, "buffer": 1},
 }
 
 #: The model that checks the test vectors of each workload: the quickest of its models,
@@ -49,6 +49,9 @@ VECTOR_MODEL = {
 
 #: Parameters that the vectors leave out because they cannot change a checksum.
 FREE_PARAMS = {"workers": 2, "buffer": 100}
+#: ... and their values for one workload: a sieve whose every queue holds 100 numbers lets
+#: the generator run far ahead of the chain (test_prime_sieve_every_buffer covers that).
+FREE_PARAMS_OF = {"prime-sieve": {"buffer": 1}}
 
 #: Vectors too slow for a 60-second test run in pure Python (about 8 million hand-offs);
 #: CONCBENCH_SLOW_TESTS=1 runs them too.
@@ -78,7 +81,8 @@ def test_vector(case):
     if (workload, size) in SLOW_VECTORS and not os.environ.get("CONCBENCH_SLOW_TESTS"):
         pytest.skip("takes minutes in pure Python; set CONCBENCH_SLOW_TESTS=1")
     spec = next(w for w in WORKLOADS if w.name == workload)
-    params = {p.name: case["params"].get(p.name, FREE_PARAMS.get(p.name)) for p in spec.params}
+    free = {**FREE_PARAMS, **FREE_PARAMS_OF.get(workload, {})}
+    params = {p.name: case["params"].get(p.name, free.get(p.name)) for p in spec.params}
     result = run_program(workload, VECTOR_MODEL[workload], *flags(params)).result()
     assert result["checksum"] == case["checksum"]
     assert result["ops"] == ref_ops(workload, params)
@@ -144,6 +148,40 @@ def test_process_models_under_every_start_method(start_method, workload, model):
     params = TINY[workload]
     result = run_python([*under_start_method(start_method), workload, model, *flags(params)]).result()
     assert int(result["checksum"]) == ref_checksum(workload, params)
+
+
+SIEVE_MODELS = [m.id for w in WORKLOADS if w.name == "prime-sieve" for m in w.models]
+
+
+# 0 is the rendezvous (a queue of one slot whose put waits for the value to be taken), 1
+# the smallest buffer, 7 lets every stage run ahead of the next; py-async-generators
+# ignores the buffer.
+@pytest.mark.parametrize("buffer", [0, 1, 7])
+@pytest.mark.parametrize("model", SIEVE_MODELS)
+def test_prime_sieve_every_buffer(model, buffer):
+    params = {"primes": 60, "buffer": buffer}
+    result = run_program("prime-sieve", model, *flags(params)).result()
+    assert int(result["checksum"]) == ref_checksum("prime-sieve", params)
+    assert result["ops"] == 60
+
+
+@pytest.mark.parametrize("bad", ["10001", "-1", "x", ""])
+@pytest.mark.parametrize("model", SIEVE_MODELS)
+def test_prime_sieve_refuses_bad_buffers(model, bad):
+    line = run_program("prime-sieve", model, "--primes=3", f"--buffer={bad}").assert_usage_error()
+    assert "--buffer=" in line
+
+
+@pytest.mark.skipif(
+    sys.version_info[:2] == (3, 12),
+    reason="CPython 3.12's C recursion limit is fixed: the chain stops near 750 primes",
+)
+def test_async_generators_run_deeper_than_the_default_recursion_limit():
+    # Python's default limit is 1,000 frames; the 1,100th prime is resumed 1,100 deep.
+    assert sys.getrecursionlimit() <= 1000
+    params = {"primes": 1100, "buffer": 0}
+    result = run_program("prime-sieve", "py-async-generators", *flags(params)).result()
+    assert int(result["checksum"]) == ref_checksum("prime-sieve", params)
 
 
 @pytest.mark.parametrize("workload, model", PROCESS_MODELS + [("prime-sieve", "py-threads")])

@@ -14,14 +14,21 @@ pub const WORKLOAD: Workload = Workload {
     params: &[Param::new("rounds", 1, 1_000_000_000)],
     models: &[
         Model::new("rust-threads", threads::<StdChannel>),
+        Model::new("rust-threads-unbounded", threads::<StdUnbounded>),
         Model::new("rust-crossbeam", threads::<CrossbeamChannel>),
+        Model::new("rust-crossbeam-unbounded", threads::<CrossbeamUnbounded>),
         Model::new("rust-tokio", tokio_tasks),
     ],
 };
 
-/// A blocking rendezvous channel (capacity 0: every send waits for its receive), so that
-/// the std and crossbeam models share one body.
-trait Rendezvous {
+/// A blocking channel, so that the std and crossbeam models share one body: a rendezvous
+/// (capacity 0: every send waits for its receive), as Go's unbuffered channels, or the
+/// unbounded channel of the usual Rust example (a send never waits).
+///
+/// The rendezvous costs std and crossbeam about three context switches per hand-off
+/// where the unbounded channel costs one (impls/README.md has the figures), while Go's
+/// unbuffered send hands the value straight to a parked receiver; hence both kinds.
+trait Channel {
     type Sender: Send + 'static;
     type Receiver: Send + 'static;
     fn channel() -> (Self::Sender, Self::Receiver);
@@ -34,7 +41,7 @@ trait Rendezvous {
 /// `std::sync::mpsc::sync_channel(0)`.
 struct StdChannel;
 
-impl Rendezvous for StdChannel {
+impl Channel for StdChannel {
     type Sender = mpsc::SyncSender<u64>;
     type Receiver = mpsc::Receiver<u64>;
     fn channel() -> (Self::Sender, Self::Receiver) {
@@ -51,7 +58,7 @@ impl Rendezvous for StdChannel {
 /// `crossbeam_channel::bounded(0)`.
 struct CrossbeamChannel;
 
-impl Rendezvous for CrossbeamChannel {
+impl Channel for CrossbeamChannel {
     type Sender = crossbeam_channel::Sender<u64>;
     type Receiver = crossbeam_channel::Receiver<u64>;
     fn channel() -> (Self::Sender, Self::Receiver) {
@@ -65,10 +72,44 @@ impl Rendezvous for CrossbeamChannel {
     }
 }
 
-/// rust-threads and rust-crossbeam: two threads and a rendezvous channel each way. The
-/// ping thread starts each of the `rounds` round trips and returns the counter; the pong
-/// thread answers until ping hangs up.
-fn threads<C: Rendezvous>(args: &Args) -> Outcome {
+/// `std::sync::mpsc::channel()`, std's default channel.
+struct StdUnbounded;
+
+impl Channel for StdUnbounded {
+    type Sender = mpsc::Sender<u64>;
+    type Receiver = mpsc::Receiver<u64>;
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        mpsc::channel()
+    }
+    fn send(tx: &Self::Sender, counter: u64) -> bool {
+        tx.send(counter).is_ok()
+    }
+    fn recv(rx: &Self::Receiver) -> Option<u64> {
+        rx.recv().ok()
+    }
+}
+
+/// `crossbeam_channel::unbounded()`.
+struct CrossbeamUnbounded;
+
+impl Channel for CrossbeamUnbounded {
+    type Sender = crossbeam_channel::Sender<u64>;
+    type Receiver = crossbeam_channel::Receiver<u64>;
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        crossbeam_channel::unbounded()
+    }
+    fn send(tx: &Self::Sender, counter: u64) -> bool {
+        tx.send(counter).is_ok()
+    }
+    fn recv(rx: &Self::Receiver) -> Option<u64> {
+        rx.recv().ok()
+    }
+}
+
+/// rust-threads, rust-crossbeam and their -unbounded twins: two threads and a channel each
+/// way. The ping thread starts each of the `rounds` round trips and returns the counter;
+/// the pong thread answers until ping hangs up.
+fn threads<C: Channel>(args: &Args) -> Outcome {
     let rounds = args.get("rounds");
     let (ping_tx, ping_rx) = C::channel();
     let (pong_tx, pong_rx) = C::channel();

@@ -11,6 +11,7 @@ const NEUTRAL: &[(&str, &str, u64)] = &[
     ("cpu-parallel", "workers", 2),
     ("worker-pool", "workers", 3),
     ("worker-pool", "buffer", 7),
+    ("prime-sieve", "buffer", 1),
 ];
 
 /// Runs left out of every test run: a chain of 4000 OS threads handing numbers to each
@@ -210,7 +211,28 @@ fn ping_pong_models() {
 fn prime_sieve_models() {
     check_models(
         "prime-sieve",
-        &[&[("primes", 1)], &[("primes", 2)], &[("primes", 60)]],
+        &[
+            &[("primes", 1), ("buffer", 1)],
+            &[("primes", 2), ("buffer", 1)],
+            &[("primes", 60), ("buffer", 1)],
+        ],
+        |p| (common::prime_sieve(p("primes")), p("primes")),
+    );
+}
+
+/// Every buffer gives the same answer: 0 (a rendezvous: crossbeam's `bounded(0)`, and
+/// tokio's `channel(1)` with a send that waits for its receive), 1, and buffers that let
+/// the generator run far ahead of the chain.
+#[test]
+fn prime_sieve_models_at_every_buffer() {
+    check_models(
+        "prime-sieve",
+        &[
+            &[("primes", 1), ("buffer", 0)],
+            &[("primes", 60), ("buffer", 0)],
+            &[("primes", 60), ("buffer", 7)],
+            &[("primes", 60), ("buffer", 10_000)],
+        ],
         |p| (common::prime_sieve(p("primes")), p("primes")),
     );
 }
