@@ -179,53 +179,69 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
 
 fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings {
     let mut findings = Vec::new();
+    // The group with the most models is where "last" says the most; other groups name
+    // their winner and margin only.
+    let widest = w.groups.iter().map(|g| g.ranking.len()).max().unwrap_or(0);
+    let mut last_said = false;
     for g in &w.groups {
-        findings.push(ranking_sentence(w, g));
+        let mut ranked = ranking_sentence(w, g);
         let label = group_label(w, g);
         let best = &g.ranking[0];
-        // The winner against its own language's sequential model.
+        // The winner against its own language's sequential model, in the same sentence.
         let figures = &analysis.runs[best.evidence.run];
         if let (Some(s), Some(base)) = (figures.speedup, figures.speedup_base) {
             if base != best.evidence.run {
-                findings.push(Finding {
-                    text: format!(
-                        "{label}: {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential baseline.",
-                        best.model,
-                        format_ratio(s.value),
-                        format_ratio(s.ci95_low).trim_end_matches('×'),
-                        format_ratio(s.ci95_high),
-                        analysis.runs[base].model
-                    ),
-                    runs: vec![best.evidence.run, base],
-                });
+                ranked.text.pop();
+                ranked.text += &format!(
+                    "; {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential \
+                     model.",
+                    best.model,
+                    format_ratio(s.value),
+                    format_ratio(s.ci95_low).trim_end_matches('×'),
+                    format_ratio(s.ci95_high),
+                    analysis.runs[base].model
+                );
+                ranked.runs.push(base);
             }
         }
-        // Each baseline against the best contender: how far the ranking is from plain C.
-        for b in &g.baselines {
+        findings.push(ranked);
+        // The baselines against the best contender: how far the ranking is from plain C.
+        if !g.baselines.is_empty() {
             let how = if g.higher_is_better {
                 "the best's throughput over the baseline's"
             } else {
                 "the baseline's time over the best's"
             };
-            let p = b
-                .p_vs_best
-                .map(|p| format!(", {}", format_p(p)))
-                .unwrap_or_default();
+            let each: Vec<String> = g
+                .baselines
+                .iter()
+                .map(|b| {
+                    let p = b
+                        .p_vs_best
+                        .map(|p| format!(", {}", format_p(p)))
+                        .unwrap_or_default();
+                    format!(
+                        "{} {} (95% CI {}–{}{p})",
+                        b.model,
+                        format_ratio(b.vs_best.value),
+                        format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
+                        format_ratio(b.vs_best.ci95_high)
+                    )
+                })
+                .collect();
+            let mut runs: Vec<usize> = g.baselines.iter().map(|b| b.evidence.run).collect();
+            runs.push(best.evidence.run);
             findings.push(Finding {
                 text: format!(
-                    "{label}: the baseline {} (not ranked) is at {}; against {}, the best \
-                     ranked, {how}: {} (95% CI {}–{}){p}.",
-                    b.model,
-                    metric_value(g, b.value.value, &w.work_unit),
+                    "{label}: against {}, the best ranked, the baselines (not ranked; {how}): {}.",
                     best.model,
-                    format_ratio(b.vs_best.value),
-                    format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
-                    format_ratio(b.vs_best.ci95_high)
+                    each.join(", ")
                 ),
-                runs: vec![b.evidence.run, best.evidence.run],
+                runs,
             });
         }
-        if g.ranking.len() >= 3 {
+        if g.ranking.len() >= 3 && g.ranking.len() == widest && !last_said {
+            last_said = true;
             let slowest = g.ranking.last().expect("three or more");
             let what = if g.higher_is_better {
                 "the best's throughput over its"

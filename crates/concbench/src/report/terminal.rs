@@ -560,7 +560,9 @@ mod tests {
         // c-threads is the fastest run, but go-goroutines is the best contender.
         assert!(text.contains("go-goroutines is fastest"), "{text}");
         assert!(
-            text.contains("the baseline c-threads (not ranked)"),
+            text.contains(
+                "the baselines (not ranked; the baseline's time over the best's): c-seq "
+            ),
             "{text}"
         );
         let group = &report.analysis.workloads[0].groups[0];
