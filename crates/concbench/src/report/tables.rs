@@ -118,6 +118,23 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
         .any(|(_, r)| r.cpus != runs[0].1.cpus || r.pinned != runs[0].1.pinned);
     let server = workload.params.iter().any(|p| p.load);
     let dash = || "—".to_string();
+    // Every row starts with the model, the parameters that vary, and the CPUs if they do.
+    let row_start = |r: &RunResult| {
+        let mut row = vec![r.model.clone()];
+        row.extend(
+            varying
+                .iter()
+                .map(|p| r.params.get(p).map_or_else(dash, |v| v.to_string())),
+        );
+        if show_cpus {
+            row.push(format!(
+                "{}{}",
+                r.cpus,
+                if r.pinned { " (pinned)" } else { " (all)" }
+            ));
+        }
+        row
+    };
     let mut t = Table {
         caption,
         ..Table::default()
@@ -165,19 +182,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
         }
         for (i, r) in &runs {
             let f = fig(*i);
-            let mut row = vec![r.model.clone()];
-            row.extend(
-                varying
-                    .iter()
-                    .map(|p| r.params.get(p).map_or_else(dash, |v| v.to_string())),
-            );
-            if show_cpus {
-                row.push(format!(
-                    "{}{}",
-                    r.cpus,
-                    if r.pinned { " (pinned)" } else { " (all)" }
-                ));
-            }
+            let mut row = row_start(r);
             let s = &r.summary;
             if r.samples.is_empty() {
                 let n = t.header.len() - row.len();
@@ -230,19 +235,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
         return t;
     }
     for (i, r) in &runs {
-        let mut row = vec![r.model.clone()];
-        row.extend(
-            varying
-                .iter()
-                .map(|p| r.params.get(p).map_or_else(dash, |v| v.to_string())),
-        );
-        if show_cpus {
-            row.push(format!(
-                "{}{}",
-                r.cpus,
-                if r.pinned { " (pinned)" } else { " (all)" }
-            ));
-        }
+        let mut row = row_start(r);
         match fig(*i).server {
             None => row.extend((0..8).map(|_| dash())),
             Some(s) => {
