@@ -101,6 +101,15 @@ fn peak(r: &RunResult) -> String {
     }
 }
 
+/// Ends a row of the runs table with its status and notes, and adds it.
+fn push_row(t: &mut Table, mut row: Vec<String>, report: &Report, index: usize, r: &RunResult) {
+    let (word, class) = status_text(report, index);
+    row.push(word);
+    row.push(notes_text(r));
+    t.rows.push(row);
+    t.status.push(class);
+}
+
 /// One row per run of the workload, in the file's order.
 pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
     let Some(workload) = report.catalogue.workload(&view.workload) else {
@@ -225,11 +234,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
                     }
                 }
             }
-            let (word, class) = status_text(report, *i);
-            row.push(word);
-            row.push(notes_text(r));
-            t.rows.push(row);
-            t.status.push(class);
+            push_row(&mut t, row, report, *i, r);
         }
         t.header.extend(["status".to_string(), "notes".to_string()]);
         return t;
@@ -252,11 +257,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
                 row.push(s.mem_per_conn_bytes.map_or_else(dash, format_bytes));
             }
         }
-        let (word, class) = status_text(report, *i);
-        row.push(word);
-        row.push(notes_text(r));
-        t.rows.push(row);
-        t.status.push(class);
+        push_row(&mut t, row, report, *i, r);
     }
     t.header.extend(["status".to_string(), "notes".to_string()]);
     t
