@@ -89,6 +89,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         toolchains: Default::default(),
         runs,
         blocks: Vec::new(),
+        safety: Vec::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! files at compile time (so the binary works from anywhere) and validates them once, here,
 //! before any work starts.
 
+pub mod models;
 pub mod reference;
 
 use std::collections::BTreeMap;

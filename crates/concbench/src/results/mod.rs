@@ -53,6 +53,49 @@ pub struct ResultsFile {
     /// steadiness just before and just after it. Empty in files written before blocks.
     #[serde(default)]
     pub blocks: Vec<Block>,
+    /// What each language does about an unsynchronised counter, shown rather than asserted:
+    /// the Rust compiler's refusal, Go's race detector. Empty when the suite did not check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safety: Vec<SafetyCheck>,
+}
+
+/// How a language met a deliberately unsynchronised counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SafetyOutcome {
+    /// The compiler refused the program (Rust's ownership and `Send`/`Sync` rules).
+    Rejected,
+    /// The program ran and a run-time checker reported the race (Go's `-race`).
+    Reported,
+    /// The program ran and nothing was reported.
+    Clean,
+    /// The check could not be made here (no compiler, no cgo for `-race`); `reason` says why.
+    Unavailable,
+}
+
+/// One safety check: the program, the command that checked it, and what it printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SafetyCheck {
+    /// The model checked (`go-racy`, `go-mutex`, ...), or for a compile-fail check the model
+    /// the refused program would have been (`rust-racy`).
+    pub model: String,
+    /// Its language.
+    pub lang: String,
+    /// `compile-fail` or `race-detector`.
+    pub check: String,
+    /// What happened.
+    pub outcome: SafetyOutcome,
+    /// What had to happen for the language to be doing its job (a synchronised model:
+    /// `clean`; the racy one: `reported` or `rejected`).
+    pub expected: SafetyOutcome,
+    /// The command line, so a reader can rerun it.
+    pub command: String,
+    /// The first lines of the compiler's error or of the race report (empty when clean).
+    #[serde(default)]
+    pub excerpt: String,
+    /// Why the check is unavailable, or what went wrong; `None` when it ran as expected.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// One workload's runs, executed together: its warm-ups, then its counted rounds, shuffled
@@ -254,6 +297,7 @@ impl ResultsFile {
             toolchains,
             runs: Vec::new(),
             blocks: Vec::new(),
+            safety: Vec::new(),
         }
     }
 

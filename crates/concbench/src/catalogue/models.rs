@@ -1,0 +1,158 @@
+//! The comparison table's words (`suite/models.toml`): per model id, its unit of concurrency,
+//! how its units communicate and share memory, who schedules them and where it is used; per
+//! language, what happens to an unsynchronised write (the safety axis).
+//!
+//! The measured columns of `concbench models` come from the analysis view; this module holds
+//! only what the catalogue says.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::{Catalogue, Lang};
+
+const MODELS_TOML: &str = include_str!("../../../../suite/models.toml");
+
+/// What a language does about an unsynchronised write to shared memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SafetyClass {
+    /// The compiler refuses the program.
+    Prevented,
+    /// The program runs; a run-time checker (Go's `-race`) reports the race.
+    Detected,
+    /// Nothing reports it: updates are lost.
+    Silent,
+}
+
+impl SafetyClass {
+    /// The words tables use.
+    pub fn label(self) -> &'static str {
+        match self {
+            SafetyClass::Prevented => "prevented at compile time",
+            SafetyClass::Detected => "detected at run time (with -race)",
+            SafetyClass::Silent => "silent",
+        }
+    }
+}
+
+/// One language's safety entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangSafety {
+    /// Its class.
+    pub class: SafetyClass,
+    /// How, in one sentence.
+    pub how: String,
+    /// The kind of evidence that shows it: `compile-fail`, `race-detector`, `lost-updates` or
+    /// `none`.
+    pub check: String,
+}
+
+/// One model's row of words.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelInfo {
+    /// The model id, as in the workload files.
+    pub id: String,
+    /// The unit of concurrency.
+    pub unit: String,
+    /// How units communicate.
+    pub communication: String,
+    /// How memory is shared.
+    pub sharing: String,
+    /// Who schedules the units.
+    pub scheduling: String,
+    /// Where the approach is typically used.
+    pub domains: String,
+}
+
+/// `suite/models.toml`, validated against the catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelTable {
+    /// By language name (`go`, `python`, `rust`, `c`).
+    pub safety: BTreeMap<Lang, LangSafety>,
+    /// One entry per model id, in table order.
+    pub models: Vec<ModelInfo>,
+}
+
+impl ModelTable {
+    /// The table compiled into this binary, checked against the embedded catalogue.
+    pub fn embedded() -> &'static ModelTable {
+        static TABLE: std::sync::OnceLock<ModelTable> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            ModelTable::parse(MODELS_TOML, Catalogue::embedded())
+                .expect("suite/models.toml compiled into concbench is valid (tested)")
+        })
+    }
+
+    /// Parses `text` and checks that it names every model of `catalogue` once, and no other.
+    pub fn parse(text: &str, catalogue: &Catalogue) -> Result<ModelTable> {
+        let table: ModelTable = toml::from_str(text).context("suite/models.toml")?;
+        let mut ids: Vec<&str> = Vec::new();
+        for w in &catalogue.workloads {
+            for m in &w.models {
+                if !ids.contains(&m.id.as_str()) {
+                    ids.push(&m.id);
+                }
+                if !table.safety.contains_key(&m.lang) {
+                    bail!("suite/models.toml: no [safety.{}] for {}", m.lang, m.id);
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for m in &table.models {
+            if !seen.insert(m.id.as_str()) {
+                bail!("suite/models.toml: model {} is listed twice", m.id);
+            }
+            if !ids.contains(&m.id.as_str()) {
+                bail!("suite/models.toml: model {} is in no workload", m.id);
+            }
+        }
+        if let Some(missing) = ids.iter().find(|id| !seen.contains(*id)) {
+            bail!("suite/models.toml: model {missing} has no entry");
+        }
+        Ok(table)
+    }
+
+    /// The words of a model id.
+    pub fn model(&self, id: &str) -> Option<&ModelInfo> {
+        self.models.iter().find(|m| m.id == id)
+    }
+
+    /// A language's safety class (`Silent` for a language the table does not know).
+    pub fn safety_class(&self, lang: Lang) -> SafetyClass {
+        self.safety
+            .get(&lang)
+            .map_or(SafetyClass::Silent, |s| s.class)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_table_names_every_model_once() {
+        let t = ModelTable::embedded();
+        assert_eq!(t.safety_class(Lang::Rust), SafetyClass::Prevented);
+        assert_eq!(t.safety_class(Lang::Go), SafetyClass::Detected);
+        assert_eq!(t.safety_class(Lang::Python), SafetyClass::Silent);
+        assert!(t.model("go-goroutines").is_some());
+    }
+
+    #[test]
+    fn a_model_missing_from_the_table_is_an_error() {
+        let text = MODELS_TOML.replace("id = \"go-racy\"", "id = \"go-racy2\"");
+        let err = ModelTable::parse(&text, Catalogue::embedded()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("go-racy2 is in no workload"),
+            "{err:#}"
+        );
+        let cut = MODELS_TOML.replace("id = \"c-mutex\"", "id = \"go-seq\"");
+        let err = ModelTable::parse(&cut, Catalogue::embedded()).unwrap_err();
+        assert!(format!("{err:#}").contains("listed twice"), "{err:#}");
+    }
+}
