@@ -39,6 +39,48 @@ pub enum Command {
     Compare(CompareArgs),
     /// Read-only check of the machine and toolchains for benchmarking, with what to do
     Doctor(DoctorArgs),
+    /// The article's claims, each checked against a results file: verdict, rule, evidence
+    Claims(ClaimsArgs),
+    /// The article's comparison table, one row per model, with the measured figures
+    Models(ModelsArgs),
+}
+
+/// Output formats of `claims` and `models`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnswerFormat {
+    /// Text for people
+    Terminal,
+    /// JSON objects for scripts
+    Json,
+    /// GitHub-flavoured Markdown
+    Md,
+}
+
+/// Options of `concbench claims`.
+#[derive(Debug, Clone, Args)]
+pub struct ClaimsArgs {
+    /// The results file (default: the newest in concbench-results/)
+    pub file: Option<PathBuf>,
+    /// Only read FILE: claims it cannot decide stay "not measured", with the run that would
+    /// measure them (by default those runs are made now, at quick size)
+    #[arg(long)]
+    pub no_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: AnswerFormat,
+    /// Which Go and Python to use for the runs it makes (`--go`, `--python`).
+    #[command(flatten)]
+    pub toolchains: ToolchainArgs,
+}
+
+/// Options of `concbench models`.
+#[derive(Debug, Clone, Args)]
+pub struct ModelsArgs {
+    /// The results file (default: the newest in concbench-results/)
+    pub file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: AnswerFormat,
 }
 
 /// Options of `concbench doctor`.
@@ -203,6 +245,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Report(args) => report(&args),
         Command::Compare(args) => compare(&args),
         Command::Doctor(args) => doctor(&args),
+        Command::Claims(args) => claims(&args),
+        Command::Models(args) => models(&args),
     }
 }
 
@@ -242,6 +286,170 @@ fn compare(args: &CompareArgs) -> Result<i32> {
         ),
         CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
         CompareFormat::Md => print!("{}", crate::report::markdown::render_compare(&comparison)),
+    }
+    Ok(0)
+}
+
+/// The folder `run` writes results files to by default.
+const RESULTS_DIR: &str = "concbench-results";
+
+/// FILE, or the newest results file in `concbench-results/`.
+fn results_path(file: &Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(f) = file {
+        return Ok(f.clone());
+    }
+    let newest = std::fs::read_dir(RESULTS_DIR)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    match newest {
+        Some((_, path)) => Ok(path),
+        None => Err(UsageError(format!(
+            "no results file in {RESULTS_DIR}/: run `concbench run` first, or name a results file"
+        ))
+        .into()),
+    }
+}
+
+fn claims(args: &ClaimsArgs) -> Result<i32> {
+    use crate::analysis::claims::{self as decide, ClaimsTable};
+    use crate::report::claims_out;
+    let path = results_path(&args.file)?;
+    let file = ResultsFile::load(&path)?;
+    let catalogue = Catalogue::embedded();
+    let table = ClaimsTable::embedded();
+    let report = Report::new(catalogue, &file);
+    let mut results = report.claims.clone();
+    let mut sources = vec![path.display().to_string()];
+    let missing = decide::missing(&results);
+    if !args.no_run && !missing.is_empty() {
+        if let Some((quick_path, quick)) = measure_missing(catalogue, &missing, &args.toolchains)? {
+            let view = crate::analysis::view::analyse(catalogue, &quick);
+            let extra = decide::check(catalogue, table, &quick, &view);
+            let label = quick_path.display().to_string();
+            results = decide::merge(table, results, &extra, &label);
+            sources.push(label);
+        }
+    }
+    let source = sources.join(", then ");
+    match args.format {
+        AnswerFormat::Terminal => print!("{}", claims_out::render_terminal(&results, &source)),
+        AnswerFormat::Md => print!("{}", claims_out::render_claims_md(&results, &source)),
+        AnswerFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&claims_out::ClaimsJson {
+                schema: claims_out::CLAIMS_SCHEMA,
+                sources,
+                claims: &results,
+            })?
+        ),
+    }
+    Ok(0)
+}
+
+/// Runs, at quick size, what the claims' tests found missing; `None` when nothing can run
+/// here (e.g. a test needs more CPUs than the machine has).
+fn measure_missing(
+    catalogue: &Catalogue,
+    missing: &[crate::analysis::claims::MeasureSpec],
+    toolchain_args: &ToolchainArgs,
+) -> Result<Option<(PathBuf, ResultsFile)>> {
+    let machine = Machine::current();
+    let cpus = machine.allowed_cpus.len();
+    let mut plan = Vec::new();
+    for m in missing.iter().filter(|m| !m.safety && m.min_cpus <= cpus) {
+        let selection = Selection {
+            suite: "quick".into(),
+            workloads: Some(vec![m.workload.clone()]),
+            models: (!m.models.is_empty()).then(|| m.models.clone()),
+            sets: m
+                .sets
+                .iter()
+                .map(|(param, value)| SetOverride {
+                    workload: m.workload.clone(),
+                    param: param.clone(),
+                    value: *value,
+                })
+                .collect(),
+            cpus: None,
+            timeout: None,
+            runs: None,
+            warmup: None,
+        };
+        for spec in plan::build(catalogue, &selection, cpus)? {
+            if !plan.contains(&spec) {
+                plan.push(spec);
+            }
+        }
+    }
+    if plan.is_empty() {
+        return Ok(None);
+    }
+    eprintln!(
+        "concbench: the results file cannot decide every claim; measuring {} runs at quick size (--no-run only reads)",
+        plan.len()
+    );
+    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
+    langs.sort();
+    langs.dedup();
+    let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
+    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
+    let started = SystemTime::now();
+    let stamp = humantime::format_rfc3339_seconds(started)
+        .to_string()
+        .replace([':', '-'], "");
+    let out = PathBuf::from(RESULTS_DIR).join(format!("claims-quick-{stamp}.json"));
+    let config = RunConfig {
+        out: out.clone(),
+        order_seed: started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+        steadiness: false,
+        settle: true,
+    };
+    let file = ResultsFile::new(
+        "quick",
+        std::env::args().collect(),
+        machine,
+        toolchains.versions(),
+    );
+    install_interrupt_handler();
+    let mut reporter = progress::for_stderr();
+    let file = runner::execute(
+        catalogue,
+        &toolchains,
+        &plan,
+        &config,
+        file,
+        reporter.as_mut(),
+    )?;
+    Ok(Some((out, file)))
+}
+
+fn models(args: &ModelsArgs) -> Result<i32> {
+    use crate::report::claims_out;
+    let path = results_path(&args.file)?;
+    let file = ResultsFile::load(&path)?;
+    let report = Report::new(Catalogue::embedded(), &file);
+    let source = path.display().to_string();
+    match args.format {
+        AnswerFormat::Terminal => print!(
+            "{}",
+            claims_out::render_models_terminal(&report.models, &source)
+        ),
+        AnswerFormat::Md => print!("{}", claims_out::render_models_md(&report.models, &source)),
+        AnswerFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&claims_out::ModelsJson {
+                schema: claims_out::MODELS_SCHEMA,
+                source,
+                models: &report.models,
+            })?
+        ),
     }
     Ok(0)
 }

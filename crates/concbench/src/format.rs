@@ -50,6 +50,37 @@ pub fn format_p(p: f64) -> String {
     }
 }
 
+/// A count with thousands separators: 1,000, 250,000.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A plain figure: whole numbers with separators (3,072), small ones with the decimals they
+/// need (0.8, 1.25).
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        let s = format_count(x.abs() as u64);
+        if x < 0.0 {
+            format!("-{s}")
+        } else {
+            s
+        }
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// Memory in bytes, for per-unit figures: 412 B, 2.69 KiB, 16.3 KiB, 1.2 MiB.
 pub fn format_bytes(bytes: f64) -> String {
     if bytes.abs() < 1024.0 {
@@ -121,5 +152,18 @@ mod tests {
         assert_eq!(format_kb(812), "812 KiB");
         assert_eq!(format_kb(12_595), "12.3 MiB");
         assert_eq!(format_kb(1_593_835), "1.52 GiB");
+    }
+
+    #[test]
+    fn counts_and_plain_numbers_read_well() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1_000), "1,000");
+        assert_eq!(format_count(250_000), "250,000");
+        assert_eq!(format_count(1_000_000), "1,000,000");
+        assert_eq!(format_number(3072.0), "3,072");
+        assert_eq!(format_number(0.8), "0.8");
+        assert_eq!(format_number(1.25), "1.25");
+        assert_eq!(format_number(-2.0), "-2");
     }
 }

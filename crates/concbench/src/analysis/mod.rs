@@ -4,8 +4,10 @@
 //! a person reads is computed here once; the terminal, the reports, `compare`, `claims` and
 //! `advise` only render it.
 
+pub mod claims;
 pub mod compare;
 pub mod findings;
+pub mod models;
 pub mod summary;
 pub mod view;
 pub mod warnings;

@@ -1137,6 +1137,9 @@ fn page(report: &Report) -> Result<String> {
         out.push_str("</section>\n");
     }
 
+    out.push_str(&claims_section(report));
+    out.push_str(&models_section(report));
+
     // Where the numbers come from.
     let m = &f.machine;
     out.push_str(
@@ -1242,6 +1245,98 @@ fn page(report: &Report) -> Result<String> {
     }
     out.push_str("</section>\n</main>\n</body>\n</html>\n");
     Ok(out)
+}
+
+/// The article's claims: per claim its verdict and words, per test its figure, rule, reason
+/// and runs.
+fn claims_section(report: &Report) -> String {
+    use super::claims_out::{evidence_line, tag, tally_line};
+    use crate::analysis::claims::Verdict;
+    if report.claims.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section id=\"claims\"><h2>The article's claims, checked</h2>\n<p>{}. Each rule is \
+         data in <code>suite/claims.toml</code>; the runs are this file's.</p>\n",
+        escape(&tally_line(&report.claims))
+    );
+    for c in &report.claims {
+        let class = match c.verdict {
+            Verdict::Holds => "holds",
+            Verdict::Caveat => "caveat",
+            Verdict::DoesNotHold => "fails",
+            Verdict::NotMeasured => "unmeasured",
+        };
+        let _ = write!(
+            out,
+            "<div class=\"claim {class}\" id=\"claim-{}\"><p><span class=\"verdict\">{}</span> \
+             <q>{}</q> <code>{}</code></p><ul>",
+            slug(&c.id),
+            tag(c.verdict),
+            escape(&c.claim),
+            escape(&c.id)
+        );
+        for t in &c.tests {
+            let _ = write!(
+                out,
+                "<li>{}{}: <b>{}</b> — {}.<br><span class=\"sub\">Rule: {}</span><br>\
+                 <span class=\"sub\">Why: {}</span>",
+                escape(&t.what),
+                if t.counts { "" } else { " (context)" },
+                escape(&t.shown),
+                escape(t.verdict.label()),
+                escape(&t.rule),
+                escape(&t.reason)
+            );
+            if !t.evidence.is_empty() || t.safety.is_some() || t.measure.is_some() {
+                out.push_str("<details><summary>evidence</summary><ul class=\"evidence\">");
+                for e in &t.evidence {
+                    let _ = write!(out, "<li><code>{}</code></li>", escape(&evidence_line(e)));
+                }
+                if let Some(s) = &t.safety {
+                    let _ = write!(
+                        out,
+                        "<li>checked by <code>{}</code><pre>{}</pre></li>",
+                        escape(&s.command),
+                        escape(&s.excerpt)
+                    );
+                }
+                if let Some(m) = &t.measure {
+                    let _ = write!(
+                        out,
+                        "<li>to measure: <code>{}</code></li>",
+                        escape(&m.command())
+                    );
+                }
+                out.push_str("</ul></details>");
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></div>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// The comparison table: the catalogue's words per model, then the measured figures.
+fn models_section(report: &Report) -> String {
+    use super::claims_out::{models_figures_table, models_words_table, MODELS_SOURCES};
+    // Only models the file measured: a row of dashes says nothing.
+    let rows: Vec<_> = report
+        .models
+        .iter()
+        .filter(|r| report.file.runs.iter().any(|run| run.model == r.model))
+        .cloned()
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<section id=\"models\"><h2>The comparison table, measured</h2>\n{}{}<p class=\"sub\">{}</p></section>\n",
+        html_table(&models_words_table(&rows), "models", None),
+        html_table(&models_figures_table(&rows), "models", None),
+        escape(MODELS_SOURCES)
+    )
 }
 
 impl Exporter for Html {

@@ -13,14 +13,14 @@ use crate::format::{format_ns, format_p, format_ratio};
 pub struct Markdown;
 
 /// A cell's text made safe inside a table: pipes escaped, line breaks flattened.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }
 
 /// A GitHub-flavoured Markdown table; numeric-looking columns are right-aligned.
-fn table(t: &Table) -> String {
+pub(crate) fn table(t: &Table) -> String {
     let mut out = String::new();
     let head: Vec<String> = t.header.iter().map(|h| cell(h)).collect();
     out += &format!("| {} |\n", head.join(" | "));
@@ -113,6 +113,19 @@ impl Exporter for Markdown {
                 out += &format!("Every run: `{}`\n\n", t.caption);
             }
             out += &table(&t);
+        }
+        let source = "this file";
+        out += "\n";
+        out += &super::claims_out::render_claims_md(&report.claims, source);
+        let measured: Vec<_> = report
+            .models
+            .iter()
+            .filter(|r| f.runs.iter().any(|run| run.model == r.model))
+            .cloned()
+            .collect();
+        if !measured.is_empty() {
+            out += "\n";
+            out += &super::claims_out::render_models_md(&measured, source);
         }
         Ok(out.into_bytes())
     }

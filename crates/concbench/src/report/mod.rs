@@ -6,11 +6,15 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::analysis::claims::{self, ClaimResult, ClaimsTable};
 use crate::analysis::findings::{self, WorkloadFindings};
+use crate::analysis::models::{self, ModelRow};
 use crate::analysis::view::{self, Analysis};
+use crate::catalogue::models::ModelTable;
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
+pub mod claims_out;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -31,6 +35,10 @@ pub struct Report<'a> {
     pub analysis: Analysis,
     /// The findings, per workload.
     pub findings: Vec<WorkloadFindings>,
+    /// The article's claims, decided on this file (`suite/claims.toml`).
+    pub claims: Vec<ClaimResult>,
+    /// The comparison table, one row per model (`suite/models.toml` and the view).
+    pub models: Vec<ModelRow>,
 }
 
 impl<'a> Report<'a> {
@@ -38,11 +46,15 @@ impl<'a> Report<'a> {
     pub fn new(catalogue: &'a Catalogue, file: &'a ResultsFile) -> Report<'a> {
         let analysis = view::analyse(catalogue, file);
         let findings = findings::findings(&analysis);
+        let claims = claims::check(catalogue, ClaimsTable::embedded(), file, &analysis);
+        let models = models::table(catalogue, ModelTable::embedded(), file, &analysis);
         Report {
             catalogue,
             file,
             analysis,
             findings,
+            claims,
+            models,
         }
     }
 

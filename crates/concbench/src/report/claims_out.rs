@@ -1,0 +1,348 @@
+//! How `claims` and `models` read: the claims with their verdicts, rules and evidence, and
+//! the comparison table, for the terminal, JSON and Markdown (the HTML report uses the same
+//! tables). Every figure comes from `analysis::claims` and `analysis::models`.
+
+use serde::Serialize;
+
+use super::tables::Table;
+use crate::analysis::claims::{ClaimResult, TestResult, Verdict};
+use crate::analysis::models::{Cell, ModelRow};
+use crate::analysis::view::Evidence;
+use crate::format::format_ns;
+
+/// The schema of `concbench claims --format json`.
+pub const CLAIMS_SCHEMA: &str = "concbench.claims/1";
+/// The schema of `concbench models --format json`.
+pub const MODELS_SCHEMA: &str = "concbench.models/1";
+
+/// The sections of the claims, in order, with their headings.
+const SECTIONS: [(&str, &str); 4] = [
+    ("go", "Go"),
+    ("python", "Python"),
+    ("rust", "Rust"),
+    ("advice", "The article's selection advice"),
+];
+
+/// A verdict as a short tag.
+pub fn tag(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "HOLDS",
+        Verdict::Caveat => "CAVEAT",
+        Verdict::DoesNotHold => "DOES NOT HOLD",
+        Verdict::NotMeasured => "NOT MEASURED",
+    }
+}
+
+/// A run as a reader reruns it: `run 12: spawn-idle go-goroutines units=100000, 2 CPUs:
+/// median 41.2 ms (40.9–41.5 ms), 3 samples`.
+pub fn evidence_line(e: &Evidence) -> String {
+    let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "run {}: {} {} {}, {} CPU{}{}: median {} ({}–{}), {} sample{}",
+        e.run,
+        e.workload,
+        e.model,
+        params.join(" "),
+        e.cpus,
+        if e.cpus == 1 { "" } else { "s" },
+        if e.pinned { " pinned" } else { "" },
+        format_ns(e.median_ns),
+        format_ns(e.ci95_ns.0),
+        format_ns(e.ci95_ns.1),
+        e.samples,
+        if e.samples == 1 { "" } else { "s" }
+    )
+}
+
+/// One line per verdict kind: "12 hold, 4 with a caveat, 3 do not hold, 2 not measured".
+pub fn tally_line(claims: &[ClaimResult]) -> String {
+    let n = |v: Verdict| claims.iter().filter(|c| c.verdict == v).count();
+    format!(
+        "{} claims: {} hold, {} hold with a caveat, {} do not hold on this machine, {} not measured",
+        claims.len(),
+        n(Verdict::Holds),
+        n(Verdict::Caveat),
+        n(Verdict::DoesNotHold),
+        n(Verdict::NotMeasured)
+    )
+}
+
+fn test_lines(t: &TestResult, indent: &str, out: &mut String) {
+    let context = if t.counts { "" } else { " (context)" };
+    out.push_str(&format!(
+        "{indent}{}{context}: {} — {}\n",
+        t.what,
+        t.shown,
+        t.verdict.label()
+    ));
+    out.push_str(&format!("{indent}  rule: {}\n", t.rule));
+    if !t.reason.is_empty() {
+        out.push_str(&format!("{indent}  why: {}\n", t.reason));
+    }
+    for e in &t.evidence {
+        out.push_str(&format!("{indent}  {}\n", evidence_line(e)));
+    }
+    if let Some(s) = &t.safety {
+        out.push_str(&format!("{indent}  checked by: {}\n", s.command));
+        for line in s.excerpt.lines().take(4) {
+            out.push_str(&format!("{indent}  | {line}\n"));
+        }
+    }
+    if let Some(m) = &t.measure {
+        out.push_str(&format!("{indent}  to measure: {}\n", m.command()));
+    }
+}
+
+/// `concbench claims` for a terminal: per section, each claim's verdict, its words, and every
+/// test with its value, rule, reason and runs.
+pub fn render_terminal(claims: &[ClaimResult], source: &str) -> String {
+    let mut out = format!("The article's claims, checked on this machine ({source})\n");
+    for (section, heading) in SECTIONS {
+        let these: Vec<&ClaimResult> = claims.iter().filter(|c| c.section == section).collect();
+        if these.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{heading}\n"));
+        for c in these {
+            out.push_str(&format!(
+                "\n[{}] {} — \"{}\"\n",
+                tag(c.verdict),
+                c.id,
+                c.claim
+            ));
+            for t in &c.tests {
+                test_lines(t, "    ", &mut out);
+            }
+        }
+    }
+    out.push_str(&format!("\n{}\n", tally_line(claims)));
+    out
+}
+
+/// The claims as a table: verdict, claim, figure, rule (the Markdown and HTML reports).
+pub fn claims_table(claims: &[ClaimResult]) -> Table {
+    let mut t = Table {
+        header: ["verdict", "claim", "measured", "rule", "why"]
+            .map(String::from)
+            .to_vec(),
+        ..Table::default()
+    };
+    for c in claims {
+        let measured: Vec<String> = c
+            .tests
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}: {}{}",
+                    x.what,
+                    x.shown,
+                    if x.counts { "" } else { " (context)" }
+                )
+            })
+            .collect();
+        let rules: Vec<String> = c
+            .tests
+            .iter()
+            .filter(|x| x.counts)
+            .map(|x| x.rule.clone())
+            .collect();
+        t.rows.push(vec![
+            c.verdict.label().to_string(),
+            format!("{} — “{}”", c.id, c.claim),
+            measured.join("; "),
+            rules.join("; "),
+            c.reason.clone(),
+        ]);
+        t.status.push(
+            match c.verdict {
+                Verdict::Holds => "valid",
+                Verdict::Caveat => "warn",
+                Verdict::DoesNotHold => "failed",
+                Verdict::NotMeasured => "not_run",
+            }
+            .to_string(),
+        );
+    }
+    t
+}
+
+/// The words of the comparison table: model, language, unit, communication, sharing,
+/// scheduling, domains, safety.
+pub fn models_words_table(rows: &[ModelRow]) -> Table {
+    let mut t = Table {
+        header: [
+            "model",
+            "lang",
+            "unit",
+            "communication",
+            "memory sharing",
+            "scheduling",
+            "typical domains",
+            "safety",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Table::default()
+    };
+    for r in rows {
+        t.rows.push(vec![
+            r.model.clone(),
+            r.lang.clone(),
+            r.unit.clone(),
+            r.communication.clone(),
+            r.sharing.clone(),
+            r.scheduling.clone(),
+            r.domains.clone(),
+            r.safety.label.clone(),
+        ]);
+        t.status.push(String::new());
+    }
+    t
+}
+
+fn shown(c: &Option<Cell>) -> String {
+    c.as_ref().map_or("—".to_string(), |c| c.shown.clone())
+}
+
+/// The measured columns of the comparison table, one row per model.
+pub fn models_figures_table(rows: &[ModelRow]) -> Table {
+    let mut t = Table {
+        header: [
+            "model",
+            "memory per idle unit",
+            "hand-off",
+            "CPU speedup, all CPUs",
+            "counter, per increment",
+            "worker pool, per job",
+            "req/s (I/O)",
+            "p99 (I/O)",
+            "safety evidence",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Table::default()
+    };
+    for r in rows {
+        t.rows.push(vec![
+            r.model.clone(),
+            shown(&r.mem_per_unit_bytes),
+            shown(&r.handoff_ns),
+            shown(&r.cpu_speedup),
+            shown(&r.counter_ns_per_op),
+            shown(&r.pool_ns_per_job),
+            shown(&r.rps),
+            shown(&r.p99_us),
+            r.safety.evidence.clone(),
+        ]);
+        t.status.push(String::new());
+    }
+    t
+}
+
+/// Where the measured columns come from, in one paragraph.
+pub const MODELS_SOURCES: &str = "Each figure comes from one workload's run: memory per idle \
+unit from spawn-idle at the most units, hand-off from ping-pong, CPU speedup from cpu-parallel \
+against the language's sequential model on every CPU, counter from shared-counter at the most \
+units, worker pool from worker-pool, req/s and p99 from io-server with no CPU work at the most \
+connections. — means the model is not in that workload, or the file has no valid run of it.";
+
+/// The claims as JSON objects, with the file they were decided on.
+#[derive(Serialize)]
+pub struct ClaimsJson<'a> {
+    /// [`CLAIMS_SCHEMA`].
+    pub schema: &'static str,
+    /// The results file(s) read.
+    pub sources: Vec<String>,
+    /// The claims.
+    pub claims: &'a [ClaimResult],
+}
+
+/// The comparison table as JSON.
+#[derive(Serialize)]
+pub struct ModelsJson<'a> {
+    /// [`MODELS_SCHEMA`].
+    pub schema: &'static str,
+    /// The results file read.
+    pub source: String,
+    /// The rows.
+    pub models: &'a [ModelRow],
+}
+
+/// A [`Table`] in the terminal's table style.
+fn terminal_table(t: &Table) -> String {
+    let mut out = crate::output::terminal::new_table(t.header.iter().map(String::as_str).collect());
+    for row in &t.rows {
+        out.add_row(row.iter().enumerate().map(|(c, cell)| {
+            let numeric = c > 0 && cell.starts_with(|ch: char| ch.is_ascii_digit());
+            if numeric {
+                crate::output::terminal::right(cell.clone())
+            } else {
+                comfy_table::Cell::new(cell)
+            }
+        }));
+    }
+    out.to_string()
+}
+
+/// `concbench models` for a terminal: the words, then the figures, then where they come from.
+pub fn render_models_terminal(rows: &[ModelRow], source: &str) -> String {
+    format!(
+        "The comparison table, measured on this machine ({source})\n\n{}\n\n{}\n\n{MODELS_SOURCES}\n",
+        terminal_table(&models_words_table(rows)),
+        terminal_table(&models_figures_table(rows)),
+    )
+}
+
+/// `concbench claims --format md`, and the claims section of the Markdown report.
+pub fn render_claims_md(claims: &[ClaimResult], source: &str) -> String {
+    use super::markdown::cell;
+    let mut out = format!(
+        "### The article's claims, checked\n\n{} ({source})\n",
+        tally_line(claims)
+    );
+    for (section, heading) in SECTIONS {
+        let these: Vec<&ClaimResult> = claims.iter().filter(|c| c.section == section).collect();
+        if these.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n#### {heading}\n\n"));
+        for c in these {
+            out.push_str(&format!(
+                "- **{}** · `{}` — “{}”\n",
+                c.verdict.label(),
+                c.id,
+                cell(&c.claim)
+            ));
+            for t in &c.tests {
+                out.push_str(&format!(
+                    "  - {}{}: **{}** — {}. Rule: {}\n",
+                    t.what,
+                    if t.counts { "" } else { " (context)" },
+                    t.shown,
+                    t.verdict.label(),
+                    t.rule
+                ));
+                if !t.reason.is_empty() {
+                    out.push_str(&format!("    Why: {}\n", t.reason));
+                }
+                for e in &t.evidence {
+                    out.push_str(&format!("    `{}`\n", evidence_line(e)));
+                }
+                if let Some(m) = &t.measure {
+                    out.push_str(&format!("    To measure: `{}`\n", m.command()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `concbench models --format md`, and the models section of the Markdown report: the
+/// article's table with numbers in it.
+pub fn render_models_md(rows: &[ModelRow], source: &str) -> String {
+    format!(
+        "### The comparison table, measured ({source})\n\n{}\n{}\n{MODELS_SOURCES}\n",
+        super::markdown::table(&models_words_table(rows)),
+        super::markdown::table(&models_figures_table(rows)),
+    )
+}
