@@ -14,6 +14,7 @@ use crate::report::{Report, ReportFormat};
 use crate::results::ResultsFile;
 use crate::run::plan::{self, Selection, SetOverride};
 use crate::run::runner::{self, RunConfig};
+use crate::run::safety::{self, SafetyTools};
 use crate::toolchain::{ToolchainOptions, Toolchains};
 use crate::UsageError;
 
@@ -542,6 +543,12 @@ fn run(args: &RunArgs) -> Result<i32> {
     langs.dedup();
     let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
     let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
+    // The safety checks' programs are built now, with the others, so that no build runs
+    // between measurements; the checks themselves run after the last block.
+    let safety_tools = plan
+        .iter()
+        .any(|s| s.workload == safety::WORKLOAD)
+        .then(|| SafetyTools::prepare(&opts, &mut log_step));
 
     let started = SystemTime::now();
     let out = args.out.clone().unwrap_or_else(|| {
@@ -572,7 +579,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         out.display()
     );
     let mut reporter = progress::for_stderr();
-    let file = runner::execute(
+    let mut file = runner::execute(
         catalogue,
         &toolchains,
         &plan,
@@ -580,6 +587,13 @@ fn run(args: &RunArgs) -> Result<i32> {
         file,
         reporter.as_mut(),
     )?;
+    if let Some(tools) = safety_tools.filter(|_| !file.interrupted) {
+        file.safety = tools.check(catalogue);
+        for line in safety::summary_lines(&file.safety) {
+            eprintln!("concbench: {line}");
+        }
+        file.write_atomic(&out)?;
+    }
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
     std::io::Write::write_all(&mut std::io::stdout(), &text)?;

@@ -15,7 +15,8 @@
 //! - [`results`]: the versioned results file and a run's typed outcome
 //! - [`analysis`]: from a results file to figures and findings, no I/O: summaries,
 //!   warnings, the analysis view, findings, comparisons
-//! - [`run`]: planning and executing a suite, the io-server's server and load generator
+//! - [`run`]: planning and executing a suite, the io-server's server and load generator,
+//!   the safety checks
 //! - [`output`]: progress and terminal tables
 //! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
 //! - [`cli`]: the command line

@@ -217,6 +217,54 @@ fn a_suite_runs_one_block_per_workload_each_probed_for_steadiness() {
 }
 
 #[test]
+fn a_run_with_shared_counter_records_the_safety_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "shared-counter",
+        "rust-seq",
+        1,
+        &[],
+        0,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    use concbench::results::SafetyOutcome;
+    let rust: Vec<_> = file.safety.iter().filter(|c| c.lang == "rust").collect();
+    assert_eq!(rust.len(), 1, "{:#?}", file.safety);
+    assert_eq!(rust[0].check, "compile-fail");
+    assert_eq!(rust[0].outcome, SafetyOutcome::Rejected, "{:#?}", rust[0]);
+    // Every Go model of the workload is checked, whether the selection ran it or not.
+    let go: Vec<&str> = file
+        .safety
+        .iter()
+        .filter(|c| c.lang == "go" && c.check == "race-detector")
+        .map(|c| c.model.as_str())
+        .collect();
+    assert_eq!(go, ["go-mutex", "go-atomic", "go-channel", "go-racy"]);
+    assert!(
+        stderr.contains("safety: rust refused the unsynchronised counter at compile time"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("safety: go -race"), "{stderr}");
+}
+
+#[test]
+fn a_run_without_shared_counter_makes_no_safety_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "ping-pong",
+        "rust-threads",
+        1,
+        &[],
+        0,
+    );
+    assert!(file.safety.is_empty(), "{:#?}", file.safety);
+}
+
+#[test]
 fn report_renders_a_results_file_again_with_its_findings() {
     let dir = tempfile::tempdir().unwrap();
     let (run_out, _) = quick_run(

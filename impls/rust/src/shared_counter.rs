@@ -4,7 +4,9 @@
 //!
 //! Rust has no racy model, because the unsynchronised version does not compile. Threads
 //! that increment a plain shared `u64` are refused: with `thread::spawn` the borrow may
-//! outlive `main` and is mutable more than once,
+//! outlive `main` and is mutable more than once (the whole program, the article's sample
+//! without its `Mutex`, is `impls/rust/compile_fail/unsynchronised_counter.rs`, which
+//! `concbench run` compiles and records as its compile-fail safety check),
 //!
 //! ```compile_fail,E0373,E0499
 //! use std::thread;
@@ -62,6 +64,7 @@ pub const WORKLOAD: Workload = Workload {
         Param::new("increments", 0, 1_000_000_000),
     ],
     models: &[
+        Model::new("rust-seq", seq),
         Model::new("rust-mutex", mutex),
         Model::new("rust-atomic", atomic),
         Model::new("rust-channel", channel),
@@ -89,6 +92,31 @@ fn spawn_and_join(units: u64, unit: impl Fn() + Clone + Send + 'static) {
     for handle in handles {
         handle.join().expect("a unit panicked");
     }
+}
+
+/// rust-seq: no concurrency: one thread owns a plain `u64` and does every unit's increments
+/// one after another. The yardstick for the claim that an uncontended `Mutex` costs nothing
+/// (rust-mutex and rust-atomic at `units = 1`).
+///
+/// Each increment must be a real load, add and store, as in the other models: without a
+/// barrier LLVM turns the loop into one `counter = units × increments`. `black_box` is the
+/// barrier: std documents it as "best effort", and rustc implements it as an empty `asm!`
+/// block that is given the value's address and may read and write any memory, so the
+/// compiler must store `counter` before each call and load it after (it cannot keep it in a
+/// register or fold two iterations into one add). The release build's inner loop is
+/// `mov %r12,0x8(%rsp); mov 0x8(%rsp),%r12; inc %r12` (objdump, rustc 1.95). The test
+/// `rust_seq_does_every_increment` checks the consequence: 10× the increments take about
+/// 10× as long.
+fn seq(args: &Args) -> Outcome {
+    let p = Params::from(args);
+    let start = Instant::now();
+    let mut counter = 0u64;
+    for _ in 0..p.units {
+        for _ in 0..p.increments {
+            counter = std::hint::black_box(counter).wrapping_add(1);
+        }
+    }
+    Outcome::since(start, counter, p.units * p.increments)
 }
 
 /// rust-mutex: the article's sample: `Arc<Mutex<u64>>`, `thread::spawn`, join; each

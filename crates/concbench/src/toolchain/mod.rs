@@ -3,7 +3,8 @@
 //! - Rust: `cargo build --release -p concbench-rust`, in a target folder of its own under
 //!   the build folder (so a nested build never waits on the lock of the cargo that runs us).
 //!   `concbench-launch`, through which every implementation starts, is built the same way.
-//! - Go: `go build`, cached under a hash of the Go sources and the Go version.
+//! - Go: `go build`, cached under a hash of the Go sources and the Go version; for the
+//!   race-detector safety check, the same with `-race`, cached apart (`go-race/`).
 //! - Python: a virtual environment under the build folder, with NumPy installed into it.
 //! - C (the baseline): `cc -O2 -pthread`, cached under a hash of the C sources, the
 //!   compiler's version and the command.
@@ -314,6 +315,26 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         numpy: listing.numpy,
         launcher: None,
     })
+}
+
+/// `concbench-go` built with the race detector (`go build -race`), for the safety checks;
+/// cached like the plain build, under `go-race/`. Unavailable, with what to install, when
+/// there is no Go, or no cgo or C compiler for `-race`.
+pub fn build_go_race(
+    opts: &ToolchainOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<PathBuf, Unavailable> {
+    let _lock = BuildLock::acquire(&opts.build_dir).map_err(|e| Unavailable {
+        reason: format!("cannot use the build folder: {e:#}"),
+        hint: format!("check that {} is writable", opts.build_dir.display()),
+    })?;
+    go::build_race(opts, log)
+}
+
+/// The `rustc` that compiles single files for the compile-fail safety check: `RUSTC`, else
+/// the one beside the cargo concbench builds with, else `rustc` on PATH.
+pub fn rustc() -> std::result::Result<PathBuf, Unavailable> {
+    rust::find_rustc()
 }
 
 /// Looks `name` up on PATH.
