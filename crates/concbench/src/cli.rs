@@ -339,7 +339,7 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
     let source = sources.join(", then ");
     match args.format {
         AnswerFormat::Terminal => print!("{}", claims_out::render_terminal(&results, &source)),
-        AnswerFormat::Md => print!("{}", claims_out::render_claims_md(&results, &source)),
+        AnswerFormat::Md => print!("{}", claims_out::render_claims_md(&results, &source, false)),
         AnswerFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&claims_out::ClaimsJson {
@@ -387,12 +387,14 @@ fn measure_missing(
             }
         }
     }
-    if plan.is_empty() {
+    let safety = missing.iter().any(|m| m.safety);
+    if plan.is_empty() && !safety {
         return Ok(None);
     }
     eprintln!(
-        "concbench: the results file cannot decide every claim; measuring {} runs at quick size (--no-run only reads)",
-        plan.len()
+        "concbench: the results file cannot decide every claim; measuring {} runs at quick size{} (--no-run only reads)",
+        plan.len(),
+        if safety { " and making the safety checks" } else { "" }
     );
     let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
     langs.sort();
@@ -420,7 +422,7 @@ fn measure_missing(
     );
     install_interrupt_handler();
     let mut reporter = progress::for_stderr();
-    let file = runner::execute(
+    let mut file = runner::execute(
         catalogue,
         &toolchains,
         &plan,
@@ -428,6 +430,10 @@ fn measure_missing(
         file,
         reporter.as_mut(),
     )?;
+    if safety && !file.interrupted {
+        file.safety = crate::run::safety::check_all(catalogue, &opts, &mut log_step);
+        file.write_atomic(&out)?;
+    }
     Ok(Some((out, file)))
 }
 

@@ -610,3 +610,130 @@ fn leftover_server() -> bool {
             .unwrap_or(false)
     })
 }
+
+#[test]
+fn claims_and_models_read_a_results_file_and_say_what_it_cannot_decide() {
+    let dir = tempfile::tempdir().unwrap();
+    quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel",
+        "py-seq,py-threads",
+        3,
+        &[],
+        0,
+    );
+    let path = dir.path().join("r.json");
+    let out = concbench()
+        .args(["claims", "--no-run", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema"], "concbench.claims/1");
+    let claims = doc["claims"].as_array().unwrap();
+    assert!(claims.len() >= 20, "{}", claims.len());
+    for c in claims {
+        for key in [
+            "id", "claim", "workload", "models", "measured", "unit", "ci95", "rule", "verdict",
+            "reason", "evidence",
+        ] {
+            assert!(c.get(key).is_some(), "{key} missing from {c}");
+        }
+    }
+    let by_id = |id: &str| claims.iter().find(|c| c["id"] == id).unwrap();
+    // The file has Python's threads and sequential model: the GIL claim is decided, from
+    // the two runs it names.
+    let gil = by_id("gil-cpu-threads");
+    assert_ne!(gil["verdict"], "not measured", "{gil}");
+    assert!(gil["measured"].as_f64().unwrap() > 0.0);
+    let runs: Vec<&str> = gil["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(runs, ["py-threads", "py-seq"]);
+    // It has no spawn-idle run: that claim is not measured, not guessed, and says what to run.
+    let kb = by_id("goroutine-2kb");
+    assert_eq!(kb["verdict"], "not measured");
+    assert!(kb["measured"].is_null());
+    assert_eq!(kb["tests"][0]["measure"]["workload"], "spawn-idle", "{kb}");
+
+    let text = concbench()
+        .args(["claims", "--no-run"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("rule: holds if threads run CPU-bound Python"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "to measure: concbench run --suite quick --workloads spawn-idle --models go-goroutines"
+        ),
+        "{text}"
+    );
+
+    let md = concbench()
+        .args(["models", "--format", "md"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(md.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| py-threads | python | OS thread")),
+        "{md}"
+    );
+    let json = concbench()
+        .args(["models", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let threads = doc["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "py-threads")
+        .unwrap();
+    for key in [
+        "model",
+        "lang",
+        "unit",
+        "communication",
+        "sharing",
+        "scheduling",
+        "domains",
+        "safety",
+        "cpu_speedup",
+    ] {
+        assert!(threads.get(key).is_some(), "{key} missing");
+    }
+    assert!(
+        threads["cpu_speedup"]["value"].as_f64().is_some(),
+        "{threads}"
+    );
+
+    // With no results file to read, one line says what to do.
+    let empty = tempfile::tempdir().unwrap();
+    let out = concbench()
+        .arg("claims")
+        .current_dir(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("run `concbench run` first"), "{err}");
+}

@@ -680,7 +680,7 @@ pub(crate) fn decide(
             .collect()
     };
     let mine = candidates(&model);
-    let theirs = against.as_ref().map(|s| candidates(s));
+    let theirs = against.as_ref().map(candidates);
     let keys_of = |runs: &[usize]| -> Vec<_> {
         runs.iter()
             .map(|&i| scenario_of(w, &file.runs[i]))
@@ -1073,4 +1073,232 @@ pub fn tally(results: &[ClaimResult]) -> BTreeMap<Verdict, usize> {
         *out.entry(r.verdict).or_insert(0) += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::view::analyse;
+    use crate::fixtures;
+    use crate::results::SafetyCheck;
+
+    fn decide_all(file: &ResultsFile) -> Vec<ClaimResult> {
+        let catalogue = Catalogue::embedded();
+        check(
+            catalogue,
+            ClaimsTable::embedded(),
+            file,
+            &analyse(catalogue, file),
+        )
+    }
+
+    fn claim<'a>(results: &'a [ClaimResult], id: &str) -> &'a ClaimResult {
+        results.iter().find(|c| c.id == id).expect(id)
+    }
+
+    /// py-seq at 2.0 s and py-threads at `threads_ns`, 5 samples each, on 2 CPUs.
+    fn gil_file(threads_ns: u64) -> ResultsFile {
+        let seq = [
+            2_000_000_000,
+            2_010_000_000,
+            1_990_000_000,
+            2_005_000_000,
+            1_995_000_000,
+        ];
+        let threads: Vec<u64> = (0..5).map(|i| threads_ns + i * 1_000_000).collect();
+        fixtures::file(vec![
+            fixtures::cpu_parallel("py-seq", 3_000_000, &seq),
+            fixtures::cpu_parallel("py-threads", 3_000_000, &threads),
+        ])
+    }
+
+    #[test]
+    fn the_gil_claim_holds_for_a_gil_and_flips_for_a_free_threaded_python() {
+        let gil = decide_all(&gil_file(2_050_000_000));
+        let c = claim(&gil, "gil-cpu-threads");
+        assert_eq!(c.verdict, Verdict::Holds, "{}", c.reason);
+        let speedup = c.measured.unwrap();
+        assert!((speedup - 2.0 / 2.052).abs() < 0.01, "{speedup}");
+        assert_eq!(c.evidence.len(), 2, "the threads' run and py-seq's");
+        // A free-threaded CPython: the same program, threads twice as fast.
+        let free = decide_all(&gil_file(1_020_000_000));
+        let c = claim(&free, "gil-cpu-threads");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{}", c.reason);
+        assert!(c.reason.contains("py-threads"), "{}", c.reason);
+    }
+
+    /// ping-pong go-channels at `ns` per hand-off (rounds 100,000: 200,000 hand-offs).
+    fn handoff_file(ns: u64) -> ResultsFile {
+        let total = ns * 200_000;
+        fixtures::file(vec![fixtures::run(
+            "ping-pong",
+            "go-channels",
+            &[("rounds", 100_000)],
+            &[
+                total,
+                total + 1_000,
+                total - 1_000,
+                total + 2_000,
+                total - 2_000,
+            ],
+        )])
+    }
+
+    #[test]
+    fn moving_the_figure_across_a_bound_moves_the_verdict() {
+        let verdict = |ns: u64| {
+            let r = decide_all(&handoff_file(ns));
+            let t = &claim(&r, "goroutine-switch-100ns").tests[0];
+            (t.verdict, t.measured.unwrap())
+        };
+        // The rule: holds 50–200 ns, caveat 25–400 ns.
+        for (ns, want) in [
+            (150, Verdict::Holds),
+            (199, Verdict::Holds),
+            (202, Verdict::Caveat),
+            (390, Verdict::Caveat),
+            (410, Verdict::DoesNotHold),
+            (20, Verdict::DoesNotHold),
+        ] {
+            let (got, measured) = verdict(ns);
+            assert_eq!(got, want, "{ns} ns per hand-off");
+            assert!((measured - ns as f64).abs() < 0.1, "{measured} for {ns}");
+        }
+        // The claim's second test (OS threads) is not in the file: the claim cannot hold
+        // outright.
+        let r = decide_all(&handoff_file(150));
+        let c = claim(&r, "goroutine-switch-100ns");
+        assert_eq!(c.verdict, Verdict::Caveat, "{}", c.reason);
+        assert!(c.reason.contains("rust-threads"), "{}", c.reason);
+    }
+
+    #[test]
+    fn a_file_without_the_runs_leaves_every_claim_not_measured_with_what_to_run() {
+        let empty = fixtures::file(Vec::new());
+        let results = decide_all(&empty);
+        assert_eq!(results.len(), ClaimsTable::embedded().claims.len());
+        for c in &results {
+            assert_eq!(c.verdict, Verdict::NotMeasured, "{}: {}", c.id, c.reason);
+            assert!(c.measured.is_none(), "{}", c.id);
+            for t in c.tests.iter().filter(|t| t.counts) {
+                let m = t
+                    .measure
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}: no run to measure it", c.id));
+                assert!(
+                    m.command().starts_with("concbench run --suite quick"),
+                    "{}",
+                    m.command()
+                );
+            }
+        }
+        let zero_cost = claim(&results, "zero-cost-mutex");
+        let cmd = zero_cost.tests[0].measure.as_ref().unwrap().command();
+        assert_eq!(
+            cmd,
+            "concbench run --suite quick --workloads shared-counter --models rust-mutex,rust-seq --set shared-counter.units=1"
+        );
+        assert!(!missing(&results).is_empty());
+    }
+
+    fn safety_check(model: &str, lang: &str, outcome: SafetyOutcome) -> SafetyCheck {
+        SafetyCheck {
+            model: model.into(),
+            lang: lang.into(),
+            check: "compile-fail".into(),
+            outcome,
+            expected: SafetyOutcome::Rejected,
+            command: "rustc x.rs".into(),
+            excerpt: "error[E0373]: closure may outlive the current function".into(),
+            reason: (outcome == SafetyOutcome::Unavailable).then(|| "no rustc".into()),
+        }
+    }
+
+    #[test]
+    fn safety_claims_follow_the_check_in_the_file() {
+        let verdict = |outcome| {
+            let mut f = fixtures::file(Vec::new());
+            f.safety.push(safety_check("rust-racy", "rust", outcome));
+            let r = decide_all(&f);
+            let c = claim(&r, "rust-races-at-compile-time").clone();
+            (c.verdict, c.reason)
+        };
+        let (v, reason) = verdict(SafetyOutcome::Rejected);
+        assert_eq!(v, Verdict::Holds);
+        assert!(reason.contains("E0373"), "{reason}");
+        assert_eq!(verdict(SafetyOutcome::Clean).0, Verdict::DoesNotHold);
+        let (v, reason) = verdict(SafetyOutcome::Unavailable);
+        assert_eq!(v, Verdict::NotMeasured);
+        assert!(reason.contains("no rustc"), "{reason}");
+    }
+
+    #[test]
+    fn a_ratio_against_the_best_of_a_language_names_both_runs() {
+        // py-processes 1.6 s, py-numpy 0.1 s (the best Python), py-seq 2 s.
+        let f = fixtures::file(vec![
+            fixtures::cpu_parallel("py-seq", 3_000_000, &[2_000_000_000; 5]),
+            fixtures::cpu_parallel("py-processes", 3_000_000, &[1_600_000_000; 5]),
+            fixtures::cpu_parallel("py-numpy", 3_000_000, &[100_000_000; 5]),
+        ]);
+        let r = decide_all(&f);
+        let t = &claim(&r, "pipelines-python-multiprocessing").tests[0];
+        assert_eq!(t.models, vec!["py-processes", "py-numpy"]);
+        assert!((t.measured.unwrap() - 16.0).abs() < 1e-6);
+        assert_eq!(t.verdict, Verdict::DoesNotHold);
+        assert_eq!(t.evidence.len(), 2);
+        assert_eq!(t.evidence[1].model, "py-numpy");
+    }
+
+    #[test]
+    fn the_claims_file_is_checked_against_the_catalogue() {
+        let bad = CLAIMS_TOML.replacen("model = \"go-goroutines\"", "model = \"go-goroutinez\"", 1);
+        let err = ClaimsTable::parse(&bad, Catalogue::embedded()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("unknown model go-goroutinez"),
+            "{err:#}"
+        );
+        let bad = CLAIMS_TOML.replacen("metric = \"mem_per_unit\"", "metric = \"mem\"", 1);
+        assert!(ClaimsTable::parse(&bad, Catalogue::embedded()).is_err());
+    }
+
+    #[test]
+    fn the_largest_valid_size_is_read_and_the_refused_one_named() {
+        let mut refused = fixtures::run_on(
+            "spawn-idle",
+            "rust-threads",
+            &[("units", 100_000)],
+            2,
+            false,
+            &[],
+            &[],
+        );
+        refused.valid = false;
+        refused.status = Status::Refused;
+        refused.error = Some("refused: 100000 threads exceed the cap of 13105".into());
+        let f = fixtures::file(vec![
+            fixtures::run_on(
+                "spawn-idle",
+                "rust-threads",
+                &[("units", 0)],
+                2,
+                false,
+                &[50_000; 3],
+                &[("rss_kb", 4_000)],
+            ),
+            fixtures::run_on(
+                "spawn-idle",
+                "rust-threads",
+                &[("units", 10_000)],
+                2,
+                false,
+                &[9_000_000; 3],
+                &[("rss_kb", 100_000)],
+            ),
+            refused,
+        ]);
+        let r = decide_all(&f);
+        let t = &claim(&r, "tens-of-thousands").tests[1];
+        assert_eq!(t.measured, Some(10_000.0));
+        assert!(t.reason.contains("cap of 13105"), "{}", t.reason);
+    }
 }

@@ -81,8 +81,17 @@ pub struct ModelRow {
     pub p99_us: Option<Cell>,
 }
 
-/// The measured columns: (field, workload, metric, scenario, unit).
-const COLUMNS: [(&str, &str, Metric, &[(&str, &str)], &str); 7] = [
+/// A measured column: (field, workload, metric, scenario, unit).
+type Column = (
+    &'static str,
+    &'static str,
+    Metric,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+/// The measured columns.
+const COLUMNS: [Column; 7] = [
     (
         "mem_per_unit",
         "spawn-idle",
@@ -289,5 +298,84 @@ fn safety(words: &ModelTable, lang: Lang, file: &ResultsFile) -> Safety {
         label: class.label().to_string(),
         evidence,
         shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::view::analyse;
+    use crate::fixtures;
+
+    fn rows(file: &ResultsFile) -> (Analysis, Vec<ModelRow>) {
+        let c = Catalogue::embedded();
+        let a = analyse(c, file);
+        let rows = table(c, ModelTable::embedded(), file, &a);
+        (a, rows)
+    }
+
+    #[test]
+    fn every_model_has_a_row_and_its_figures_are_the_views() {
+        let file = fixtures::mixed_file();
+        let (a, rows) = rows(&file);
+        assert_eq!(rows.len(), ModelTable::embedded().models.len());
+        let go = rows.iter().find(|r| r.model == "go-goroutines").unwrap();
+        let cell = go
+            .mem_per_unit_bytes
+            .as_ref()
+            .expect("spawn-idle was measured");
+        let run = cell.evidence[0].run;
+        assert_eq!(Some(cell.value), a.runs[run].mem_per_unit_bytes);
+        assert!((cell.value - (264_000.0 - 4_000.0) * 1024.0 / 100_000.0).abs() < 1e-6);
+        assert!(go.handoff_ns.is_none(), "no ping-pong run in the file");
+        assert_eq!(go.safety.class, SafetyClass::Detected);
+        assert!(!go.safety.shown, "the file holds no race check");
+        // rust-rayon's speedup is the view's, against rust-seq on the same CPUs.
+        let rayon = rows.iter().find(|r| r.model == "rust-rayon").unwrap();
+        let s = rayon
+            .cpu_speedup
+            .as_ref()
+            .expect("cpu-parallel was measured");
+        let i = s.evidence[0].run;
+        assert_eq!(Some(s.value), a.runs[i].speedup.map(|e| e.value));
+    }
+
+    #[test]
+    fn the_safety_column_cites_the_file() {
+        let mut file = fixtures::file(vec![fixtures::run_on(
+            "shared-counter",
+            "py-threads-racy",
+            &[("units", 4), ("increments", 250_000)],
+            2,
+            false,
+            &[3_000_000, 3_100_000, 3_200_000],
+            &[],
+        )]);
+        file.safety.push(crate::results::SafetyCheck {
+            model: "go-racy".into(),
+            lang: "go".into(),
+            check: "race-detector".into(),
+            outcome: SafetyOutcome::Reported,
+            expected: SafetyOutcome::Reported,
+            command: "concbench-go-race shared-counter go-racy".into(),
+            excerpt: "WARNING: DATA RACE".into(),
+            reason: None,
+        });
+        let (_, rows) = rows(&file);
+        let py = rows.iter().find(|r| r.model == "py-threads").unwrap();
+        assert_eq!(py.safety.class, SafetyClass::Silent);
+        assert!(py.safety.shown);
+        assert!(
+            py.safety
+                .evidence
+                .contains("py-threads-racy lost 1,001 of 1,000,000"),
+            "{}",
+            py.safety.evidence
+        );
+        let go = rows.iter().find(|r| r.model == "go-mutex").unwrap();
+        assert_eq!(go.safety.evidence, "go-racy reported by -race");
+        let rust = rows.iter().find(|r| r.model == "rust-mutex").unwrap();
+        assert_eq!(rust.safety.label, "prevented at compile time");
+        assert!(!rust.safety.shown);
     }
 }

@@ -293,15 +293,38 @@ pub fn render_models_terminal(rows: &[ModelRow], source: &str) -> String {
     )
 }
 
-/// `concbench claims --format md`, and the claims section of the Markdown report.
-pub fn render_claims_md(claims: &[ClaimResult], source: &str) -> String {
+/// The claims a report leaves out of its detail (not measured), one line each with the run
+/// that would measure them.
+pub fn unmeasured_lines(claims: &[ClaimResult]) -> Vec<String> {
+    claims
+        .iter()
+        .filter(|c| c.verdict == Verdict::NotMeasured)
+        .map(|c| {
+            let runs: Vec<String> = c
+                .tests
+                .iter()
+                .filter_map(|t| t.measure.as_ref().map(|m| m.command()))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            format!("{}: {}", c.id, runs.join("; "))
+        })
+        .collect()
+}
+
+/// `concbench claims --format md`, and (`compact`: the claims not measured in one line each)
+/// the claims section of the Markdown report.
+pub fn render_claims_md(claims: &[ClaimResult], source: &str, compact: bool) -> String {
     use super::markdown::cell;
     let mut out = format!(
         "### The article's claims, checked\n\n{} ({source})\n",
         tally_line(claims)
     );
     for (section, heading) in SECTIONS {
-        let these: Vec<&ClaimResult> = claims.iter().filter(|c| c.section == section).collect();
+        let these: Vec<&ClaimResult> = claims
+            .iter()
+            .filter(|c| c.section == section && !(compact && c.verdict == Verdict::NotMeasured))
+            .collect();
         if these.is_empty() {
             continue;
         }
@@ -332,6 +355,13 @@ pub fn render_claims_md(claims: &[ClaimResult], source: &str) -> String {
                     out.push_str(&format!("    To measure: `{}`\n", m.command()));
                 }
             }
+        }
+    }
+    let unmeasured = unmeasured_lines(claims);
+    if compact && !unmeasured.is_empty() {
+        out.push_str("\nNot measured in this file, and the run that would measure each:\n\n");
+        for line in unmeasured {
+            out.push_str(&format!("- `{}`\n", line.replacen(": ", "`: `", 1)));
         }
     }
     out

@@ -1260,7 +1260,11 @@ fn claims_section(report: &Report) -> String {
          data in <code>suite/claims.toml</code>; the runs are this file's.</p>\n",
         escape(&tally_line(&report.claims))
     );
-    for c in &report.claims {
+    for c in report
+        .claims
+        .iter()
+        .filter(|c| c.verdict != Verdict::NotMeasured)
+    {
         let class = match c.verdict {
             Verdict::Holds => "holds",
             Verdict::Caveat => "caveat",
@@ -1313,6 +1317,14 @@ fn claims_section(report: &Report) -> String {
             out.push_str("</li>");
         }
         out.push_str("</ul></div>\n");
+    }
+    let unmeasured = super::claims_out::unmeasured_lines(&report.claims);
+    if !unmeasured.is_empty() {
+        out.push_str("<p>Not measured in this file, and the run that would measure each:</p><ul class=\"evidence\">");
+        for line in unmeasured {
+            let _ = write!(out, "<li><code>{}</code></li>", escape(&line));
+        }
+        out.push_str("</ul>");
     }
     out.push_str("</section>\n");
     out
@@ -1379,6 +1391,14 @@ mod tests {
             "findings first"
         );
         assert!(html.contains("racy: lost"));
+        // The claims and the comparison table follow the workloads: the goroutine claim is
+        // decided from the spawn-idle runs, and only measured models get a row.
+        let claims = html.find("id=\"claims\"").expect("a claims section");
+        assert!(claims > html.find("id=\"w-spawn-idle\"").unwrap());
+        assert!(html.contains("<div class=\"claim holds\" id=\"claim-goroutine-2kb\">"));
+        let models = &html[html.find("id=\"models\"").expect("a models section")..];
+        assert!(models.contains("<td>go-goroutines</td>"));
+        assert!(!models.contains("<td>py-asyncio</td>"));
     }
 
     #[test]

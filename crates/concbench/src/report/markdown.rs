@@ -116,7 +116,7 @@ impl Exporter for Markdown {
         }
         let source = "this file";
         out += "\n";
-        out += &super::claims_out::render_claims_md(&report.claims, source);
+        out += &super::claims_out::render_claims_md(&report.claims, source, true);
         let measured: Vec<_> = report
             .models
             .iter()
