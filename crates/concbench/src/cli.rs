@@ -17,6 +17,9 @@ use crate::run::runner::{self, RunConfig};
 use crate::toolchain::{ToolchainOptions, Toolchains};
 use crate::UsageError;
 
+mod advise;
+pub use advise::{AdviseArgs, AdviseFormat, ProfileArgs};
+
 /// Go, Python or Rust — and which concurrency model? Measured on this machine.
 #[derive(Debug, Parser)]
 #[command(name = "concbench", version, about, max_term_width = 100)]
@@ -39,6 +42,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Read-only check of the machine and toolchains for benchmarking, with what to do
     Doctor(DoctorArgs),
+    /// Which models can do your workload on this machine, and which does it best (measured)
+    Advise(AdviseArgs),
 }
 
 /// Options of `concbench doctor`.
@@ -60,6 +65,9 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// A workload profile: the HTML and Markdown reports then end their findings with advice.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// Options of `concbench compare`.
@@ -203,6 +211,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Report(args) => report(&args),
         Command::Compare(args) => compare(&args),
         Command::Doctor(args) => doctor(&args),
+        Command::Advise(args) => advise::advise(&args),
     }
 }
 
@@ -217,7 +226,10 @@ fn doctor(args: &DoctorArgs) -> Result<i32> {
 
 fn report(args: &ReportArgs) -> Result<i32> {
     let file = ResultsFile::load(&args.file)?;
-    let report = Report::new(Catalogue::embedded(), &file);
+    let mut report = Report::new(Catalogue::embedded(), &file);
+    if let Some(profile) = advise::profile(&args.profile)? {
+        report.advice = Some(advise::compute(&profile, &file, &report.analysis));
+    }
     let bytes = args.format.exporter().render(&report)?;
     match &args.out {
         Some(path) => {
@@ -329,48 +341,13 @@ fn run(args: &RunArgs) -> Result<i32> {
     if plan.is_empty() {
         return Err(UsageError("nothing to run: the selection matches no model".into()).into());
     }
-    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
-    langs.sort();
-    langs.dedup();
-    let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
-    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
-
-    let started = SystemTime::now();
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stamp = humantime::format_rfc3339_seconds(started)
-            .to_string()
-            .replace([':', '-'], "");
-        PathBuf::from("concbench-results").join(format!("{}-{stamp}.json", args.suite))
-    });
-    let config = RunConfig {
-        out: out.clone(),
-        order_seed: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-        steadiness: true,
-        settle: true,
-    };
-    let file = ResultsFile::new(
-        &args.suite,
-        std::env::args().collect(),
-        machine,
-        toolchains.versions(),
-    );
-    install_interrupt_handler();
-    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
-    eprintln!(
-        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
-        plan.len(),
-        out.display()
-    );
-    let mut reporter = progress::for_stderr();
-    let file = runner::execute(
+    let (file, out) = execute_plan(
         catalogue,
-        &toolchains,
         &plan,
-        &config,
-        file,
-        reporter.as_mut(),
+        &args.suite,
+        args.out.clone(),
+        &args.toolchains,
+        machine,
     )?;
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
@@ -411,6 +388,62 @@ fn run(args: &RunArgs) -> Result<i32> {
         return Ok(130);
     }
     Ok(if valid == 0 || failed > 0 { 1 } else { 0 })
+}
+
+/// Prepares the toolchains `plan` needs, runs it with progress on stderr and writes its
+/// results file to `out` (default: `concbench-results/<suite>-<time>.json`).
+fn execute_plan(
+    catalogue: &Catalogue,
+    plan: &[crate::run::plan::RunSpec],
+    suite: &str,
+    out: Option<PathBuf>,
+    toolchain_args: &ToolchainArgs,
+    machine: Machine,
+) -> Result<(ResultsFile, PathBuf)> {
+    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
+    langs.sort();
+    langs.dedup();
+    let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
+    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
+
+    let started = SystemTime::now();
+    let out = out.unwrap_or_else(|| {
+        let stamp = humantime::format_rfc3339_seconds(started)
+            .to_string()
+            .replace([':', '-'], "");
+        PathBuf::from("concbench-results").join(format!("{suite}-{stamp}.json"))
+    });
+    let config = RunConfig {
+        out: out.clone(),
+        order_seed: started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+        steadiness: true,
+        settle: true,
+    };
+    let file = ResultsFile::new(
+        suite,
+        std::env::args().collect(),
+        machine,
+        toolchains.versions(),
+    );
+    install_interrupt_handler();
+    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
+    eprintln!(
+        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
+        plan.len(),
+        out.display()
+    );
+    let mut reporter = progress::for_stderr();
+    let file = runner::execute(
+        catalogue,
+        &toolchains,
+        &plan,
+        &config,
+        file,
+        reporter.as_mut(),
+    )?;
+    Ok((file, out))
 }
 
 /// Ctrl-C stops the run in flight (its process group) and lets the runner save what it has.

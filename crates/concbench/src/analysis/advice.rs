@@ -32,6 +32,15 @@ use crate::results::ResultsFile;
 /// Headrooms within this factor of each other are a tie, decided by efficiency: a few
 /// percent of headroom is within the noise of the figures behind it.
 const TIE: f64 = 1.05;
+/// A rate as tables show it: whole above 10 a second, two decimals below.
+pub fn rate_text(x: f64) -> String {
+    if x >= 10.0 {
+        num(x.round())
+    } else {
+        num((x * 100.0).round() / 100.0)
+    }
+}
+
 /// A measured point within this factor of the profile's value stands for it; beyond, the
 /// advice is an extrapolation and says so.
 const NEAR: f64 = 2.0;
@@ -363,8 +372,8 @@ fn capacity_check(have: f64, rate: f64, unit: &str, from: &str) -> Check {
         ok: Some(have >= rate),
         headroom: Some(have / rate),
         text: format!(
-            "{} {unit}/s measured ({from}) against {}/s needed",
-            num(have.round()),
+            "{} {unit}/s measured {from} against {}/s needed",
+            rate_text(have),
             num(rate)
         ),
     }
@@ -446,7 +455,9 @@ fn judge(
     }
     let with_headroom: Vec<&Check> = checks.iter().filter(|c| c.headroom.is_some()).collect();
     // The caps gate a model but are no target of the user's: alone, they rank nothing.
-    let targets = with_headroom.iter().any(|c| c.constraint != Constraint::Caps);
+    let targets = with_headroom
+        .iter()
+        .any(|c| c.constraint != Constraint::Caps);
     match tightest(&with_headroom).filter(|_| targets) {
         Some(b) => {
             let reason = format!("{}: {}", b.constraint.label(), b.text);
@@ -634,7 +645,7 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
             (Some(rss), Some(per)) => Some(rss as f64 * 1024.0 + per * extra),
             _ => None,
         };
-        let from = format!("connections={conns}");
+        let from = format!("at connections={conns}");
         let mut checks = Vec::new();
         if let Some(budget) = profile.memory_mb {
             let how = match (rss_kb, server.mem_per_conn_bytes) {
@@ -989,7 +1000,7 @@ fn job_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         }
         if let Some(rate) = profile.rate {
             checks.push(match throughput {
-                Some(t) => capacity_check(t, rate, "jobs", "worker-pool + cpu-parallel"),
+                Some(t) => capacity_check(t, rate, "jobs", "by worker-pool + cpu-parallel"),
                 None => Check {
                     constraint: Constraint::Capacity,
                     ok: None,
@@ -1067,7 +1078,8 @@ fn job_advice(profile: &Profile, inputs: &Inputs) -> Advice {
     }
     units_seen.sort_unstable();
     units_seen.dedup();
-    if !units_seen.is_empty() && units_seen.iter().all(|&u| far(u)) {
+    // Fewer units than measured only overstates the memory: the risk is above.
+    if !units_seen.is_empty() && units_seen.iter().all(|&u| far(u) && u < n) {
         advice.extrapolations.push(Extrapolation {
             what: format!(
                 "concurrency {n}: spawn-idle held {} units",
@@ -1279,7 +1291,7 @@ fn recommend(profile: &Profile, advice: &Advice) -> Vec<String> {
                 match what_would_change(first, second, profile) {
                     Some(change) => s += &format!("; {change}."),
                     None => s += &format!(
-                        "; it trails {} on every measured figure, so no target of this profile would reverse them.",
+                        "; it trails {} on every measured figure, so no target this profile sets would reverse them.",
                         first.model
                     ),
                 }

@@ -11,6 +11,7 @@ use crate::analysis::view::{self, Analysis};
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
+pub mod advice;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -31,6 +32,8 @@ pub struct Report<'a> {
     pub analysis: Analysis,
     /// The findings, per workload.
     pub findings: Vec<WorkloadFindings>,
+    /// Advice for a workload profile, when `report` was given one (HTML and Markdown show it).
+    pub advice: Option<crate::analysis::advice::Advice>,
 }
 
 impl<'a> Report<'a> {
@@ -43,6 +46,7 @@ impl<'a> Report<'a> {
             file,
             analysis,
             findings,
+            advice: None,
         }
     }
 
