@@ -363,6 +363,7 @@ fn fixture() -> ResultsFile {
             .collect(),
         runs,
         blocks,
+        safety: Vec::new(),
     }
 }
 
