@@ -438,7 +438,7 @@ fn execute_plan(
     let file = runner::execute(
         catalogue,
         &toolchains,
-        &plan,
+        plan,
         &config,
         file,
         reporter.as_mut(),

@@ -1152,7 +1152,7 @@ fn headroom_text(h: Option<f64>) -> String {
     h.map_or("—".into(), |h| format!("{:.2}×", h))
 }
 
-fn check<'a>(r: &'a Row, c: Constraint) -> Option<&'a Check> {
+fn check(r: &Row, c: Constraint) -> Option<&Check> {
     r.checks.iter().find(|k| k.constraint == c)
 }
 
@@ -1357,6 +1357,7 @@ mod tests {
 
     /// An io-server run of `model` at `connections`: req/s, p99 (µs), server memory (KiB),
     /// memory per connection (bytes), server CPU (ns) for 1000 requests.
+    #[allow(clippy::too_many_arguments)]
     fn server(
         model: &str,
         cpu: u64,
