@@ -14,7 +14,7 @@
 //! - [`toolchain`]: finding and building each language's implementations
 //! - [`results`]: the versioned results file and a run's typed outcome
 //! - [`analysis`]: from a results file to figures and findings, no I/O: summaries,
-//!   warnings, the analysis view, findings, comparisons
+//!   warnings, the analysis view, findings, comparisons, advice for a workload profile
 //! - [`run`]: planning and executing a suite, the io-server's server and load generator
 //! - [`output`]: progress and terminal tables
 //! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
