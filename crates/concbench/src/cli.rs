@@ -1,6 +1,7 @@
 //! The command line (README.md): parse, validate, dispatch; errors become one line and an
 //! exit status (0 done, 1 the work failed, 2 bad usage or input, 130 interrupted).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,6 +18,9 @@ use crate::run::runner::{self, RunConfig};
 use crate::run::safety::{self, SafetyTools};
 use crate::toolchain::{ToolchainOptions, Toolchains};
 use crate::UsageError;
+
+mod advise;
+pub use advise::{AdviseArgs, AdviseFormat, ProfileArgs};
 
 /// Go, Python or Rust — and which concurrency model? Measured on this machine.
 #[derive(Debug, Parser)]
@@ -44,6 +48,8 @@ pub enum Command {
     Claims(ClaimsArgs),
     /// The article's comparison table, one row per model, with the measured figures
     Models(ModelsArgs),
+    /// Which models can do your workload on this machine, and which does it best (measured)
+    Advise(AdviseArgs),
 }
 
 /// Output formats of `claims` and `models`.
@@ -103,6 +109,9 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// A workload profile: the HTML and Markdown reports then end their findings with advice.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// Options of `concbench compare`.
@@ -248,6 +257,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Doctor(args) => doctor(&args),
         Command::Claims(args) => claims(&args),
         Command::Models(args) => models(&args),
+        Command::Advise(args) => advise::advise(&args),
     }
 }
 
@@ -262,7 +272,10 @@ fn doctor(args: &DoctorArgs) -> Result<i32> {
 
 fn report(args: &ReportArgs) -> Result<i32> {
     let file = ResultsFile::load(&args.file)?;
-    let report = Report::new(Catalogue::embedded(), &file);
+    let mut report = Report::new(Catalogue::embedded(), &file);
+    if let Some(profile) = advise::profile(&args.profile)? {
+        report.advice = Some(advise::compute(&profile, &file, &report.analysis));
+    }
     let bytes = args.format.exporter().render(&report)?;
     match &args.out {
         Some(path) => {
@@ -396,41 +409,32 @@ fn measure_missing(
         plan.len(),
         if safety { " and making the safety checks" } else { "" }
     );
-    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
-    langs.sort();
-    langs.dedup();
-    let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
-    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
-    let started = SystemTime::now();
-    let stamp = humantime::format_rfc3339_seconds(started)
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
         .to_string()
         .replace([':', '-'], "");
     let out = PathBuf::from(RESULTS_DIR).join(format!("claims-quick-{stamp}.json"));
-    let config = RunConfig {
-        out: out.clone(),
-        order_seed: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-        steadiness: false,
-        settle: true,
+    let (mut file, out) = if plan.is_empty() {
+        let file = ResultsFile::new(
+            "quick",
+            std::env::args().collect(),
+            machine,
+            BTreeMap::new(),
+        );
+        file.write_atomic(&out)?;
+        (file, out)
+    } else {
+        execute_plan(
+            catalogue,
+            &plan,
+            "quick",
+            Some(out),
+            toolchain_args,
+            machine,
+        )?
     };
-    let file = ResultsFile::new(
-        "quick",
-        std::env::args().collect(),
-        machine,
-        toolchains.versions(),
-    );
-    install_interrupt_handler();
-    let mut reporter = progress::for_stderr();
-    let mut file = runner::execute(
-        catalogue,
-        &toolchains,
-        &plan,
-        &config,
-        file,
-        reporter.as_mut(),
-    )?;
-    if safety && !file.interrupted {
+    // A plan with shared-counter made the checks already.
+    if safety && file.safety.is_empty() && !file.interrupted {
+        let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
         file.safety = crate::run::safety::check_all(catalogue, &opts, &mut log_step);
         file.write_atomic(&out)?;
     }
@@ -544,62 +548,14 @@ fn run(args: &RunArgs) -> Result<i32> {
     if plan.is_empty() {
         return Err(UsageError("nothing to run: the selection matches no model".into()).into());
     }
-    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
-    langs.sort();
-    langs.dedup();
-    let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
-    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
-    // The safety checks' programs are built now, with the others, so that no build runs
-    // between measurements; the checks themselves run after the last block.
-    let safety_tools = plan
-        .iter()
-        .any(|s| s.workload == safety::WORKLOAD)
-        .then(|| SafetyTools::prepare(&opts, &mut log_step));
-
-    let started = SystemTime::now();
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stamp = humantime::format_rfc3339_seconds(started)
-            .to_string()
-            .replace([':', '-'], "");
-        PathBuf::from("concbench-results").join(format!("{}-{stamp}.json", args.suite))
-    });
-    let config = RunConfig {
-        out: out.clone(),
-        order_seed: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-        steadiness: true,
-        settle: true,
-    };
-    let file = ResultsFile::new(
-        &args.suite,
-        std::env::args().collect(),
-        machine,
-        toolchains.versions(),
-    );
-    install_interrupt_handler();
-    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
-    eprintln!(
-        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
-        plan.len(),
-        out.display()
-    );
-    let mut reporter = progress::for_stderr();
-    let mut file = runner::execute(
+    let (file, out) = execute_plan(
         catalogue,
-        &toolchains,
         &plan,
-        &config,
-        file,
-        reporter.as_mut(),
+        &args.suite,
+        args.out.clone(),
+        &args.toolchains,
+        machine,
     )?;
-    if let Some(tools) = safety_tools.filter(|_| !file.interrupted) {
-        file.safety = tools.check(catalogue);
-        for line in safety::summary_lines(&file.safety) {
-            eprintln!("concbench: {line}");
-        }
-        file.write_atomic(&out)?;
-    }
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
     std::io::Write::write_all(&mut std::io::stdout(), &text)?;
@@ -639,6 +595,75 @@ fn run(args: &RunArgs) -> Result<i32> {
         return Ok(130);
     }
     Ok(if valid == 0 || failed > 0 { 1 } else { 0 })
+}
+
+/// Prepares the toolchains `plan` needs, runs it with progress on stderr and writes its
+/// results file to `out` (default: `concbench-results/<suite>-<time>.json`).
+fn execute_plan(
+    catalogue: &Catalogue,
+    plan: &[crate::run::plan::RunSpec],
+    suite: &str,
+    out: Option<PathBuf>,
+    toolchain_args: &ToolchainArgs,
+    machine: Machine,
+) -> Result<(ResultsFile, PathBuf)> {
+    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
+    langs.sort();
+    langs.dedup();
+    let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
+    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
+    // The safety checks' programs are built now, with the others, so that no build runs
+    // between measurements; the checks themselves run after the last block.
+    let safety_tools = plan
+        .iter()
+        .any(|s| s.workload == safety::WORKLOAD)
+        .then(|| SafetyTools::prepare(&opts, &mut log_step));
+
+    let started = SystemTime::now();
+    let out = out.unwrap_or_else(|| {
+        let stamp = humantime::format_rfc3339_seconds(started)
+            .to_string()
+            .replace([':', '-'], "");
+        PathBuf::from("concbench-results").join(format!("{suite}-{stamp}.json"))
+    });
+    let config = RunConfig {
+        out: out.clone(),
+        order_seed: started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64),
+        steadiness: true,
+        settle: true,
+    };
+    let file = ResultsFile::new(
+        suite,
+        std::env::args().collect(),
+        machine,
+        toolchains.versions(),
+    );
+    install_interrupt_handler();
+    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
+    eprintln!(
+        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
+        plan.len(),
+        out.display()
+    );
+    let mut reporter = progress::for_stderr();
+    let mut file = runner::execute(
+        catalogue,
+        &toolchains,
+        plan,
+        &config,
+        file,
+        reporter.as_mut(),
+    )?;
+    if let Some(tools) = safety_tools.filter(|_| !file.interrupted) {
+        file.safety = tools.check(catalogue);
+        for line in safety::summary_lines(&file.safety) {
+            eprintln!("concbench: {line}");
+        }
+        file.write_atomic(&out)?;
+    }
+    Ok((file, out))
 }
 
 /// Ctrl-C stops the run in flight (its process group) and lets the runner save what it has.

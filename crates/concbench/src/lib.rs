@@ -14,7 +14,8 @@
 //! - [`toolchain`]: finding and building each language's implementations
 //! - [`results`]: the versioned results file and a run's typed outcome
 //! - [`analysis`]: from a results file to figures and findings, no I/O: summaries,
-//!   warnings, the analysis view, findings, comparisons
+//!   warnings, the analysis view, findings, comparisons, the claims checked, the models
+//!   table, advice for a workload profile
 //! - [`run`]: planning and executing a suite, the io-server's server and load generator,
 //!   the safety checks
 //! - [`output`]: progress and terminal tables

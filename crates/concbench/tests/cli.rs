@@ -737,3 +737,173 @@ fn claims_and_models_read_a_results_file_and_say_what_it_cannot_decide() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("run `concbench run` first"), "{err}");
 }
+
+/// A quick run's io-server, worker-pool, cpu-parallel and spawn-idle runs, as written.
+fn advise_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/quick-advise.json")
+}
+
+#[test]
+fn advise_refuses_bad_profiles_in_one_line() {
+    let file = advise_fixture();
+    let r = file.to_str().unwrap();
+    let bad = |extra: &[&str], says: &str| {
+        let mut args = vec!["advise", "--results", r];
+        args.extend_from_slice(extra);
+        assert_bad_usage(&args, says);
+    };
+    bad(&["--preset", "gatway"], "unknown preset \"gatway\"");
+    bad(&[], "advise needs a profile: --preset P");
+    bad(&["--io-ms", "1"], "the profile has no concurrency");
+    bad(&["--concurrency", "10"], "the profile does no work");
+    bad(
+        &["--preset", "gateway", "--io-ms", "-1"],
+        "--io-ms -1 is negative",
+    );
+    bad(&["--preset", "gateway", "--cpus", "0"], "--cpus 0 is zero");
+    bad(
+        &["--preset", "gateway", "--p99-ms", "0.5"],
+        "is below the I/O wait",
+    );
+    bad(
+        &["--preset", "trading", "--rate", "1000000"],
+        "--rate 1000000 contradicts --concurrency 10",
+    );
+    bad(
+        &["--preset", "trading", "--langs", "java"],
+        "unknown language \"java\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.toml");
+    fs::write(&profile, "concurrency = 10\nio_ms = 1\nrate = -3\n").unwrap();
+    bad(&["--profile", profile.to_str().unwrap()], "rate = -3 in");
+}
+
+#[test]
+fn advise_ranks_from_the_results_file_with_its_own_figures_in_under_a_second() {
+    let path = advise_fixture();
+    let file = results(&path);
+    let started = Instant::now();
+    let out = concbench()
+        .args([
+            "advise",
+            "--preset",
+            "gateway",
+            "--format",
+            "json",
+            "--results",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7, "every io-server model");
+    let mut seen_infeasible = false;
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row["rank"], k + 1);
+        let feasible = row["feasible"].as_bool().unwrap();
+        assert!(!(feasible && seen_infeasible), "feasible rows come first");
+        seen_infeasible |= !feasible;
+        assert!(!row["binding"].as_str().unwrap().is_empty());
+        assert!(row["score"].is_number() && row["headroom"].is_number());
+        let run = &file.runs[row["evidence"][0]["run"].as_u64().unwrap() as usize];
+        assert_eq!(run.model, row["model"].as_str().unwrap());
+        assert_eq!(run.workload, "io-server");
+        // The figures shown are the file's medians.
+        let m = &run.summary.metrics;
+        assert_eq!(row["figures"]["throughput"].as_f64(), Some(m["rps"] as f64));
+        assert_eq!(
+            row["figures"]["p99_ms"].as_f64(),
+            Some(m["p99_us"] as f64 / 1000.0)
+        );
+        if row["binding"] == "capacity" {
+            assert_eq!(row["headroom"].as_f64(), Some(m["rps"] as f64 / 5000.0));
+        }
+    }
+    // The gateway's 1000 connections lie beyond the quick suite's 100: said, with the command.
+    assert_eq!(doc["extrapolations"][0]["stands_on"], "connections=100");
+    assert_eq!(
+        doc["commands"][0],
+        "concbench run --suite quick --workloads io-server --set io-server.connections=1000 \
+         --set io-server.requests=4000"
+    );
+    for preset in ["gateway", "data-pipeline", "trading", "background-jobs"] {
+        let out = concbench()
+            .args(["advise", "--preset", preset, "--results"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{preset}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("concbench advise · {preset} — ")),
+            "{text}"
+        );
+        assert!(
+            text.contains("is the choice for this profile"),
+            "{preset}: {text}"
+        );
+        assert!(text.contains("Evidence:"), "{text}");
+    }
+}
+
+#[test]
+fn advise_without_results_says_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = concbench()
+        .current_dir(dir.path())
+        .args(["advise", "--preset", "gateway"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("concbench run --suite quick --workloads io-server")
+            && err.contains("--measure"),
+        "{err}"
+    );
+}
+
+#[test]
+fn report_given_a_profile_adds_the_advice_to_html_and_markdown() {
+    let path = advise_fixture();
+    for (format, marker) in [
+        ("html", "<section id=\"advice\">"),
+        ("md", "### Advice: trading"),
+    ] {
+        let out = concbench()
+            .args(["report", "--format", format, "--preset", "trading"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{format}");
+        assert!(
+            text.contains("rust-threads (rust) is the choice"),
+            "{format}"
+        );
+        let plain = concbench()
+            .args(["report", "--format", format])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&plain.stdout).contains(marker),
+            "{format}"
+        );
+    }
+}

@@ -1096,7 +1096,12 @@ fn page(report: &Report) -> Result<String> {
             );
         }
     }
-    out.push_str("</section>\n<section id=\"how-to-read\"><h2>How to read this</h2>\n");
+    out.push_str("</section>\n");
+    // Advice for a profile, when one was given (report/advice.rs).
+    if let Some(advice) = &report.advice {
+        out.push_str(&super::advice::html_section(advice));
+    }
+    out.push_str("<section id=\"how-to-read\"><h2>How to read this</h2>\n");
     out.push_str(HOW_TO_READ);
     out.push_str("\n</section>\n");
 

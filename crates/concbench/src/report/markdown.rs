@@ -20,7 +20,7 @@ pub(crate) fn cell(s: &str) -> String {
 }
 
 /// A GitHub-flavoured Markdown table; numeric-looking columns are right-aligned.
-pub(crate) fn table(t: &Table) -> String {
+pub fn table(t: &Table) -> String {
     let mut out = String::new();
     let head: Vec<String> = t.header.iter().map(|h| cell(h)).collect();
     out += &format!("| {} |\n", head.join(" | "));
@@ -90,6 +90,10 @@ impl Exporter for Markdown {
         }
         out += "\nMedians with bootstrap 95% confidence intervals; a *tier* holds models that no \
                 Mann-Whitney test separates at p < 0.05 (tier 1 is tied for best).\n";
+        // Advice for a profile, when one was given (report/advice.rs).
+        if let Some(advice) = &report.advice {
+            out += &super::advice::markdown_section(advice);
+        }
         for view in &report.analysis.workloads {
             out += &format!("\n### {} — {}\n\n", view.workload, view.title);
             if let Some(wf) = report.findings_of(&view.workload) {

@@ -14,6 +14,7 @@ use crate::catalogue::models::ModelTable;
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 
+pub mod advice;
 pub mod claims_out;
 pub mod csv;
 pub mod html;
@@ -39,6 +40,8 @@ pub struct Report<'a> {
     pub claims: Vec<ClaimResult>,
     /// The comparison table, one row per model (`suite/models.toml` and the view).
     pub models: Vec<ModelRow>,
+    /// Advice for a workload profile, when `report` was given one (HTML and Markdown show it).
+    pub advice: Option<crate::analysis::advice::Advice>,
 }
 
 impl<'a> Report<'a> {
@@ -55,6 +58,7 @@ impl<'a> Report<'a> {
             findings,
             claims,
             models,
+            advice: None,
         }
     }
 

@@ -1,0 +1,280 @@
+//! `concbench advise`: the profile from a preset, a file and flags; the results file; with
+//! `--measure`, the runs the profile needs first; then the advice, rendered.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{execute_plan, ToolchainArgs};
+use crate::analysis::advice::{self, Advice, Inputs, MeasureCommand, MEASURE_SUITE};
+use crate::analysis::profile::{self, Layer, Profile, ProfileInput};
+use crate::analysis::view::{self, Analysis};
+use crate::catalogue::models::ModelTable;
+use crate::catalogue::Catalogue;
+use crate::machine::limits::Limits;
+use crate::machine::Machine;
+use crate::results::ResultsFile;
+use crate::run::plan::{self, Selection, SetOverride};
+use crate::UsageError;
+
+/// A workload profile: a preset, a file, flags (each overriding the one before).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ProfileArgs {
+    /// Start from a preset of suite/presets.toml: gateway, data-pipeline, trading, background-jobs
+    #[arg(long, value_name = "P")]
+    pub preset: Option<String>,
+    /// A TOML file with the profile's keys (concurrency, io_ms, cpu_ms, rate, ...)
+    #[arg(long, value_name = "FILE.toml")]
+    pub profile: Option<PathBuf>,
+    /// Units or connections alive at once
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub concurrency: Option<f64>,
+    /// Time each unit waits on I/O, ms
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    pub io_ms: Option<f64>,
+    /// CPU work per unit, ms
+    #[arg(long, value_name = "Y", allow_negative_numbers = true)]
+    pub cpu_ms: Option<f64>,
+    /// Requests or jobs per second to sustain
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub rate: Option<f64>,
+    /// 99th-percentile latency target, ms
+    #[arg(long, value_name = "Z", allow_negative_numbers = true)]
+    pub p99_ms: Option<f64>,
+    /// Memory budget of the whole service, MiB
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    pub memory_mb: Option<f64>,
+    /// CPUs the service has (default: those the results were measured on)
+    #[arg(long, value_name = "C", allow_negative_numbers = true)]
+    pub cpus: Option<f64>,
+    /// Only these languages (comma-separated: go, python, rust)
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub langs: Option<Vec<String>>,
+    /// Only languages that prevent data races at compile time or detect them at run time
+    #[arg(long)]
+    pub safety_critical: bool,
+}
+
+/// Output formats of `concbench advise`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdviseFormat {
+    /// The ranked table, the recommendation and the evidence
+    Terminal,
+    /// The rows (rank, model, feasible, binding, headroom, score, reasons, evidence), best first
+    Json,
+    /// The same as GitHub-flavoured Markdown
+    Md,
+}
+
+/// Options of `concbench advise`.
+#[derive(Debug, Clone, Args)]
+pub struct AdviseArgs {
+    /// The workload profile.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The results file to advise from (default: the newest in concbench-results/)
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// First run what the profile needs and the results lack (quick sizes), then advise
+    #[arg(long)]
+    pub measure: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: AdviseFormat,
+    /// Which Go and Python to use (`--go`, `--python`), for `--measure`.
+    #[command(flatten)]
+    pub toolchains: ToolchainArgs,
+}
+
+/// The profile the arguments give, or `None` when they give none.
+pub fn profile(args: &ProfileArgs) -> Result<Option<Profile>> {
+    let flags = ProfileInput {
+        about: None,
+        concurrency: args.concurrency,
+        io_ms: args.io_ms,
+        cpu_ms: args.cpu_ms,
+        rate: args.rate,
+        p99_ms: args.p99_ms,
+        memory_mb: args.memory_mb,
+        cpus: args.cpus,
+        langs: args.langs.clone(),
+        safety_critical: args.safety_critical.then_some(true),
+    };
+    if args.preset.is_none() && args.profile.is_none() && flags == ProfileInput::default() {
+        return Ok(None);
+    }
+    let mut layers: Vec<(ProfileInput, Layer)> = Vec::new();
+    if let Some(name) = &args.preset {
+        layers.push((profile::preset(name)?.clone(), Layer::Keys(name)));
+    }
+    let origin = args.profile.as_ref().map(|p| p.display().to_string());
+    if let (Some(path), Some(origin)) = (&args.profile, &origin) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read profile {origin}: {e}")))?;
+        layers.push((profile::parse_file(&text, origin)?, Layer::Keys(origin)));
+    }
+    layers.push((flags, Layer::Flags));
+    Ok(Some(profile::build(args.preset.as_deref(), &layers)?))
+}
+
+/// The advice for `profile` from `file`, with this machine's caps.
+pub fn compute(profile: &Profile, file: &ResultsFile, analysis: &Analysis) -> Advice {
+    advice::advise(
+        profile,
+        &Inputs {
+            catalogue: Catalogue::embedded(),
+            file,
+            analysis,
+            models: ModelTable::embedded(),
+            limits: &Limits::current(),
+        },
+    )
+}
+
+/// The newest results file in `concbench-results/`, if any.
+fn newest_results() -> Option<PathBuf> {
+    std::fs::read_dir("concbench-results")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()
+        .map(|(_, p)| p)
+}
+
+/// The selections that measure what `advice` lacks: its commands, and the other workloads it
+/// reads at quick sizes, so the new file answers on its own.
+fn selections(advice: &Advice) -> Result<Vec<Selection>> {
+    let mut out: Vec<Selection> = Vec::new();
+    let mut covered: Vec<String> = Vec::new();
+    let selection = |c: &MeasureCommand| -> Result<Selection> {
+        let sets = c
+            .sets
+            .iter()
+            .map(|(w, p, v)| format!("{w}.{p}={v}").parse::<SetOverride>())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(UsageError)?;
+        Ok(Selection {
+            suite: MEASURE_SUITE.into(),
+            workloads: Some(c.workloads.clone()),
+            models: (!c.models.is_empty()).then(|| c.models.clone()),
+            sets,
+            cpus: c.cpus.map(|n| vec![n]),
+            timeout: None,
+            runs: None,
+            warmup: None,
+        })
+    };
+    for c in &advice.commands {
+        covered.extend(c.workloads.iter().cloned());
+        out.push(selection(c)?);
+    }
+    let rest: Vec<String> = advice
+        .workloads
+        .iter()
+        .filter(|w| !covered.contains(w))
+        .cloned()
+        .collect();
+    if !rest.is_empty() {
+        out.push(selection(&MeasureCommand {
+            workloads: rest,
+            models: vec![],
+            sets: vec![],
+            cpus: advice.commands.first().and_then(|c| c.cpus),
+        })?);
+    }
+    Ok(out)
+}
+
+/// Runs the selections into one new results file and returns its path.
+fn measure(selections: &[Selection], toolchains: &ToolchainArgs) -> Result<PathBuf> {
+    let catalogue = Catalogue::embedded();
+    let machine = Machine::current();
+    let mut runs = Vec::new();
+    for s in selections {
+        runs.extend(plan::build(catalogue, s, machine.allowed_cpus.len())?);
+    }
+    let (file, out) = execute_plan(catalogue, &runs, "advise", None, toolchains, machine)?;
+    if file.interrupted {
+        anyhow::bail!(
+            "interrupted; the runs measured so far are in {}",
+            out.display()
+        );
+    }
+    Ok(out)
+}
+
+/// `concbench advise`.
+pub fn advise(args: &AdviseArgs) -> Result<i32> {
+    let profile = profile(&args.profile)?.ok_or_else(|| {
+        UsageError(format!(
+            "advise needs a profile: --preset P ({}) or --concurrency N with --io-ms X or --cpu-ms Y",
+            profile::presets().keys().cloned().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let mut path = args.results.clone().or_else(newest_results);
+    if path.is_none() && !args.measure {
+        let needs = if profile.io_bound() {
+            "io-server"
+        } else {
+            "worker-pool,cpu-parallel,spawn-idle"
+        };
+        return Err(UsageError(format!(
+            "no results file in concbench-results/: run `concbench run --suite quick --workloads \
+             {needs}` first, give --results FILE, or add --measure"
+        ))
+        .into());
+    }
+    let mut advised = path
+        .as_deref()
+        .map(|p| advise_from(&profile, p))
+        .transpose()?;
+    if args.measure {
+        let todo = match &advised {
+            None => {
+                let probe = ResultsFile::new(
+                    MEASURE_SUITE,
+                    vec![],
+                    Default::default(),
+                    Default::default(),
+                );
+                let analysis = view::analyse(Catalogue::embedded(), &probe);
+                selections(&compute(&profile, &probe, &analysis))?
+            }
+            Some((_, a)) if !a.commands.is_empty() => selections(a)?,
+            Some(_) => Vec::new(),
+        };
+        if todo.is_empty() {
+            eprintln!("concbench: nothing is missing for this profile; advising from the file");
+        } else {
+            let out = measure(&todo, &args.toolchains)?;
+            advised = Some(advise_from(&profile, &out)?);
+            path = Some(out);
+        }
+    }
+    let (file, advice) = advised.expect("a results file, given or measured");
+    let path = path.expect("a results file");
+    let source = format!(
+        "{} (suite {}, {})",
+        path.display(),
+        file.suite,
+        file.started_at
+    );
+    match args.format {
+        AdviseFormat::Terminal => print!(
+            "{}",
+            crate::report::advice::render_terminal(&advice, &source)
+        ),
+        AdviseFormat::Json => print!("{}", crate::report::advice::render_json(&advice, &source)?),
+        AdviseFormat::Md => print!("{}", crate::report::advice::markdown_section(&advice)),
+    }
+    Ok(0)
+}
+
+fn advise_from(profile: &Profile, path: &Path) -> Result<(ResultsFile, Advice)> {
+    let file = ResultsFile::load(path)?;
+    let analysis = view::analyse(Catalogue::embedded(), &file);
+    let advice = compute(profile, &file, &analysis);
+    Ok((file, advice))
+}

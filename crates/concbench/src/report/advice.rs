@@ -1,0 +1,316 @@
+//! Advice for a workload profile, rendered: the ranked table, the recommendation, what lies
+//! outside the measurements, and the evidence. Terminal, JSON and Markdown here; the HTML and
+//! Markdown reports call [`html_section`] and [`markdown_section`] when a profile is given.
+//! Every figure is the advice's (`analysis/advice.rs`); this module only formats.
+
+use serde::Serialize;
+
+use super::html::escape;
+use super::markdown;
+use super::tables::Table;
+use crate::analysis::advice::{rate_text, Advice, Row};
+use crate::format::{format_bytes, format_ns};
+use crate::output::terminal::{new_table, right};
+
+/// The schema of `concbench advise --format json`.
+pub const ADVICE_SCHEMA: &str = "concbench.advice/1";
+
+/// The profile's heading: the preset and its words, then its numbers.
+fn heading(a: &Advice) -> (String, String) {
+    let p = &a.profile;
+    let name = match (&p.preset, &p.about) {
+        (Some(n), Some(about)) => format!("{n} — {about}"),
+        (Some(n), None) => n.clone(),
+        _ => "custom profile".into(),
+    };
+    (name, p.describe())
+}
+
+fn headroom(r: &Row) -> String {
+    r.headroom.map_or("—".into(), |h| format!("{h:.2}×"))
+}
+
+/// The ranked table's cells, shared by every format.
+fn table(a: &Advice) -> Table {
+    let unit = if a.path == "io-server" {
+        "req/s"
+    } else {
+        "jobs/s"
+    };
+    let latency = if a.path == "io-server" {
+        "p99"
+    } else {
+        "one job"
+    };
+    let mut t = Table {
+        header: [
+            "#", "model", "feasible", "binding", "headroom", unit, latency, "memory", "CPU/req",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Table::default()
+    };
+    if a.path != "io-server" {
+        t.header.pop();
+    }
+    for r in &a.rows {
+        let f = &r.figures;
+        let mut row = vec![
+            r.rank.to_string(),
+            r.model.clone(),
+            if r.feasible { "yes" } else { "no" }.into(),
+            r.binding.label().into(),
+            headroom(r),
+            f.throughput.map_or("—".into(), rate_text),
+            f.p99_ms
+                .map_or("—".into(), |ms| format_ns((ms * 1e6).round() as u64)),
+            f.memory_bytes.map_or("—".into(), format_bytes),
+        ];
+        if a.path == "io-server" {
+            row.push(
+                f.cpu_ms_per_unit
+                    .map_or("—".into(), |ms| format_ns((ms * 1e6).round() as u64)),
+            );
+        }
+        t.rows.push(row);
+        t.status
+            .push(if r.feasible { "valid" } else { "failed" }.into());
+    }
+    t
+}
+
+/// The lines under the table: recommendation, extrapolation, commands, left out.
+fn notes(a: &Advice, command: &dyn Fn(&str) -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(m) = &a.missing {
+        out.push(format!("{m}: measure it first."));
+    }
+    if !a.extrapolations.is_empty() {
+        out.push("Outside what was measured:".into());
+        for e in &a.extrapolations {
+            out.push(format!(
+                "  • {}; the advice stands on {}",
+                e.what, e.stands_on
+            ));
+        }
+    }
+    if !a.commands.is_empty() {
+        out.push("To measure it (or add --measure to advise):".into());
+        for c in &a.commands {
+            out.push(format!("  {}", command(&c.to_string())));
+        }
+    }
+    if !a.left_out.is_empty() {
+        out.push(format!("Left out by --langs: {}.", a.left_out.join(", ")));
+    }
+    out
+}
+
+/// Each row's reasons and runs.
+fn evidence_lines(a: &Advice) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &a.rows {
+        out.push(format!(
+            "{}. {} ({}): {}",
+            r.rank,
+            r.model,
+            r.lang,
+            r.reasons.join("; ")
+        ));
+        for e in &r.evidence {
+            let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push(format!(
+                "   run {} · {} {} · {} · {} CPUs{} · median {} (95% CI {}–{}), {} sample{}",
+                e.run,
+                e.workload,
+                e.model,
+                params.join(" "),
+                e.cpus,
+                if e.pinned { " pinned" } else { "" },
+                format_ns(e.median_ns),
+                format_ns(e.ci95_ns.0),
+                format_ns(e.ci95_ns.1),
+                e.samples,
+                if e.samples == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    out
+}
+
+/// `concbench advise` on a terminal.
+pub fn render_terminal(a: &Advice, source: &str) -> String {
+    let (name, numbers) = heading(a);
+    let mut out = format!("concbench advise · {name}\nprofile: {numbers}\nfrom: {source}\n");
+    if !a.basis.is_empty() {
+        out += &format!("read from: {}\n", a.basis);
+    }
+    let t = table(a);
+    if !t.rows.is_empty() {
+        let mut ct = new_table(t.header.iter().map(String::as_str).collect());
+        for row in &t.rows {
+            ct.add_row(
+                row.iter()
+                    .enumerate()
+                    .map(|(c, v)| {
+                        if c == 1 || c == 2 || c == 3 {
+                            comfy_table::Cell::new(v)
+                        } else {
+                            right(v.clone())
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        out += &format!("{ct}\n");
+        out += "headroom: what the model has over what the profile needs on the binding \
+                constraint (≥ 1.00× fits); figures are medians of the runs below\n";
+    }
+    if !a.recommendation.is_empty() {
+        out += &format!("\n{}\n", a.recommendation.join(" "));
+    }
+    let n = notes(a, &|c| c.to_string());
+    if !n.is_empty() {
+        out += &format!("\n{}\n", n.join("\n"));
+    }
+    if !a.rows.is_empty() {
+        out += &format!("\nEvidence:\n{}\n", evidence_lines(a).join("\n"));
+    }
+    out
+}
+
+/// One row of `--format json`.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    rank: usize,
+    model: &'a str,
+    lang: &'a str,
+    feasible: bool,
+    binding: &'static str,
+    headroom: Option<f64>,
+    score: Option<f64>,
+    reasons: &'a [String],
+    figures: &'a crate::analysis::advice::KeyFigures,
+    checks: &'a [crate::analysis::advice::Check],
+    source: &'a str,
+    evidence: &'a [crate::analysis::view::Evidence],
+}
+
+/// `concbench advise --format json`: the rows best first, with the profile and the notes.
+pub fn render_json(a: &Advice, source: &str) -> anyhow::Result<String> {
+    let rows: Vec<JsonRow> = a
+        .rows
+        .iter()
+        .map(|r| JsonRow {
+            rank: r.rank,
+            model: &r.model,
+            lang: &r.lang,
+            feasible: r.feasible,
+            binding: r.binding.label(),
+            headroom: r.headroom,
+            score: r.score,
+            reasons: &r.reasons,
+            figures: &r.figures,
+            checks: &r.checks,
+            source: &r.source,
+            evidence: &r.evidence,
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "schema": ADVICE_SCHEMA,
+        "results": source,
+        "profile": a.profile,
+        "path": a.path,
+        "basis": a.basis,
+        "rows": rows,
+        "recommendation": a.recommendation,
+        "extrapolations": a.extrapolations,
+        "commands": a.commands.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "missing": a.missing,
+        "left_out": a.left_out,
+    });
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+/// `concbench advise --format md`, and the section the Markdown report adds.
+pub fn markdown_section(a: &Advice) -> String {
+    let (name, numbers) = heading(a);
+    let mut out = format!("\n### Advice: {name}\n\nProfile: {numbers}.");
+    if !a.basis.is_empty() {
+        out += &format!(" Read from {}.", a.basis);
+    }
+    out += "\n\n";
+    let t = table(a);
+    if !t.rows.is_empty() {
+        out += &markdown::table(&t);
+        out += "\n";
+    }
+    if !a.recommendation.is_empty() {
+        out += &format!("**{}**\n\n", a.recommendation.join(" "));
+    }
+    for line in notes(a, &|c| format!("`{c}`")) {
+        out += &format!("{line}\n");
+    }
+    if !a.rows.is_empty() {
+        out += "\n<details><summary>Evidence</summary>\n\n";
+        for line in evidence_lines(a) {
+            out += &format!("- {}\n", line.trim_start());
+        }
+        out += "\n</details>\n";
+    }
+    out
+}
+
+/// The section the HTML report adds.
+pub fn html_section(a: &Advice) -> String {
+    let (name, numbers) = heading(a);
+    let mut out = format!(
+        "<section id=\"advice\"><h2>Advice: {}</h2>\n<p class=\"sub\">Profile: {}.{}</p>\n",
+        escape(&name),
+        escape(&numbers),
+        if a.basis.is_empty() {
+            String::new()
+        } else {
+            format!(" Read from {}.", escape(&a.basis))
+        }
+    );
+    let t = table(a);
+    if !t.rows.is_empty() {
+        out += "<div class=\"scroll\"><table class=\"advice\"><thead><tr>";
+        for h in &t.header {
+            out += &format!("<th scope=\"col\">{}</th>", escape(h));
+        }
+        out += "</tr></thead><tbody>\n";
+        for (k, row) in t.rows.iter().enumerate() {
+            out += &format!("<tr class=\"{}\">", escape(&t.status[k]));
+            for cell in row {
+                out += &format!("<td>{}</td>", escape(cell));
+            }
+            out += "</tr>\n";
+        }
+        out += "</tbody></table></div>\n";
+    }
+    if !a.recommendation.is_empty() {
+        out += &format!(
+            "<p class=\"headline\">{}</p>\n",
+            escape(&a.recommendation.join(" "))
+        );
+    }
+    let n = notes(a, &|c| c.to_string());
+    if !n.is_empty() {
+        out += "<ul class=\"findings\">";
+        for line in n {
+            out += &format!("<li>{}</li>", escape(line.trim_start()));
+        }
+        out += "</ul>\n";
+    }
+    if !a.rows.is_empty() {
+        out += "<details><summary>Evidence</summary><ul class=\"findings\">";
+        for line in evidence_lines(a) {
+            out += &format!("<li>{}</li>", escape(line.trim_start()));
+        }
+        out += "</ul></details>\n";
+    }
+    out += "</section>\n";
+    out
+}
