@@ -587,6 +587,13 @@ fn run(args: &RunArgs) -> Result<i32> {
     if page_written {
         println!("report: {}", page.display());
     }
+    if !report.claims.is_empty() {
+        println!(
+            "{} (`concbench claims {}` for each with its rule and runs)",
+            crate::report::claims_out::tally_line(&report.claims),
+            out.display()
+        );
+    }
     if file.interrupted {
         eprintln!(
             "concbench: interrupted; the runs measured so far are in {}",

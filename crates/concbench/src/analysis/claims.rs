@@ -841,13 +841,14 @@ fn place_words(
 
 /// A value with its CI and unit, for people.
 fn show(v: f64, ci: Option<(f64, f64)>, unit: &str) -> String {
+    // The point value sets the decimals of its CI too: "11.4× [9.4–26.3]".
+    let decimals = if v.abs() < 10.0 { 3 } else { 1 };
     let num = |x: f64| match unit {
         "bytes" => format::format_bytes(x),
         "ns" => format::format_ns_fine(x),
         "µs" => format::format_ns_fine(x * 1e3),
         // Three decimals below 10: a ratio of 1.004 must not read as the bound 1.00.
-        "×" | "×/CPU" if x.abs() < 10.0 => format!("{x:.3}"),
-        "×" | "×/CPU" => format!("{x:.1}"),
+        "×" | "×/CPU" => format!("{x:.decimals$}"),
         "%" => format!("{x:.1}"),
         _ => format::format_number(x),
     };

@@ -118,21 +118,7 @@ fn evidence_lines(a: &Advice) -> Vec<String> {
             r.reasons.join("; ")
         ));
         for e in &r.evidence {
-            let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push(format!(
-                "   run {} · {} {} · {} · {} CPUs{} · median {} (95% CI {}–{}), {} sample{}",
-                e.run,
-                e.workload,
-                e.model,
-                params.join(" "),
-                e.cpus,
-                if e.pinned { " pinned" } else { "" },
-                format_ns(e.median_ns),
-                format_ns(e.ci95_ns.0),
-                format_ns(e.ci95_ns.1),
-                e.samples,
-                if e.samples == 1 { "" } else { "s" }
-            ));
+            out.push(format!("   {}", super::claims_out::evidence_line(e)));
         }
     }
     out
