@@ -139,7 +139,7 @@ fn measure(suite: &str, cpus: usize) {
     let report = Report::new(Catalogue::embedded(), &file);
     let analysed = start.elapsed();
     println!(
-        "  Report::new (analysis + findings)  {:>12}",
+        "  Report::new (view, findings, claims, models)  {:>12}",
         format_ns(analysed.as_nanos() as u64)
     );
     let mut total = analysed;

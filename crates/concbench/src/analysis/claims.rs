@@ -563,6 +563,19 @@ fn read(
     }
 }
 
+/// True when [`read`] would find the metric for run `i`, without computing its CI.
+fn has_figure(metric: Metric, i: usize, file: &ResultsFile, a: &Analysis) -> bool {
+    let fig = &a.runs[i];
+    match metric {
+        Metric::MemPerUnit => fig.mem_per_unit_bytes.is_some() && fig.per_unit_base.is_some(),
+        Metric::SpawnPerUnit => fig.spawn_per_unit_ns.is_some() && fig.per_unit_base.is_some(),
+        Metric::Speedup => fig.speedup.is_some() && fig.speedup_base.is_some(),
+        Metric::Cv => !file.runs[i].samples.is_empty(),
+        Metric::MaxValid | Metric::Safety => false,
+        _ => !series(metric, &file.runs[i]).is_empty(),
+    }
+}
+
 /// The group key of a run, as the view makes it: CPUs, placement, and the scenario (linear
 /// parameters left out, calibrated ones as zero or not).
 fn scenario_of(w: &Workload, run: &RunResult) -> (usize, bool, BTreeMap<String, u64>) {
@@ -675,7 +688,7 @@ pub(crate) fn decide(
                     && r.cpus >= min_cpus
                     && spec.admits(w, r)
                     && fits(t, w, r)
-                    && read(t.metric, t.per_cpu, i, file, a).is_some()
+                    && has_figure(t.metric, i, file, a)
             })
             .collect()
     };
