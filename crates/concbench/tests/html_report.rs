@@ -108,6 +108,7 @@ fn probe(cv: f64) -> Steadiness {
         slowest_over_fastest: 1.1,
         cpus: 2,
         all_busy_speed: 0.97,
+        all_busy_cv: 0.01,
     }
 }
 

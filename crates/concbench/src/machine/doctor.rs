@@ -203,12 +203,23 @@ fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
     }];
     if s.cpus > 1 {
         let text = format!(
-            "with all {} CPUs busy, each ran the loop at {:.0}% of its speed alone",
+            "with all {} CPUs busy, each ran the loop at {:.0}% of its speed alone, CV {:.1}%",
             s.cpus,
-            s.all_busy_speed * 100.0
+            s.all_busy_speed * 100.0,
+            s.all_busy_cv * 100.0
         );
-        out.push(if s.all_busy_speed >= 0.9 {
+        let unsteady = s.all_busy_cv > crate::machine::steadiness::UNSTEADY_CV;
+        out.push(if s.all_busy_speed >= 0.9 && !unsteady {
             finding("all CPUs at once", Level::Ok, text, None)
+        } else if s.all_busy_speed >= 0.9 {
+            finding(
+                "all CPUs at once",
+                Level::Warn,
+                text,
+                Some(
+                    "the CPUs vary when all are busy (on a VM: the host takes time from some                      vCPUs): models that use every CPU will vary at least this much; use                      --runs 10 and read medians with their CIs",
+                ),
+            )
         } else {
             let ceiling = format!(
                 "the CPUs share hardware (SMT siblings, or host cores shared with other guests): \
@@ -448,6 +459,7 @@ mod tests {
             slowest_over_fastest: spread,
             cpus: 2,
             all_busy_speed: busy,
+            all_busy_cv: 0.0,
         }
     }
 

@@ -37,6 +37,19 @@ pub struct Steadiness {
     pub cpus: usize,
     /// Median slice speed with every CPU busy, relative to one CPU alone (1.0 = no loss).
     pub all_busy_speed: f64,
+    /// Coefficient of variation of the slices with every CPU busy, all CPUs' slices
+    /// together: a host that takes time from one vCPU shows here and not in `cv`, and a
+    /// model that uses every CPU feels it (0 in files written before this field).
+    #[serde(default)]
+    pub all_busy_cv: f64,
+}
+
+impl Steadiness {
+    /// How unsteady the machine was for any model: the larger of the lone and the all-busy
+    /// CVs.
+    pub fn machine_cv(&self) -> f64 {
+        self.cv.max(self.all_busy_cv)
+    }
 }
 
 /// A fixed integer loop: `iters` multiply-adds, which the optimiser may not shorten.
@@ -118,6 +131,7 @@ fn summarise(alone: &[f64], busy: &[f64], cpus: usize) -> Steadiness {
         slowest_over_fastest: slowest / fastest,
         cpus,
         all_busy_speed: lone_median / busy_median,
+        all_busy_cv: stats::cv(busy),
     }
 }
 
@@ -132,6 +146,10 @@ mod tests {
         assert!((s.slowest_over_fastest - 2.0).abs() < 1e-12);
         assert!(s.cv > 0.3, "{s:?}");
         assert!((s.all_busy_speed - 0.5).abs() < 1e-12, "{s:?}");
+        assert_eq!(s.all_busy_cv, 0.0, "every busy slice took the same time");
+        let uneven = summarise(&[10.0; 4], &[10.0, 10.0, 20.0, 20.0], 2);
+        assert!(uneven.cv == 0.0 && uneven.all_busy_cv > 0.3, "{uneven:?}");
+        assert_eq!(uneven.machine_cv(), uneven.all_busy_cv);
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub fn render_compare_sources(base: &ResultsFile, new: &ResultsFile) -> String {
         let steadiness = m
             .steadiness_start
             .as_ref()
-            .map(|s| format!(" · machine's own CV {:.1}%", s.cv * 100.0))
+            .map(|s| format!(" · machine's own CV {:.1}%", s.machine_cv() * 100.0))
             .unwrap_or_default();
         format!(
             "{side}: {} · {} · {} CPUs · {}{steadiness}\n",

@@ -999,8 +999,9 @@ fn steadiness_text(s: &Option<Steadiness>) -> String {
             if s.cpus > 1 {
                 let _ = write!(
                     t,
-                    ", {:.0}% speed with all {} CPUs busy",
+                    ", {:.0}% speed and CV {:.1}% with all {} CPUs busy",
                     s.all_busy_speed * 100.0,
+                    s.all_busy_cv * 100.0,
                     s.cpus
                 );
             }

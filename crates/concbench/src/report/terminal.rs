@@ -59,12 +59,15 @@ pub fn render_header(file: &ResultsFile) -> String {
             );
             if before.cpus > 1 {
                 line += &format!(
-                    "; {} speed with all {} CPUs busy",
+                    "; {} speed and CV {} with all {} CPUs busy",
                     pair(|s| s.all_busy_speed * 100.0, 0),
+                    pair(|s| s.all_busy_cv * 100.0, 1),
                     before.cpus
                 );
             }
-            let worst = after.as_ref().map_or(before.cv, |a| a.cv.max(before.cv));
+            let worst = after.as_ref().map_or(before.machine_cv(), |a| {
+                a.machine_cv().max(before.machine_cv())
+            });
             if worst > crate::machine::steadiness::UNSTEADY_CV {
                 line += &format!(
                     "\nwarning: the machine itself was unsteady (CV up to {:.1}%): runs here \
@@ -604,6 +607,7 @@ mod tests {
             slowest_over_fastest: 1.1,
             cpus: 2,
             all_busy_speed: busy,
+            all_busy_cv: 0.01,
         };
         file.machine.steadiness_start = Some(probe(0.012, 0.98));
         file.machine.steadiness_end = Some(probe(0.094, 0.71));
@@ -611,7 +615,7 @@ mod tests {
         assert!(
             header.contains(
                 "steadiness of a fixed loop (before → after the runs): CV 1.2% → 9.4% on one \
-                 CPU; 98% → 71% speed with all 2 CPUs busy"
+                 CPU; 98% → 71% speed and CV 1.0% → 1.0% with all 2 CPUs busy"
             ),
             "{header}"
         );
@@ -621,5 +625,14 @@ mod tests {
         );
         file.machine.steadiness_end = Some(probe(0.01, 0.99));
         assert!(!render_header(&file).contains("unsteady"));
+        // Steady on one CPU, unsteady with every CPU busy: still unsteady.
+        let mut both_busy = probe(0.01, 0.99);
+        both_busy.all_busy_cv = 0.15;
+        file.machine.steadiness_end = Some(both_busy);
+        assert!(
+            render_header(&file).contains("unsteady (CV up to 15.0%)"),
+            "{}",
+            render_header(&file)
+        );
     }
 }

@@ -121,8 +121,8 @@ impl Block {
     /// block (`None` when it was not probed).
     pub fn machine_cv(&self) -> Option<f64> {
         match (&self.steadiness_before, &self.steadiness_after) {
-            (Some(a), Some(b)) => Some(a.cv.max(b.cv)),
-            (Some(a), None) | (None, Some(a)) => Some(a.cv),
+            (Some(a), Some(b)) => Some(a.machine_cv().max(b.machine_cv())),
+            (Some(a), None) | (None, Some(a)) => Some(a.machine_cv()),
             (None, None) => None,
         }
     }
