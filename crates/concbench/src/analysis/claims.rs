@@ -15,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::view::{self, Analysis, Estimate, Evidence};
-use crate::catalogue::{reference, Catalogue, Lang, Role, Workload};
+use crate::catalogue::{Catalogue, Lang, Role, Workload};
 use crate::format;
 use crate::results::{ResultsFile, RunResult, SafetyOutcome, Status};
 use crate::stats;
@@ -493,23 +493,9 @@ fn usable(r: &RunResult) -> bool {
 
 /// The per-sample values of a metric for one run.
 fn series(metric: Metric, run: &RunResult) -> Vec<f64> {
-    let m = |name: &str| -> Vec<f64> {
-        run.samples
-            .iter()
-            .filter_map(|s| s.metrics.get(name))
-            .map(|v| *v as f64)
-            .collect()
-    };
+    let m = |name: &str| view::metric(run, name);
     match metric {
-        Metric::Time => {
-            let work = reference::work(&run.workload, &run.params)
-                .unwrap_or(1.0)
-                .max(1.0);
-            run.samples
-                .iter()
-                .map(|s| s.elapsed_ns as f64 / work)
-                .collect()
-        }
+        Metric::Time => view::per_work(run),
         Metric::Rps => m("rps"),
         Metric::P99Us => m("p99_us"),
         Metric::P999Us => m("p999_us"),
@@ -576,19 +562,11 @@ fn has_figure(metric: Metric, i: usize, file: &ResultsFile, a: &Analysis) -> boo
     }
 }
 
-/// The group key of a run, as the view makes it: CPUs, placement, and the scenario (linear
-/// parameters left out, calibrated ones as zero or not).
+/// A run's comparison group, as the view makes it (CPUs, placement, the scenario with linear
+/// parameters left out and calibrated ones as zero or not), with the parameters by name.
 fn scenario_of(w: &Workload, run: &RunResult) -> (usize, bool, BTreeMap<String, u64>) {
-    let params = run
-        .params
-        .iter()
-        .filter_map(|(name, value)| match w.param(name) {
-            Some(p) if p.linear => None,
-            Some(p) if p.calibrated => Some((name.clone(), u64::from(*value > 0))),
-            _ => Some((name.clone(), *value)),
-        })
-        .collect();
-    (run.cpus, run.pinned, params)
+    let (cpus, pinned, params) = view::group_key(w, run);
+    (cpus, pinned, params.into_iter().collect())
 }
 
 /// True when the run matches the test's fixed scenario values (not `max`/`min`) and CPUs.

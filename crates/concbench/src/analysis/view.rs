@@ -272,8 +272,16 @@ fn elapsed(run: &RunResult) -> Vec<f64> {
     run.samples.iter().map(|s| s.elapsed_ns as f64).collect()
 }
 
+/// The samples' elapsed times per unit of work, ns.
+pub(crate) fn per_work(run: &RunResult) -> Vec<f64> {
+    let work = reference::work(&run.workload, &run.params)
+        .unwrap_or(1.0)
+        .max(1.0);
+    elapsed(run).iter().map(|ns| ns / work).collect()
+}
+
 /// The samples' values of one metric.
-fn metric(run: &RunResult, name: &str) -> Vec<f64> {
+pub(crate) fn metric(run: &RunResult, name: &str) -> Vec<f64> {
     run.samples
         .iter()
         .filter_map(|s| s.metrics.get(name))
@@ -431,10 +439,10 @@ fn run_figures(catalogue: &Catalogue, file: &ResultsFile, run: &RunResult) -> Ru
 }
 
 /// What makes runs comparable: CPUs, placement, and the scenario's parameters.
-type GroupKey = (usize, bool, Vec<(String, u64)>);
+pub(crate) type GroupKey = (usize, bool, Vec<(String, u64)>);
 
 /// The key of a run's comparison group.
-fn group_key(workload: &Workload, run: &RunResult) -> GroupKey {
+pub(crate) fn group_key(workload: &Workload, run: &RunResult) -> GroupKey {
     let scenario = run
         .params
         .iter()
@@ -523,10 +531,7 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         if server {
             metric(r, "rps")
         } else {
-            let work = reference::work(&r.workload, &r.params)
-                .unwrap_or(1.0)
-                .max(1.0);
-            elapsed(r).iter().map(|ns| ns / work).collect()
+            per_work(r)
         }
     };
     let series: Vec<Vec<f64>> = members.iter().map(|&i| samples(i)).collect();
