@@ -133,6 +133,13 @@ pub struct Row {
     pub evidence: Vec<Evidence>,
 }
 
+impl Row {
+    /// Meets every measured target, but one target was not measured: it may yet qualify.
+    pub fn undecided(&self) -> bool {
+        !self.feasible && !fails(self)
+    }
+}
+
 /// A dimension on which the profile lies away from what was measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extrapolation {
@@ -392,6 +399,59 @@ fn latency_check(have_ms: f64, target_ms: f64, what: &str) -> Check {
     }
 }
 
+/// The latency check from a closed-loop run, whose load saturates the server: each of its
+/// `conns` connections sends again as soon as it has an answer, so its p99 is mostly the queue
+/// that load builds (about connections ÷ req/s), not the latency at the profile's rate. A p99
+/// that meets the target even so meets it at any lower rate; one that misses it decides
+/// nothing, and an open-loop run at the profile's rate must measure it.
+fn saturated_latency_check(
+    have_ms: f64,
+    target_ms: f64,
+    conns: u64,
+    rps: f64,
+    rate: Option<f64>,
+) -> Check {
+    let what = format!("p99 at {conns} connections, closed loop (the server saturated)");
+    if have_ms <= target_ms || rate.is_none() {
+        return latency_check(have_ms, target_ms, &what);
+    }
+    Check {
+        constraint: Constraint::Latency,
+        ok: None,
+        headroom: None,
+        text: format!(
+            "not measured at {}/s: the {what} was {} ms, about the queue its own load builds \
+             ({conns} connections ÷ {} req/s = {} ms), not the latency at your rate; an \
+             open-loop run at that rate measures it",
+            num(rate.unwrap_or(0.0)),
+            num(have_ms),
+            rate_text(rps),
+            num(conns as f64 / rps.max(1e-9) * 1000.0)
+        ),
+    }
+}
+
+/// The open-loop run that measures the p99 at the profile's `rate`: one offered at least that
+/// rate (a higher one is the cautious side) and at most [`NEAR`]× above it, nearest the
+/// profile's connections, then nearest its rate.
+fn open_loop_point<'a>(points: &[Point<'a>], conns: u64, rate: f64) -> Option<Point<'a>> {
+    let offered: Vec<Point> = points
+        .iter()
+        .copied()
+        .filter(|p| {
+            let r = p.param("rate").unwrap_or(0) as f64;
+            r > 0.0 && r >= rate && r <= rate * NEAR
+        })
+        .collect();
+    let near = nearest(&offered, "connections", conns as f64)?;
+    let c = near.param("connections");
+    let same: Vec<Point> = offered
+        .into_iter()
+        .filter(|p| p.param("connections") == c)
+        .collect();
+    nearest(&same, "rate", rate)
+}
+
 fn memory_check(need: Option<f64>, budget_mb: f64, how: &str) -> Check {
     let budget = budget_mb * 1024.0 * 1024.0;
     match need {
@@ -451,7 +511,10 @@ fn judge(
             .iter()
             .map(|c| format!("{}: {}", c.constraint.label(), c.text))
             .collect();
-        return (false, u.constraint, None, None, reasons);
+        // Ranked among the undecided by the tightest target it does meet.
+        let known: Vec<&Check> = checks.iter().filter(|c| c.headroom.is_some()).collect();
+        let score = tightest(&known).and_then(|c| c.headroom);
+        return (false, u.constraint, None, score, reasons);
     }
     let with_headroom: Vec<&Check> = checks.iter().filter(|c| c.headroom.is_some()).collect();
     // The caps gate a model but are no target of the user's: alone, they rank nothing.
@@ -598,6 +661,7 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
     let mut delays: Vec<u64> = Vec::new();
     let mut measured: Vec<u64> = Vec::new();
     let mut requests: Vec<u64> = Vec::new();
+    let mut unmeasured_latency = false;
     for (model, lang) in &models {
         let points = points_of(&groups, model);
         measured.extend(points.iter().filter_map(|p| p.param("connections")));
@@ -618,7 +682,7 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
             .filter(|p| p.param("rate") == Some(0))
             .collect();
         let pool = if closed.is_empty() {
-            candidates
+            candidates.clone()
         } else {
             closed
         };
@@ -627,6 +691,9 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         };
         let run = point.run();
         let conns = point.param("connections").unwrap_or(0);
+        let open = profile
+            .rate
+            .and_then(|rate| open_loop_point(&candidates, n, rate));
         stood_on.push(conns);
         delays.extend(point.param("delay_us"));
         requests.extend(point.param("requests"));
@@ -665,12 +732,32 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         if let Some(rate) = profile.rate {
             checks.push(capacity_check(rps, rate, "req", &from));
         }
+        let mut latency_run = None;
+        let p99_ms = match open {
+            Some(o) => {
+                latency_run = Some(o.run());
+                inputs.analysis.runs[o.run()]
+                    .server
+                    .map_or(p99_ms, |s| s.p99_us / 1000.0)
+            }
+            None => p99_ms,
+        };
         if let Some(target) = profile.p99_ms {
-            checks.push(latency_check(
-                p99_ms,
-                target,
-                &format!("p99 at {conns} connections"),
-            ));
+            checks.push(match open {
+                Some(o) => latency_check(
+                    p99_ms,
+                    target,
+                    &format!(
+                        "p99 at {} req/s offered (open loop), {} connections",
+                        o.param("rate").unwrap_or(0),
+                        o.param("connections").unwrap_or(0)
+                    ),
+                ),
+                None => saturated_latency_check(p99_ms, target, conns, rps, profile.rate),
+            });
+        }
+        if profile.p99_ms.is_some() && open.is_none() && profile.rate.is_some() {
+            unmeasured_latency = true;
         }
         checks.extend(caps_check(workload, model, "connections", n, inputs.limits));
         if profile.safety_critical {
@@ -678,6 +765,13 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         }
         let (feasible, binding, headroom, score, reasons) = judge(&checks, Some(rps));
         let e = evidence(file, run);
+        let mut source = format!("io-server run {run}: {}", params_text(&e));
+        let mut evidences = vec![e];
+        if let Some(l) = latency_run {
+            let e = evidence(file, l);
+            source.push_str(&format!("; p99 from run {l}: {}", params_text(&e)));
+            evidences.push(e);
+        }
         advice.rows.push(Row {
             rank: 0,
             model: model.clone(),
@@ -694,8 +788,8 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
                 memory_bytes: need,
                 cpu_ms_per_unit: cpu_per_req,
             },
-            source: format!("io-server run {run}: {}", params_text(&e)),
-            evidence: vec![e],
+            source,
+            evidence: evidences,
         });
     }
     // Where the profile lies away from the measured points, and the run that measures it.
@@ -797,13 +891,35 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
                 });
             }
         }
-    } else if !sets.is_empty() || cpus_cmd.is_some() {
+    } else if !sets.is_empty() || cpus_cmd.is_some() || unmeasured_latency {
         advice.commands.push(MeasureCommand {
             workloads: vec!["io-server".into()],
             models: vec![],
             sets,
             cpus: cpus_cmd,
         });
+    }
+    if let (true, Some(rate)) = (unmeasured_latency, profile.rate) {
+        // The same runs again, open loop at the profile's rate: the closed-loop ones give the
+        // capacity, these the p99, so a file measured from the commands answers on its own.
+        let max = workload.param("connections").map_or(u64::MAX, |p| p.max);
+        let conns = n.min(max);
+        let rate = rate.ceil() as u64;
+        for mut c in advice.commands.clone() {
+            c.sets
+                .retain(|(_, p, _)| !matches!(p.as_str(), "connections" | "requests" | "rate"));
+            c.sets.extend([
+                ("io-server".into(), "connections".into(), conns),
+                ("io-server".into(), "rate".into(), rate),
+                // Two seconds of load, and a few requests per connection.
+                (
+                    "io-server".into(),
+                    "requests".into(),
+                    (rate * 2).max(conns * 4),
+                ),
+            ]);
+            advice.commands.push(c);
+        }
     }
     advice
 }
@@ -1129,13 +1245,14 @@ fn rank(rows: &mut Vec<Row>) {
         ordered.extend(tier);
         i = j;
     }
-    // Infeasible: measured failures before unmeasured ones, safety last (no headroom helps).
+    // Infeasible: those that meet every measured target (one is unmeasured) first, as they may
+    // still qualify; then measured failures; safety last (no headroom helps).
     bad.sort_by(|a, b| {
         let key = |r: &Row| {
             (
                 r.binding == Constraint::Safety,
-                r.headroom.is_none(),
-                -r.headroom.unwrap_or(0.0),
+                fails(r),
+                -r.score.unwrap_or(0.0),
             )
         };
         let (x, y) = (key(a), key(b));
@@ -1146,6 +1263,11 @@ fn rank(rows: &mut Vec<Row>) {
         r.rank = k + 1;
     }
     *rows = ordered;
+}
+
+/// Whether the row fails a measured target (not merely lacks a measurement).
+fn fails(r: &Row) -> bool {
+    r.checks.iter().any(|c| c.ok == Some(false))
 }
 
 fn headroom_text(h: Option<f64>) -> String {
@@ -1305,6 +1427,44 @@ fn recommend(profile: &Profile, advice: &Advice) -> Vec<String> {
                 relax(second, profile)
             )),
             None => {}
+        }
+    } else if first.undecided() {
+        let known: Vec<&Check> = first
+            .checks
+            .iter()
+            .filter(|c| c.headroom.is_some())
+            .collect();
+        let tightest = known.iter().min_by(|a, b| {
+            a.headroom
+                .unwrap_or(0.0)
+                .total_cmp(&b.headroom.unwrap_or(0.0))
+        });
+        out.push(format!(
+            "No model is shown to meet this profile yet. {} ({}) meets every target that was \
+             measured{}, but its {} is not measured: {}.",
+            first.model,
+            first.lang,
+            tightest.map_or(String::new(), |c| format!(
+                ", with {} headroom on {} ({})",
+                headroom_text(c.headroom),
+                c.constraint.label(),
+                c.text
+            )),
+            first.binding.label(),
+            check(first, first.binding).map_or(String::new(), |k| k.text.clone())
+        ));
+        let also: Vec<&str> = rows[1..]
+            .iter()
+            .filter(|r| r.undecided())
+            .map(|r| r.model.as_str())
+            .collect();
+        if !also.is_empty() {
+            out.push(format!(
+                "So do {}. Run the command shown, or add --measure, to decide.",
+                also.join(", ")
+            ));
+        } else {
+            out.push("Run the command shown, or add --measure, to decide.".into());
         }
     } else {
         out.push(format!(
@@ -1536,6 +1696,135 @@ mod tests {
         );
     }
 
+    /// The same server run, offered `rate` requests/s in an open loop.
+    fn open_loop(mut r: RunResult, rate: u64) -> RunResult {
+        r.params.insert("rate".into(), rate);
+        r
+    }
+
+    #[test]
+    fn a_saturated_closed_loop_p99_decides_no_latency_target() {
+        // Closed loop at 100 connections: rust-threads' 40 ms p99 is the queue its own load
+        // builds. It meets the rate with room, so its p99 at 4,000/s is simply not measured.
+        let p = profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(4000.0);
+            i.p99_ms = Some(15.0);
+            i.memory_mb = Some(1.0);
+        });
+        let (_, a) = advise_on(gateway_runs(), &p);
+        // A measured failure (the 1 MiB budget) is a failure, whatever latency would say.
+        assert!(a.rows.iter().all(|r| !r.feasible && !r.undecided()));
+        let p = profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(4000.0);
+            i.p99_ms = Some(15.0);
+        });
+        let mut runs = gateway_runs();
+        // py-asyncio misses the rate: a measured failure ranks below the undecided.
+        runs[3] = server("py-asyncio", 0, 100, 3_000, 20_000, 25_000, 2 * 1024, 1);
+        let (_, a) = advise_on(runs, &p);
+        let threads = a.rows.iter().find(|r| r.model == "rust-threads").unwrap();
+        let latency = check(threads, Constraint::Latency).unwrap();
+        assert_eq!(latency.ok, None, "{latency:?}");
+        assert!(
+            latency
+                .text
+                .contains("100 connections ÷ 12000 req/s = 8.333 ms"),
+            "{}",
+            latency.text
+        );
+        assert!(threads.undecided());
+        let order: Vec<&str> = a.rows.iter().map(|r| r.model.as_str()).collect();
+        assert_eq!(
+            order,
+            ["rust-tokio", "go-net-http", "rust-threads", "py-asyncio"]
+        );
+        // Measured again open loop at the profile's rate, on the same connections.
+        let open = a
+            .commands
+            .iter()
+            .find(|c| c.sets.iter().any(|(_, p, _)| p == "rate"))
+            .expect("an open-loop command");
+        assert_eq!(
+            open.to_string(),
+            "concbench run --suite quick --workloads io-server --set io-server.connections=100 \
+             --set io-server.rate=4000 --set io-server.requests=8000"
+        );
+        // The closed-loop runs are measured too, so the new file answers on its own.
+        assert!(a
+            .commands
+            .iter()
+            .any(|c| !c.sets.iter().any(|(_, p, _)| p == "rate")));
+        // Nothing is shown to fit when the best has an unmeasured target.
+        let p = profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(4000.0);
+            i.p99_ms = Some(5.0);
+        });
+        let (_, a) = advise_on(gateway_runs(), &p);
+        assert!(a.rows.iter().all(|r| r.undecided()), "{:?}", a.rows);
+        assert!(
+            a.recommendation[0].starts_with("No model is shown to meet this profile yet."),
+            "{:?}",
+            a.recommendation
+        );
+    }
+
+    #[test]
+    fn an_open_loop_run_at_the_profiles_rate_gives_the_p99() {
+        let p = profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(4000.0);
+            i.p99_ms = Some(15.0);
+        });
+        let mut runs = gateway_runs();
+        // At 5,000/s offered, rust-threads answers within 6 ms; at 20,000/s it would not, and
+        // that run is too far from the profile's rate to be read.
+        let open = runs.len();
+        runs.push(open_loop(
+            server("rust-threads", 0, 100, 5_000, 6_000, 5_000, 64 * 1024, 1),
+            5_000,
+        ));
+        runs.push(open_loop(
+            server("rust-threads", 0, 100, 9_000, 90_000, 5_000, 64 * 1024, 1),
+            20_000,
+        ));
+        let (file, a) = advise_on(runs, &p);
+        let threads = a.rows.iter().find(|r| r.model == "rust-threads").unwrap();
+        assert!(threads.feasible, "{threads:?}");
+        assert_eq!(threads.figures.p99_ms, Some(6.0));
+        // Capacity still comes from the closed loop; the p99 from the open-loop run.
+        assert_eq!(threads.figures.throughput, Some(12_000.0));
+        assert_eq!(threads.evidence.len(), 2);
+        assert_eq!(file.runs[threads.evidence[1].run].params["rate"], 5_000);
+        assert_eq!(
+            file.runs[threads.evidence[1].run].summary.metrics["p99_us"],
+            6_000
+        );
+        assert_eq!(threads.evidence[1].run, open);
+        let latency = check(threads, Constraint::Latency).unwrap();
+        assert!(
+            latency
+                .text
+                .starts_with("p99 at 5000 req/s offered (open loop)"),
+            "{}",
+            latency.text
+        );
+        // py-asyncio's 20 ms was closed loop: it alone is left to measure at the rate.
+        let undecided: Vec<&str> = a
+            .rows
+            .iter()
+            .filter(|r| r.undecided())
+            .map(|r| r.model.as_str())
+            .collect();
+        assert_eq!(undecided, ["py-asyncio"]);
+    }
+
     #[test]
     fn a_tail_latency_target_reverses_the_throughput_ranking() {
         let no_target = profile(|i| {
@@ -1551,7 +1840,13 @@ mod tests {
             i.rate = Some(4000.0);
             i.p99_ms = Some(15.0);
         });
-        let (_, a) = advise_on(gateway_runs(), &tail);
+        // rust-threads' 40 ms is measured at the profile's rate (open loop), so it fails.
+        let mut runs = gateway_runs();
+        runs.push(open_loop(
+            server("rust-threads", 0, 100, 4_000, 40_000, 5_000, 64 * 1024, 1),
+            4_000,
+        ));
+        let (_, a) = advise_on(runs, &tail);
         let order: Vec<&str> = a.rows.iter().map(|r| r.model.as_str()).collect();
         // rust-tokio's 9 ms p99 gives it 1.67× on latency; go's 12 ms 1.25×; rust-threads'
         // 40 ms fails the target however many requests it answers.

@@ -58,7 +58,14 @@ fn table(a: &Advice) -> Table {
         let mut row = vec![
             r.rank.to_string(),
             r.model.clone(),
-            if r.feasible { "yes" } else { "no" }.into(),
+            if r.feasible {
+                "yes"
+            } else if r.undecided() {
+                "not measured"
+            } else {
+                "no"
+            }
+            .into(),
             r.binding.label().into(),
             headroom(r),
             f.throughput.map_or("—".into(), rate_text),
@@ -73,8 +80,16 @@ fn table(a: &Advice) -> Table {
             );
         }
         t.rows.push(row);
-        t.status
-            .push(if r.feasible { "valid" } else { "failed" }.into());
+        t.status.push(
+            if r.feasible {
+                "valid"
+            } else if r.undecided() {
+                "skipped"
+            } else {
+                "failed"
+            }
+            .into(),
+        );
     }
     t
 }
