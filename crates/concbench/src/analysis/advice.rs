@@ -1696,6 +1696,16 @@ mod tests {
         );
     }
 
+    /// A gateway at 100 connections, 1 ms of I/O: `rate` requests/s, a p99 target in ms.
+    fn at_100_connections(rate: f64, p99_ms: f64) -> Profile {
+        profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(rate);
+            i.p99_ms = Some(p99_ms);
+        })
+    }
+
     /// The same server run, offered `rate` requests/s in an open loop.
     fn open_loop(mut r: RunResult, rate: u64) -> RunResult {
         r.params.insert("rate".into(), rate);
@@ -1716,12 +1726,7 @@ mod tests {
         let (_, a) = advise_on(gateway_runs(), &p);
         // A measured failure (the 1 MiB budget) is a failure, whatever latency would say.
         assert!(a.rows.iter().all(|r| !r.feasible && !r.undecided()));
-        let p = profile(|i| {
-            i.concurrency = Some(100.0);
-            i.io_ms = Some(1.0);
-            i.rate = Some(4000.0);
-            i.p99_ms = Some(15.0);
-        });
+        let p = at_100_connections(4000.0, 15.0);
         let mut runs = gateway_runs();
         // py-asyncio misses the rate: a measured failure ranks below the undecided.
         runs[3] = server("py-asyncio", 0, 100, 3_000, 20_000, 25_000, 2 * 1024, 1);
@@ -1759,12 +1764,7 @@ mod tests {
             .iter()
             .any(|c| !c.sets.iter().any(|(_, p, _)| p == "rate")));
         // Nothing is shown to fit when the best has an unmeasured target.
-        let p = profile(|i| {
-            i.concurrency = Some(100.0);
-            i.io_ms = Some(1.0);
-            i.rate = Some(4000.0);
-            i.p99_ms = Some(5.0);
-        });
+        let p = at_100_connections(4000.0, 5.0);
         let (_, a) = advise_on(gateway_runs(), &p);
         assert!(a.rows.iter().all(|r| r.undecided()), "{:?}", a.rows);
         assert!(
@@ -1776,12 +1776,7 @@ mod tests {
 
     #[test]
     fn an_open_loop_run_at_the_profiles_rate_gives_the_p99() {
-        let p = profile(|i| {
-            i.concurrency = Some(100.0);
-            i.io_ms = Some(1.0);
-            i.rate = Some(4000.0);
-            i.p99_ms = Some(15.0);
-        });
+        let p = at_100_connections(4000.0, 15.0);
         let mut runs = gateway_runs();
         // At 5,000/s offered, rust-threads answers within 6 ms; at 20,000/s it would not, and
         // that run is too far from the profile's rate to be read.
@@ -1834,12 +1829,7 @@ mod tests {
         let (_, a) = advise_on(gateway_runs(), &no_target);
         assert_eq!(a.rows[0].model, "rust-threads");
         assert_eq!(a.rows[0].binding, Constraint::Throughput);
-        let tail = profile(|i| {
-            i.concurrency = Some(100.0);
-            i.io_ms = Some(1.0);
-            i.rate = Some(4000.0);
-            i.p99_ms = Some(15.0);
-        });
+        let tail = at_100_connections(4000.0, 15.0);
         // rust-threads' 40 ms is measured at the profile's rate (open loop), so it fails.
         let mut runs = gateway_runs();
         runs.push(open_loop(
