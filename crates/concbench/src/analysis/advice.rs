@@ -1441,7 +1441,7 @@ fn recommend(profile: &Profile, advice: &Advice) -> Vec<String> {
         });
         out.push(format!(
             "No model is shown to meet this profile yet. {} ({}) meets every target that was \
-             measured{}, but its {} is not measured: {}.",
+             measured{}, but not yet {}: {}.",
             first.model,
             first.lang,
             tightest.map_or(String::new(), |c| format!(
@@ -1460,7 +1460,7 @@ fn recommend(profile: &Profile, advice: &Advice) -> Vec<String> {
             .collect();
         if !also.is_empty() {
             out.push(format!(
-                "So do {}. Run the command shown, or add --measure, to decide.",
+                "The same holds for {}. Run the command shown, or add --measure, to decide.",
                 also.join(", ")
             ));
         } else {
