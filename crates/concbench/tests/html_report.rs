@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use concbench::analysis::claims::{Range, Verdict};
 use concbench::analysis::summary;
 use concbench::catalogue::{reference, Catalogue};
 use concbench::machine::steadiness::Steadiness;
@@ -504,6 +505,19 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     assert_eq!(of("memory"), vec![3], "{found:?}");
     assert_eq!(of("latency"), vec![4, 3], "{found:?}");
     assert_eq!(of("rps"), vec![4], "{found:?}");
+    // Each decided test with a number and a bound has its verdict strip.
+    let strips = report
+        .claims
+        .iter()
+        .filter(|c| c.verdict != Verdict::NotMeasured)
+        .flat_map(|c| &c.tests)
+        .filter(|t| {
+            let bounded = |r: &Range| r.min.is_some() || r.max.is_some();
+            t.measured.is_some() && (bounded(&t.holds) || t.caveat.as_ref().is_some_and(bounded))
+        })
+        .count();
+    assert!(strips > 0, "the fixture decides no claim with a number");
+    assert_eq!(of("verdict"), vec![1; strips], "{found:?}");
     // Every chart drew its SVG.
     assert_eq!(dom.matches("<svg").count(), found.len());
     // The refused run is marked on the memory chart, the failures in the tables.

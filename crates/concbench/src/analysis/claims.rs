@@ -72,7 +72,8 @@ pub struct Range {
 }
 
 impl Range {
-    fn contains(&self, x: f64) -> bool {
+    /// Whether `x` lies in the range (both ends included).
+    pub fn contains(&self, x: f64) -> bool {
         self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x <= m)
     }
 }
@@ -306,6 +307,11 @@ pub struct TestResult {
     pub shown: String,
     /// The rule, as written in `suite/claims.toml`.
     pub rule: String,
+    /// Where the figure must lie for the claim to hold (in `unit`).
+    pub holds: Range,
+    /// Where it holds with a caveat, if the rule has such a range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<Range>,
     /// The verdict.
     pub verdict: Verdict,
     /// One line: why.
@@ -634,6 +640,8 @@ pub(crate) fn decide(
         ci95: None,
         shown: "—".into(),
         rule: t.rule.clone(),
+        holds: t.holds,
+        caveat: t.caveat,
         verdict: Verdict::NotMeasured,
         reason: String::new(),
         counts: t.counts,
@@ -851,6 +859,18 @@ fn show(v: f64, ci: Option<(f64, f64)>, unit: &str) -> String {
     match ci {
         Some((lo, hi)) => format!("{}{suffix} [{}–{}]", num(v), num(lo), num(hi)),
         None => format!("{}{suffix}", num(v)),
+    }
+}
+
+/// A rule's bound in its unit, as short as it is written: `3 KiB`, `200 ns`, `0.8×`, `5%`.
+pub fn show_bound(v: f64, unit: &str) -> String {
+    match unit {
+        "bytes" => format::format_bytes(v),
+        "ns" => format::format_ns_fine(v),
+        "µs" => format::format_ns_fine(v * 1e3),
+        "×" | "×/CPU" => format!("{}×", format::format_number(v)),
+        "%" => format!("{}%", format::format_number(v)),
+        _ => format::format_number(v),
     }
 }
 
