@@ -892,6 +892,12 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
             }
         }
     } else if !sets.is_empty() || cpus_cmd.is_some() || unmeasured_latency {
+        if unmeasured_latency && !sets.iter().any(|(_, p, _)| p == "connections") {
+            // The closed-loop runs the open-loop ones are read beside, at the same point.
+            let conns = n.min(workload.param("connections").map_or(u64::MAX, |p| p.max));
+            sets.push(("io-server".into(), "connections".into(), conns));
+            sets.push(("io-server".into(), "requests".into(), conns * 4));
+        }
         advice.commands.push(MeasureCommand {
             workloads: vec!["io-server".into()],
             models: vec![],
@@ -1758,11 +1764,13 @@ mod tests {
             "concbench run --suite quick --workloads io-server --set io-server.connections=100 \
              --set io-server.rate=4000 --set io-server.requests=8000"
         );
-        // The closed-loop runs are measured too, so the new file answers on its own.
-        assert!(a
-            .commands
-            .iter()
-            .any(|c| !c.sets.iter().any(|(_, p, _)| p == "rate")));
+        // The closed-loop runs are measured too, at the same point, so the new file answers
+        // on its own.
+        assert_eq!(
+            a.commands[0].to_string(),
+            "concbench run --suite quick --workloads io-server --set io-server.connections=100 \
+             --set io-server.requests=400"
+        );
         // Nothing is shown to fit when the best has an unmeasured target.
         let p = at_100_connections(4000.0, 5.0);
         let (_, a) = advise_on(gateway_runs(), &p);
