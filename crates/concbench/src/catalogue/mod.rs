@@ -260,6 +260,16 @@ impl Placement {
     }
 }
 
+/// A parameter's lower bound in proportion to another parameter of the same run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floor {
+    /// The parameter the bound follows.
+    pub per: String,
+    /// The bound is `times` × that parameter's value.
+    pub times: u64,
+}
+
 /// A workload's sizes in one suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteEntry {
@@ -279,6 +289,11 @@ pub struct SuiteEntry {
     /// Warm-up runs for this workload in this suite, instead of the suite's.
     #[serde(default)]
     pub warmup: Option<u32>,
+    /// Lower bounds that follow another parameter of the same run, parameter name → floor:
+    /// io-server's `requests = { per = "connections", times = 4 }` sends at least 4 requests
+    /// on every connection. `--set` of the parameter itself replaces its floor.
+    #[serde(default)]
+    pub floors: BTreeMap<String, Floor>,
     /// Sizes for every model, parameter name → setting (the entry's other keys).
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
@@ -435,6 +450,13 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 bail!("suite {suite} does not give parameter {}", p.name);
             }
         }
+        for (name, floor) in &entry.floors {
+            for p in [name, &floor.per] {
+                if w.param(p).is_none() {
+                    bail!("suite {suite}: floor of {name}: unknown parameter {p}");
+                }
+            }
+        }
         let lang_overrides = entry
             .langs
             .values()
@@ -540,6 +562,22 @@ mod tests {
         let text = workload_with("[suites.quick]\nn = 2\n[suites.quick.models.go-y]\nn = 3\n");
         let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
         assert!(format!("{err:#}").contains("unknown model go-y"));
+    }
+
+    #[test]
+    fn a_floor_on_an_unknown_parameter_is_refused() {
+        let text = workload_with(
+            "[suites.quick]\nn = 2\n[suites.quick.floors]\nn = { per = \"m\", times = 4 }\n",
+        );
+        let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("floor of n: unknown parameter m"),
+            "{err:#}"
+        );
+        let text = workload_with(
+            "[suites.quick]\nn = 2\n[suites.quick.floors]\nn = { per = \"n\", time = 4 }\n",
+        );
+        assert!(Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).is_err());
     }
 
     #[test]

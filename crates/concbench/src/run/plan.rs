@@ -186,7 +186,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
                 .collect();
             for pin in &cpu_counts {
                 let cpus = pin.unwrap_or(allowed_cpus);
-                for params in expand(w, &settings, &explicit, *pin, cpus) {
+                for params in expand(w, &settings, &entry.floors, &explicit, *pin, cpus) {
                     let mut specs = vec![(params.clone(), false)];
                     if !w.baseline.is_empty() {
                         let mut base = params;
@@ -257,6 +257,7 @@ fn push_unique(plan: &mut Vec<RunSpec>, spec: RunSpec) {
 fn expand(
     w: &Workload,
     settings: &BTreeMap<String, crate::catalogue::ParamSetting>,
+    floors: &BTreeMap<String, crate::catalogue::Floor>,
     explicit: &BTreeMap<&str, u64>,
     pinned: Option<usize>,
     cpus: usize,
@@ -287,6 +288,21 @@ fn expand(
                 })
             })
             .collect();
+    }
+    // Floors follow the run's own values; a value given with --set stands as given.
+    for c in &mut combos {
+        for (name, floor) in floors {
+            if explicit.contains_key(name.as_str()) {
+                continue;
+            }
+            let (Some(&per), Some(spec)) = (c.get(&floor.per), w.param(name)) else {
+                continue;
+            };
+            let at_least = per.saturating_mul(floor.times).min(spec.max);
+            if let Some(v) = c.get_mut(name) {
+                *v = (*v).max(at_least);
+            }
+        }
     }
     combos
 }
@@ -438,6 +454,26 @@ mod tests {
             .iter()
             .all(|r| r.params["units"] == 7 || (r.baseline && r.params["units"] == 0)));
         assert!(plan.iter().any(|r| r.model == "py-threads"));
+    }
+
+    #[test]
+    fn a_floor_raises_requests_with_the_connections() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["io-server".into()]);
+        s.models = Some(vec!["rust-tokio".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let mut got: Vec<(u64, u64)> = plan
+            .iter()
+            .map(|r| (r.params["connections"], r.params["requests"]))
+            .collect();
+        got.sort_unstable();
+        got.dedup();
+        // 1,000 requests, and at least 4 on every connection.
+        assert_eq!(got, [(10, 1000), (100, 1000), (1000, 4000)]);
+        // --set requests stands as given.
+        s.sets = vec!["io-server.requests=500".parse().unwrap()];
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        assert!(plan.iter().all(|r| r.params["requests"] == 500));
     }
 
     #[test]
