@@ -756,9 +756,9 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
                 None => saturated_latency_check(p99_ms, target, conns, rps, profile.rate),
             });
         }
-        if profile.p99_ms.is_some() && open.is_none() && profile.rate.is_some() {
-            unmeasured_latency = true;
-        }
+        unmeasured_latency |= checks
+            .iter()
+            .any(|c| c.constraint == Constraint::Latency && c.ok.is_none());
         checks.extend(caps_check(workload, model, "connections", n, inputs.limits));
         if profile.safety_critical {
             checks.push(safety_check(inputs.models, *lang));
@@ -1779,7 +1779,10 @@ mod tests {
             a.recommendation[0].starts_with("No model is shown to meet this profile yet."),
             "{:?}",
             a.recommendation
-        );
+        ); // Every saturated p99 within the target: decided, and nothing left to measure.
+        let (_, a) = advise_on(gateway_runs(), &at_100_connections(4000.0, 50.0));
+        assert!(a.rows.iter().all(|r| r.feasible), "{:?}", a.rows);
+        assert!(a.commands.is_empty(), "{:?}", a.commands);
     }
 
     #[test]
