@@ -1779,7 +1779,8 @@ mod tests {
             a.recommendation[0].starts_with("No model is shown to meet this profile yet."),
             "{:?}",
             a.recommendation
-        ); // Every saturated p99 within the target: decided, and nothing left to measure.
+        );
+        // Every saturated p99 within the target: decided, and nothing left to measure.
         let (_, a) = advise_on(gateway_runs(), &at_100_connections(4000.0, 50.0));
         assert!(a.rows.iter().all(|r| r.feasible), "{:?}", a.rows);
         assert!(a.commands.is_empty(), "{:?}", a.commands);
