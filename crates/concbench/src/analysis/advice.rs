@@ -732,16 +732,10 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         if let Some(rate) = profile.rate {
             checks.push(capacity_check(rps, rate, "req", &from));
         }
-        let mut latency_run = None;
-        let p99_ms = match open {
-            Some(o) => {
-                latency_run = Some(o.run());
-                inputs.analysis.runs[o.run()]
-                    .server
-                    .map_or(p99_ms, |s| s.p99_us / 1000.0)
-            }
-            None => p99_ms,
-        };
+        let latency_run = open.map(|o| o.run());
+        let p99_ms = latency_run
+            .and_then(|l| inputs.analysis.runs[l].server)
+            .map_or(p99_ms, |s| s.p99_us / 1000.0);
         if let Some(target) = profile.p99_ms {
             checks.push(match open {
                 Some(o) => latency_check(
