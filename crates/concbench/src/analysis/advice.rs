@@ -412,9 +412,9 @@ fn saturated_latency_check(
     rate: Option<f64>,
 ) -> Check {
     let what = format!("p99 at {conns} connections, closed loop (the server saturated)");
-    if have_ms <= target_ms || rate.is_none() {
+    let Some(rate) = rate.filter(|_| have_ms > target_ms) else {
         return latency_check(have_ms, target_ms, &what);
-    }
+    };
     Check {
         constraint: Constraint::Latency,
         ok: None,
@@ -423,7 +423,7 @@ fn saturated_latency_check(
             "not measured at {}/s: the {what} was {} ms, about the queue its own load builds \
              ({conns} connections ÷ {} req/s = {} ms), not the latency at your rate; an \
              open-loop run at that rate measures it",
-            num(rate.unwrap_or(0.0)),
+            num(rate),
             num(have_ms),
             rate_text(rps),
             num(conns as f64 / rps.max(1e-9) * 1000.0)

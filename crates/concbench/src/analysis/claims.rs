@@ -72,8 +72,7 @@ pub struct Range {
 }
 
 impl Range {
-    /// Whether `x` lies in the range (both ends included).
-    pub fn contains(&self, x: f64) -> bool {
+    fn contains(&self, x: f64) -> bool {
         self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x <= m)
     }
 }
@@ -790,12 +789,24 @@ fn base_unit(metric: Metric) -> &'static str {
 }
 
 fn verdict_of(t: &TestSpec, v: f64) -> Verdict {
-    if t.holds.contains(v) {
+    verdict_in(t.holds, t.caveat, v)
+}
+
+/// The verdict a value gets from a rule's ranges: holds, else the caveat, else does not hold.
+fn verdict_in(holds: Range, caveat: Option<Range>, v: f64) -> Verdict {
+    if holds.contains(v) {
         Verdict::Holds
-    } else if t.caveat.is_some_and(|c| c.contains(v)) {
+    } else if caveat.is_some_and(|c| c.contains(v)) {
         Verdict::Caveat
     } else {
         Verdict::DoesNotHold
+    }
+}
+
+impl TestResult {
+    /// The verdict this test's rule would give the value `v` (reports draw its ranges).
+    pub fn verdict_at(&self, v: f64) -> Verdict {
+        verdict_in(self.holds, self.caveat, v)
     }
 }
 

@@ -1271,12 +1271,7 @@ fn claims_section(report: &Report) -> String {
         .iter()
         .filter(|c| c.verdict != Verdict::NotMeasured)
     {
-        let class = match c.verdict {
-            Verdict::Holds => "holds",
-            Verdict::Caveat => "caveat",
-            Verdict::DoesNotHold => "fails",
-            Verdict::NotMeasured => "unmeasured",
-        };
+        let class = verdict_class(c.verdict);
         let _ = write!(
             out,
             "<div class=\"claim {class}\" id=\"claim-{}\"><p><span class=\"verdict\">{}</span> \
@@ -1340,6 +1335,17 @@ fn claims_section(report: &Report) -> String {
     out
 }
 
+/// The CSS class of a verdict, for a claim's box and a strip's band.
+fn verdict_class(v: crate::analysis::claims::Verdict) -> &'static str {
+    use crate::analysis::claims::Verdict;
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::Caveat => "caveat",
+        Verdict::DoesNotHold => "fails",
+        Verdict::NotMeasured => "unmeasured",
+    }
+}
+
 /// Where a test's figure lies against its rule: the axis coloured by what each value would
 /// mean (holds, holds with a caveat, does not hold), the measured value as a dot and its 95%
 /// CI as a bar. Log-scaled when every value is positive. `None` for a test without a
@@ -1383,15 +1389,6 @@ fn verdict_strip(t: &crate::analysis::claims::TestResult) -> Option<String> {
             v
         }
     };
-    let class = |v: f64| {
-        if t.holds.contains(v) {
-            "holds"
-        } else if t.caveat.is_some_and(|c| c.contains(v)) {
-            "caveat"
-        } else {
-            "fails"
-        }
-    };
     let mut edges: Vec<f64> = bounds.iter().map(|b| at(*b)).collect();
     edges.extend([PAD, W - PAD]);
     edges.sort_by(f64::total_cmp);
@@ -1407,7 +1404,7 @@ fn verdict_strip(t: &crate::analysis::claims::TestResult) -> Option<String> {
         let _ = write!(
             svg,
             "<rect class=\"band {}\" x=\"{a:.1}\" y=\"6\" width=\"{:.1}\" height=\"10\"/>",
-            class(back((a + b) / 2.0)),
+            verdict_class(t.verdict_at(back((a + b) / 2.0))),
             b - a
         );
     }
