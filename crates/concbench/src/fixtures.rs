@@ -122,6 +122,47 @@ pub fn run_on(
     r
 }
 
+/// An io-server run of `model` at `connections`: req/s, p99 (µs), server memory (KiB),
+/// memory per connection (bytes), server CPU (ns) for 1000 requests.
+#[allow(clippy::too_many_arguments)]
+pub fn server(
+    model: &str,
+    cpu: u64,
+    connections: u64,
+    rps: i64,
+    p99_us: i64,
+    rss_kb: i64,
+    conn_bytes: i64,
+    cpu_ns: i64,
+) -> RunResult {
+    run_on(
+        "io-server",
+        model,
+        &[
+            ("delay_us", 1000),
+            ("cpu", cpu),
+            ("workers", 2),
+            ("connections", connections),
+            ("requests", 1000),
+            ("rate", 0),
+        ],
+        2,
+        false,
+        &[100_000_000, 101_000_000, 99_000_000],
+        &[
+            ("rps", rps),
+            ("p99_us", p99_us),
+            ("p50_us", p99_us / 3),
+            ("p999_us", p99_us + 100),
+            ("max_us", p99_us + 200),
+            ("rss_kb", rss_kb),
+            ("conn_bytes", conn_bytes),
+            ("cpu_ns", cpu_ns),
+            ("requests", 1000),
+        ],
+    )
+}
+
 /// A file with a bit of everything: pinned cpu-parallel runs on 1 and 2 CPUs, an
 /// unavailable model, a racy model, and spawn-idle with its baseline.
 pub fn mixed_file() -> ResultsFile {

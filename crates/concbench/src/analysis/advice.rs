@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use super::profile::{num, Profile, ADVISED_LANGS as ADVISED};
-use super::view::{evidence, Analysis, Evidence, Group, Ranked};
+use super::view::{cpu_ms_per_request, evidence, Analysis, Evidence, Group, Ranked};
 use crate::catalogue::models::{ModelTable, SafetyClass};
 use crate::catalogue::{Catalogue, Lang, Workload};
 use crate::format::{format_bytes, format_ns_fine};
@@ -299,12 +299,6 @@ fn nearest<'a>(points: &[Point<'a>], param: &str, want: f64) -> Option<Point<'a>
 }
 
 /// Server CPU per request, ms, as the results file holds it.
-fn cpu_ms_per_request(file: &ResultsFile, run: usize) -> Option<f64> {
-    let m = &file.runs[run].summary.metrics;
-    let (cpu, requests) = (*m.get("cpu_ns")? as f64, *m.get("requests")? as f64);
-    (requests > 0.0).then(|| cpu / requests / 1e6)
-}
-
 fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
     crate::stats::median(&xs)
@@ -1495,7 +1489,7 @@ mod tests {
     use super::*;
     use crate::analysis::profile::{build, Layer, ProfileInput};
     use crate::analysis::view::analyse;
-    use crate::fixtures;
+    use crate::fixtures::{self, server};
     use crate::results::RunResult;
 
     fn limits() -> Limits {
@@ -1513,47 +1507,6 @@ mod tests {
         let mut i = ProfileInput::default();
         f(&mut i);
         build(None, &[(i, Layer::Flags)]).unwrap()
-    }
-
-    /// An io-server run of `model` at `connections`: req/s, p99 (µs), server memory (KiB),
-    /// memory per connection (bytes), server CPU (ns) for 1000 requests.
-    #[allow(clippy::too_many_arguments)]
-    fn server(
-        model: &str,
-        cpu: u64,
-        connections: u64,
-        rps: i64,
-        p99_us: i64,
-        rss_kb: i64,
-        conn_bytes: i64,
-        cpu_ns: i64,
-    ) -> RunResult {
-        fixtures::run_on(
-            "io-server",
-            model,
-            &[
-                ("delay_us", 1000),
-                ("cpu", cpu),
-                ("workers", 2),
-                ("connections", connections),
-                ("requests", 1000),
-                ("rate", 0),
-            ],
-            2,
-            false,
-            &[100_000_000, 101_000_000, 99_000_000],
-            &[
-                ("rps", rps),
-                ("p99_us", p99_us),
-                ("p50_us", p99_us / 3),
-                ("p999_us", p99_us + 100),
-                ("max_us", p99_us + 200),
-                ("rss_kb", rss_kb),
-                ("conn_bytes", conn_bytes),
-                ("cpu_ns", cpu_ns),
-                ("requests", 1000),
-            ],
-        )
     }
 
     fn advise_on(runs: Vec<RunResult>, p: &Profile) -> (ResultsFile, Advice) {

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use crate::analysis::view::{Analysis, Group, Ranked, WorkloadView};
+use crate::analysis::view::{Analysis, Group, Ranked, WorkloadView, CALIBRATION_SPREAD};
 use crate::analysis::warnings::NOISY_CV;
-use crate::format::{format_bytes, format_ns_fine, format_p, format_ratio};
+use crate::format::{format_bytes, format_ns_fine, format_number, format_p, format_ratio};
 
 /// One sentence and the runs (indexes into the results file) it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -315,6 +315,9 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
                 runs: cited,
             });
         }
+        if let Some(f) = calibration_finding(&label, g) {
+            findings.push(f);
+        }
     }
     // Rows too noisy for small differences to count, once for the workload.
     let mut noisy: Vec<(String, f64, usize)> = Vec::new();
@@ -374,6 +377,76 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
     }
 }
 
+/// A group that ranks languages on work sized per language: what the work cost in each, and
+/// whether the ranking across languages can be read at face value.
+fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
+    let (spread, dear, cheap) = g.calibration_spread()?;
+    let param = &dear.param;
+    // "500000 in Go and Rust, 2800 in Python": the sizes, by language.
+    let mut sizes: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &g.calibrated_costs {
+        let v: Vec<String> = c.values.iter().map(u64::to_string).collect();
+        let v = v.join(" and ");
+        match sizes.iter_mut().find(|(s, _)| *s == v) {
+            Some((_, langs)) => langs.push(lang_title(&c.lang)),
+            None => sizes.push((v, vec![lang_title(&c.lang)])),
+        }
+    }
+    let sizes: Vec<String> = sizes
+        .iter()
+        .map(|(v, langs)| {
+            format!(
+                "{v} in {}",
+                join_names(&langs.iter().map(String::as_str).collect::<Vec<_>>())
+            )
+        })
+        .collect();
+    let costs: Vec<String> = g
+        .calibrated_costs
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ms in {} ({})",
+                format_number(c.added_ms),
+                lang_title(&c.lang),
+                c.model
+            )
+        })
+        .collect();
+    let mut text = format!(
+        "{label}: {param} is sized per language to cost about the same CPU per request ({}); \
+         here the least it added to a model's server CPU per request was {} (the model's \
+         server CPU per request, minus its own at {param}=0).",
+        sizes.join(", "),
+        join_names(&costs.iter().map(String::as_str).collect::<Vec<_>>())
+    );
+    if spread >= CALIBRATION_SPREAD {
+        text += &format!(
+            " {}'s work cost {} {}'s, so across languages this ranking reflects the sizing \
+             as well as the models; within a language it does not.",
+            lang_title(&dear.lang),
+            format_ratio(spread),
+            lang_title(&cheap.lang)
+        );
+    }
+    Some(Finding {
+        text,
+        runs: g
+            .calibrated_costs
+            .iter()
+            .flat_map(|c| c.runs.iter().copied())
+            .collect(),
+    })
+}
+
+/// "python" → "Python".
+fn lang_title(id: &str) -> String {
+    let mut c = id.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// One line for the end of a run: the group with the most models, its winner, its margin.
 fn headline(w: &WorkloadView) -> String {
     let Some(g) = w.groups.iter().max_by_key(|g| g.ranking.len()) else {
@@ -410,8 +483,20 @@ fn headline(w: &WorkloadView) -> String {
             )
         })
         .unwrap_or_default();
+    // Work sized per language that did not cost the same: the margin is partly the sizing.
+    let sizing = match g.calibration_spread() {
+        Some((spread, dear, _)) if spread >= CALIBRATION_SPREAD => {
+            let each: Vec<String> = g
+                .calibrated_costs
+                .iter()
+                .map(|c| format!("{} {} ms", lang_title(&c.lang), format_number(c.added_ms)))
+                .collect();
+            format!("; {} work per request: {}", dear.param, each.join(", "))
+        }
+        _ => String::new(),
+    };
     format!(
-        "{} ({}, {} models): {lead}{margin}",
+        "{} ({}, {} models): {lead}{margin}{sizing}",
         w.workload,
         group_label(w, g),
         g.ranking.len()
@@ -489,5 +574,100 @@ mod tests {
         assert!(t.contains("rust-rayon is fastest"), "{t}");
         assert!(t.contains("the next, rust-seq, takes 2.00× (95% CI"), "{t}");
         assert!(t.contains("rust-rayon runs 2.00× (95% CI"), "{t}");
+    }
+
+    /// py-asyncio and rust-tokio, pure I/O and mixed, at 100 connections: server CPU for
+    /// 1000 requests at cpu=0 and at the mixed sizes.
+    fn mixed_servers(
+        py_mixed_cpu_ns: i64,
+        rust_mixed_cpu_ns: i64,
+    ) -> Vec<crate::results::RunResult> {
+        use crate::fixtures::server;
+        vec![
+            server(
+                "py-asyncio",
+                0,
+                100,
+                6_000,
+                5_000,
+                25_000,
+                2_600,
+                100_000_000,
+            ),
+            server(
+                "py-asyncio",
+                2_800,
+                100,
+                1_400,
+                90_000,
+                25_000,
+                2_600,
+                py_mixed_cpu_ns,
+            ),
+            server(
+                "rust-tokio",
+                0,
+                100,
+                30_000,
+                4_000,
+                5_000,
+                10_000,
+                30_000_000,
+            ),
+            server(
+                "rust-tokio",
+                500_000,
+                100,
+                1_100,
+                120_000,
+                5_000,
+                10_000,
+                rust_mixed_cpu_ns,
+            ),
+        ]
+    }
+
+    #[test]
+    fn work_sized_per_language_says_what_it_cost_in_each() {
+        // Python's work added 0.6 ms a request, Rust's 0.85 ms: the ranking across languages
+        // is partly the sizing, and the headline says so.
+        let t = text(mixed_servers(700_000_000, 880_000_000));
+        assert!(
+            t.contains("cpu is sized per language to cost about the same CPU per request (2800 in Python, 500000 in Rust)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("was 0.6 ms in Python (py-asyncio) and 0.85 ms in Rust (rust-tokio)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("Rust's work cost 1.42× Python's, so across languages"),
+            "{t}"
+        );
+        assert!(
+            t.contains("cpu work per request: Python 0.6 ms, Rust 0.85 ms"),
+            "{t}"
+        );
+        // The finding cites both models' mixed and pure-I/O runs.
+        assert!(t.contains("[1, 0, 3, 2]"), "{t}");
+    }
+
+    #[test]
+    fn work_that_cost_the_same_in_each_language_is_not_a_caveat() {
+        let t = text(mixed_servers(950_000_000, 880_000_000));
+        assert!(
+            t.contains("was 0.85 ms in Python (py-asyncio) and 0.85 ms in Rust"),
+            "{t}"
+        );
+        assert!(!t.contains("across languages"), "{t}");
+        assert!(!t.contains("work per request:"), "{t}");
+    }
+
+    #[test]
+    fn work_without_a_pure_io_run_to_subtract_is_not_costed() {
+        let mut runs = mixed_servers(700_000_000, 880_000_000);
+        runs.remove(2); // rust-tokio at cpu=0
+        let t = text(runs);
+        assert!(!t.contains("sized per language"), "{t}");
     }
 }

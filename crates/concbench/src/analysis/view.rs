@@ -90,6 +90,51 @@ pub struct Group {
     /// The baseline models measured in the same scenario, not ranked with the others, each
     /// against the best of the ranking.
     pub baselines: Vec<Baseline>,
+    /// A server group whose scenario has a calibrated parameter above zero, with models of
+    /// two or more languages: what that work cost in each language, in ranking order. The
+    /// ranking across languages assumes the sizing gave each the same cost; this is the
+    /// measurement of whether it did.
+    pub calibrated_costs: Vec<CalibratedCost>,
+}
+
+/// Below this spread of the calibrated work's cost between languages (largest ÷ smallest),
+/// a group's ranking across languages is taken at face value: three closed-loop runs a
+/// model rarely pin a throughput ratio more finely than 10%.
+pub const CALIBRATION_SPREAD: f64 = 1.10;
+
+impl Group {
+    /// The calibrated work's cost in the language where it was dearest over the one where it
+    /// was cheapest, with those two; `None` unless [`Group::calibrated_costs`] has two.
+    pub fn calibration_spread(&self) -> Option<(f64, &CalibratedCost, &CalibratedCost)> {
+        let by_cost = |a: &&CalibratedCost, b: &&CalibratedCost| a.added_ms.total_cmp(&b.added_ms);
+        let cheap = self.calibrated_costs.iter().min_by(by_cost)?;
+        let dear = self.calibrated_costs.iter().max_by(by_cost)?;
+        (self.calibrated_costs.len() >= 2 && cheap.added_ms > 0.0)
+            .then(|| (dear.added_ms / cheap.added_ms, dear, cheap))
+    }
+}
+
+/// What a calibrated parameter's work (io-server's `cpu`, sized per language to about the
+/// same CPU per request) cost one language in a group: the server CPU per request it added
+/// to each model, against the same model's run at 0 that is otherwise alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibratedCost {
+    /// The calibrated parameter.
+    pub param: String,
+    /// The language.
+    pub lang: String,
+    /// The parameter's values in this language's runs, ascending.
+    pub values: Vec<u64>,
+    /// The least the work added to any of the language's models, ms of server CPU (user +
+    /// sys) per request. A model's own overhead only adds to it, so the least is the nearest
+    /// to the work's cost.
+    pub added_ms: f64,
+    /// The model it added the least to.
+    pub model: String,
+    /// The most it added to any of the language's models, ms.
+    pub most_ms: f64,
+    /// The runs it comes from: each model's mixed run and its run at 0.
+    pub runs: Vec<usize>,
 }
 
 /// A baseline model's figure in a group: a reference point, not a contender.
@@ -661,7 +706,7 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         .filter(|(k, _)| !varying.contains(k))
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    let scenario = group_key(workload, first)
+    let scenario: BTreeMap<String, String> = group_key(workload, first)
         .2
         .into_iter()
         .map(|(name, value)| {
@@ -674,6 +719,11 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             (name, shown)
         })
         .collect();
+    let calibrated_costs = if server {
+        calibrated_costs(workload, file, &ranking, &scenario)
+    } else {
+        Vec::new()
+    };
     Group {
         workload: workload.name.clone(),
         cpus: first.cpus,
@@ -699,7 +749,93 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         too_few_samples,
         by_p99,
         baselines,
+        calibrated_costs,
     }
+}
+
+/// A server run's CPU (user + sys, medians over its samples) per request answered, ms.
+pub fn cpu_ms_per_request(file: &ResultsFile, run: usize) -> Option<f64> {
+    let m = &file.runs[run].summary.metrics;
+    let (cpu, requests) = (*m.get("cpu_ns")? as f64, *m.get("requests")? as f64);
+    (requests > 0.0).then(|| cpu / requests / 1e6)
+}
+
+/// Per language of a server group, what its calibrated parameter's work cost (see
+/// [`Group::calibrated_costs`]); empty unless the group mixes languages at a value above 0.
+fn calibrated_costs(
+    workload: &Workload,
+    file: &ResultsFile,
+    ranking: &[Ranked],
+    scenario: &BTreeMap<String, String>,
+) -> Vec<CalibratedCost> {
+    let Some(param) = workload
+        .params
+        .iter()
+        .find(|p| p.calibrated && scenario.get(&p.name).map(String::as_str) == Some(">0"))
+    else {
+        return Vec::new();
+    };
+    // The same model's run with the work at 0, everything else alike.
+    let pure_twin = |mixed: usize| -> Option<usize> {
+        let m = &file.runs[mixed];
+        (0..file.runs.len()).find(|&i| {
+            let r = &file.runs[i];
+            rankable(r)
+                && r.workload == m.workload
+                && r.model == m.model
+                && (r.cpus, r.pinned) == (m.cpus, m.pinned)
+                && r.params.iter().all(|(k, v)| {
+                    if *k == param.name {
+                        *v == 0
+                    } else {
+                        m.params.get(k) == Some(v)
+                    }
+                })
+        })
+    };
+    let mut langs: Vec<&str> = Vec::new();
+    for r in ranking {
+        if !langs.contains(&r.lang.as_str()) {
+            langs.push(&r.lang);
+        }
+    }
+    let costs: Vec<CalibratedCost> = langs
+        .into_iter()
+        .filter_map(|lang| {
+            // (model, mixed run, run at 0, ms added)
+            let added: Vec<(&str, usize, usize, f64)> = ranking
+                .iter()
+                .filter(|r| r.lang == lang)
+                .filter_map(|r| {
+                    let mixed = r.evidence.run;
+                    let pure = pure_twin(mixed)?;
+                    let ms = cpu_ms_per_request(file, mixed)? - cpu_ms_per_request(file, pure)?;
+                    Some((r.model.as_str(), mixed, pure, ms))
+                })
+                .collect();
+            let least = added.iter().min_by(|a, b| a.3.total_cmp(&b.3))?;
+            let most = added.iter().map(|a| a.3).fold(f64::MIN, f64::max);
+            let mut values: Vec<u64> = added
+                .iter()
+                .filter_map(|a| file.runs[a.1].params.get(&param.name).copied())
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            Some(CalibratedCost {
+                param: param.name.clone(),
+                lang: lang.to_string(),
+                values,
+                added_ms: least.3,
+                model: least.0.to_string(),
+                most_ms: most,
+                runs: added.iter().flat_map(|a| [a.1, a.2]).collect(),
+            })
+        })
+        .collect();
+    if costs.len() < 2 {
+        return Vec::new();
+    }
+    costs
 }
 
 #[cfg(test)]

@@ -595,12 +595,20 @@ mod tests {
         // 2,000 connections, one request each, all due within 0.2 s. Nothing may delay the
         // first send: a per-connection setup of 0.1 ms (as one histogram each cost) held every
         // request back 0.2 s, and the median latency showed it.
+        // The best of three tries: the other tests of this binary share the two CPUs, and
+        // once pushed one try to 102 ms; the bug cost every try 264–290 ms.
         let addr = test_server(Duration::ZERO, None);
-        let r = generate(&spec(addr, 2_000, 2_000, 10_000)).unwrap();
-        assert_eq!(r.ok, 2_000, "{:?}", r.first_error);
-        let p50 = r.latency_us.value_at_quantile(0.5);
-        // Measured: 5–21 ms now, 264–290 ms with a histogram per connection.
-        assert!(p50 < 100_000, "p50 {p50} µs");
+        let mut tries = Vec::new();
+        for _ in 0..3 {
+            let r = generate(&spec(addr, 2_000, 2_000, 10_000)).unwrap();
+            assert_eq!(r.ok, 2_000, "{:?}", r.first_error);
+            tries.push(r.latency_us.value_at_quantile(0.5));
+            if tries[tries.len() - 1] < 100_000 {
+                break;
+            }
+        }
+        // Measured alone: 5–21 ms now, 264–290 ms with a histogram per connection.
+        assert!(tries.iter().any(|&p50| p50 < 100_000), "p50s {tries:?} µs");
     }
 
     #[test]
