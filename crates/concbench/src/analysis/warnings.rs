@@ -16,12 +16,11 @@ pub const TOO_SHORT_NS: u64 = 1_000_000;
 pub enum Warning {
     /// The samples vary too much.
     Noisy {
-        /// Coefficient of variation of the samples' elapsed times (0.05 = 5%).
+        /// Coefficient of variation of the samples on the figure the run is ranked by:
+        /// elapsed time, or a server's requests per second (0.05 = 5%).
         cv: f64,
-        /// The 10th and 90th percentiles of the elapsed times, ns: the model's spread.
-        p10_ns: f64,
-        /// See `p10_ns`.
-        p90_ns: f64,
+        /// The 10th to 90th percentile of that figure: the model's spread.
+        spread: Spread,
     },
     /// The runs are so short that start-up jitter and clock resolution weigh on them.
     TooShort {
@@ -41,16 +40,47 @@ pub enum Warning {
     },
 }
 
+/// The 10th to 90th percentile of a run's samples, in the unit its table shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spread {
+    /// Elapsed times, ns.
+    Time {
+        /// 10th percentile.
+        p10_ns: f64,
+        /// 90th percentile.
+        p90_ns: f64,
+    },
+    /// A server's requests per second.
+    Rate {
+        /// 10th percentile.
+        p10: f64,
+        /// 90th percentile.
+        p90: f64,
+    },
+}
+
+impl fmt::Display for Spread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Spread::Time { p10_ns, p90_ns } => write!(
+                f,
+                "p10–p90 {}–{}",
+                format_ns(p10_ns.round() as u64),
+                format_ns(p90_ns.round() as u64)
+            ),
+            Spread::Rate { p10, p90 } => write!(f, "p10–p90 {p10:.0}–{p90:.0} req/s"),
+        }
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::Noisy { cv, p10_ns, p90_ns } => write!(
+            Warning::Noisy { cv, spread } => write!(
                 f,
-                "noisy: CV {:.1}% > {:.0}% (p10–p90 {}–{})",
+                "noisy: CV {:.1}% > {:.0}% ({spread})",
                 cv * 100.0,
-                NOISY_CV * 100.0,
-                format_ns(p10_ns.round() as u64),
-                format_ns(p90_ns.round() as u64)
+                NOISY_CV * 100.0
             ),
             Warning::TooShort {
                 median_ns,
@@ -101,20 +131,35 @@ fn size_param(run: &RunResult) -> String {
         .map_or_else(|| "its size".into(), |(k, _)| k.clone())
 }
 
-/// The warnings of a run's counted samples.
+/// The warnings of a run's counted samples. Noise and outliers are judged on the figure the
+/// run is ranked by: a server's requests per second, anything else's elapsed time.
 pub fn for_run(run: &RunResult) -> Vec<Warning> {
     let elapsed: Vec<f64> = run.samples.iter().map(|s| s.elapsed_ns as f64).collect();
     if elapsed.is_empty() || run.baseline {
         return Vec::new();
     }
+    let rates: Option<Vec<f64>> = run
+        .samples
+        .iter()
+        .map(|s| s.metrics.get("rps").map(|v| *v as f64))
+        .collect();
+    let ranked = rates.as_deref().unwrap_or(&elapsed);
     let mut out = Vec::new();
-    let cv = stats::cv(&elapsed);
-    if elapsed.len() > 1 && cv > NOISY_CV {
-        out.push(Warning::Noisy {
-            cv,
-            p10_ns: stats::percentile(&elapsed, 0.1).unwrap_or(0.0),
-            p90_ns: stats::percentile(&elapsed, 0.9).unwrap_or(0.0),
-        });
+    let cv = stats::cv(ranked);
+    if ranked.len() > 1 && cv > NOISY_CV {
+        let (p10, p90) = (
+            stats::percentile(ranked, 0.1).unwrap_or(0.0),
+            stats::percentile(ranked, 0.9).unwrap_or(0.0),
+        );
+        let spread = if rates.is_some() {
+            Spread::Rate { p10, p90 }
+        } else {
+            Spread::Time {
+                p10_ns: p10,
+                p90_ns: p90,
+            }
+        };
+        out.push(Warning::Noisy { cv, spread });
     }
     let median = stats::median(&elapsed).unwrap_or(0.0) as u64;
     if median < TOO_SHORT_NS {
@@ -124,11 +169,11 @@ pub fn for_run(run: &RunResult) -> Vec<Warning> {
             param: size_param(run),
         });
     }
-    let outliers = stats::outliers(&elapsed).len();
+    let outliers = stats::outliers(ranked).len();
     if outliers > 0 {
         out.push(Warning::Outliers {
             count: outliers,
-            of: elapsed.len(),
+            of: ranked.len(),
         });
     }
     out

@@ -227,16 +227,24 @@ impl<'a> Rows<'a> {
                 }
             }
         };
-        group(
+        // On an unsteady machine the spread is the machine's, and the advice is to rerun:
+        // the CV names the rows. On a steady one the spread is the model's, so it is shown.
+        let machine_spread = view
+            .machine_cv
+            .is_some_and(|cv| cv > crate::machine::steadiness::UNSTEADY_CV);
+        let noisy: fn(&Warning) -> Option<String> = if machine_spread {
             |w| match w {
-                Warning::Noisy { cv, p10_ns, p90_ns } => Some(format!(
-                    "{:.1}% (p10–p90 {}–{})",
-                    cv * 100.0,
-                    format_ns(p10_ns.round() as u64),
-                    format_ns(p90_ns.round() as u64)
-                )),
+                Warning::Noisy { cv, .. } => Some(format!("{:.1}%", cv * 100.0)),
                 _ => None,
-            },
+            }
+        } else {
+            |w| match w {
+                Warning::Noisy { cv, spread } => Some(format!("{:.1}% ({spread})", cv * 100.0)),
+                _ => None,
+            }
+        };
+        group(
+            noisy,
             format!(
                 "noisy (CV above {:.0}%); {}. Rows",
                 warnings::NOISY_CV * 100.0,
@@ -592,6 +600,87 @@ mod tests {
         assert_eq!(group.ranking[0].model, "c-mutex");
         assert!(group.baselines.is_empty());
         assert!(render_results(&report).contains("c-mutex (baseline)"));
+    }
+
+    #[test]
+    fn a_noisy_row_shows_its_spread_only_when_the_machine_was_steady() {
+        // rust-seq varies 20%; a server varies in req/s, and its spread is in req/s.
+        let cpu = [("tasks", 8), ("n", 1_000_000), ("workers", 2)];
+        let mut server = fixtures::server(
+            "rust-tokio",
+            0,
+            100,
+            30_000,
+            4_000,
+            5_000,
+            10_000,
+            30_000_000,
+        );
+        for (s, rps) in server.samples.iter_mut().zip([20_000, 30_000, 40_000]) {
+            s.metrics.insert("rps".into(), rps);
+        }
+        fixtures::summarise(&mut server);
+        let mut file = fixtures::file(vec![
+            fixtures::run(
+                "cpu-parallel",
+                "rust-seq",
+                &cpu,
+                &[20_000_000, 25_000_000, 30_000_000],
+            ),
+            server,
+        ]);
+        let probe = |cv| Steadiness {
+            slices: 50,
+            cv,
+            slowest_over_fastest: 1.1,
+            cpus: 2,
+            all_busy_speed: 1.0,
+            all_busy_cv: 0.005,
+        };
+        let notes = |file: &crate::results::ResultsFile| {
+            let report = Report::new(crate::catalogue::Catalogue::embedded(), file);
+            render_results(&report)
+                .lines()
+                .filter(|l| l.starts_with("(1) noisy"))
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        for (workload, cv) in [("cpu-parallel", 0.01), ("io-server", 0.01)] {
+            file.blocks.push(crate::results::Block {
+                workload: workload.into(),
+                first_seq: 0,
+                last_seq: 0,
+                steadiness_before: Some(probe(cv)),
+                steadiness_after: Some(probe(cv)),
+            });
+        }
+        let steady = notes(&file);
+        assert_eq!(steady.len(), 2, "{steady:?}");
+        assert!(
+            steady[0].contains("the machine was steady around this block"),
+            "{steady:?}"
+        );
+        assert!(
+            steady[0].contains("rust-seq 20.0% (p10–p90 21.000 ms–29.000 ms)"),
+            "{steady:?}"
+        );
+        assert!(
+            steady[1].contains("rust-tokio 33.3% (p10–p90 22000–38000 req/s)"),
+            "{steady:?}"
+        );
+        for b in &mut file.blocks {
+            b.steadiness_after = Some(probe(0.12));
+        }
+        let unsteady = notes(&file);
+        assert!(unsteady[0].contains("probe CV up to 12.0%"), "{unsteady:?}");
+        assert!(
+            unsteady[0].ends_with("Rows: rust-seq 20.0%"),
+            "{unsteady:?}"
+        );
+        assert!(
+            unsteady[1].ends_with("Rows: rust-tokio 33.3%"),
+            "{unsteady:?}"
+        );
     }
 
     #[test]
