@@ -206,6 +206,14 @@ fn io_server_conforms() {
         match (out.sample, out.problem) {
             (Some(s), None) => {
                 assert_eq!(s.ops, params["requests"], "{}", model.id);
+                // The server's own CPUs are recorded: all but the load generator's.
+                let allowed = concbench::exec::allowed_cpus().len();
+                assert_eq!(
+                    s.metrics["server_cpus"] as usize,
+                    concbench::machine::server_cpus(allowed),
+                    "{}",
+                    model.id
+                );
                 let p50 = s.metrics["p50_us"];
                 if p50 < 200 {
                     failures.push(format!(

@@ -642,9 +642,9 @@ fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         "mixed (cpu>0)"
     };
     advice.basis = format!(
-        "io-server, {scenario_name} scenario, {cpus} CPUs{}: the scenario whose server CPU per \
-         request ({} ms, median of its runs) is nearest the profile's {} ms",
-        if pinned { " (pinned)" } else { "" },
+        "io-server, {scenario_name} scenario, {}: the scenario whose server CPU per request \
+         ({} ms, median of its runs) is nearest the profile's {} ms",
+        super::findings::cpus_label(cpus, pinned, groups.first().and_then(|g| g.server_cpus)),
         num(scenario_cost),
         num(profile.cpu_ms)
     );

@@ -351,7 +351,7 @@ pub struct MeasureSpec {
     pub models: Vec<String>,
     /// Parameters to set, `param=value`.
     pub sets: Vec<(String, u64)>,
-    /// The CPUs it needs at least.
+    /// The CPUs the machine needs at least (for a server, its own and its load generator's).
     pub min_cpus: usize,
     /// True for a safety check rather than a measured run.
     pub safety: bool,
@@ -374,6 +374,12 @@ impl MeasureSpec {
             cmd.push_str(&format!(" --set {}.{p}={v}", self.workload));
         }
         cmd
+    }
+
+    /// Where the command can measure it, when not on any machine: "on a machine with 3
+    /// CPUs or more".
+    pub fn needs(&self) -> Option<String> {
+        (self.min_cpus > 1).then(|| format!("on a machine with {} CPUs or more", self.min_cpus))
     }
 }
 
@@ -670,7 +676,7 @@ pub(crate) fn decide(
                 let r = &file.runs[i];
                 r.workload == t.workload
                     && usable(r)
-                    && r.cpus >= min_cpus
+                    && test_cpus(w, file, r) >= min_cpus
                     && spec.admits(w, r)
                     && fits(t, w, r)
                     && has_figure(t.metric, i, file, a)
@@ -690,7 +696,7 @@ pub(crate) fn decide(
         keys.retain(|k| other.contains(k));
     }
     let Some(key) = pick_scenario(t, keys) else {
-        out.reason = not_measured_reason(t, file, min_cpus);
+        out.reason = not_measured_reason(t, w, file, min_cpus);
         out.measure = Some(measure_spec(t, w, &model, against.as_ref(), min_cpus));
         return out;
     };
@@ -708,7 +714,7 @@ pub(crate) fn decide(
             })
     };
     let Some((i, mine)) = best_of(&mine) else {
-        out.reason = not_measured_reason(t, file, min_cpus);
+        out.reason = not_measured_reason(t, w, file, min_cpus);
         return out;
     };
     let chosen = |i: usize| file.runs[i].model.clone();
@@ -738,7 +744,7 @@ pub(crate) fn decide(
             }
         }
         None if t.against.is_some() => {
-            out.reason = not_measured_reason(t, file, min_cpus);
+            out.reason = not_measured_reason(t, w, file, min_cpus);
             return out;
         }
         None => mine,
@@ -885,8 +891,43 @@ pub fn show_bound(v: f64, unit: &str) -> String {
     }
 }
 
-fn not_measured_reason(t: &TestSpec, file: &ResultsFile, min_cpus: usize) -> String {
-    let most = file.runs.iter().map(|r| r.cpus).max().unwrap_or(0);
+/// The CPUs a run had for a test's `min_cpus`: a server's own (its load generator is pinned
+/// to the others), anything else's all.
+fn test_cpus(w: &Workload, file: &ResultsFile, r: &RunResult) -> usize {
+    if w.is_server() {
+        view::server_cpus(file, r)
+    } else {
+        r.cpus
+    }
+}
+
+/// The fewest CPUs a machine needs for a run of `w` to have `min_cpus` of its own.
+fn machine_cpus_for(w: &Workload, min_cpus: usize) -> usize {
+    if w.is_server() {
+        (min_cpus..)
+            .find(|&n| crate::machine::server_cpus(n) >= min_cpus)
+            .expect("the server's share grows with the machine")
+    } else {
+        min_cpus
+    }
+}
+
+fn not_measured_reason(t: &TestSpec, w: &Workload, file: &ResultsFile, min_cpus: usize) -> String {
+    let most = file
+        .runs
+        .iter()
+        .filter(|r| !w.is_server() || r.workload == w.name)
+        .map(|r| test_cpus(w, file, r))
+        .max()
+        .unwrap_or(0);
+    if most > 0 && most < min_cpus && w.is_server() {
+        return format!(
+            "needs a server on at least {min_cpus} CPUs; the file's servers had at most {most}, \
+             because the load generator is pinned to CPUs of its own: measure on a machine \
+             with {} CPUs or more",
+            machine_cpus_for(w, min_cpus)
+        );
+    }
     if most > 0 && most < min_cpus {
         return format!(
             "needs runs on at least {min_cpus} CPUs; the file's runs had at most {most}"
@@ -942,7 +983,7 @@ fn measure_spec(
         workload: t.workload.clone(),
         models,
         sets,
-        min_cpus,
+        min_cpus: machine_cpus_for(w, min_cpus),
         safety: false,
     }
 }
@@ -1323,5 +1364,71 @@ mod tests {
         let t = &claim(&r, "tens-of-thousands").tests[1];
         assert_eq!(t.measured, Some(10_000.0));
         assert!(t.reason.contains("cap of 13105"), "{}", t.reason);
+    }
+
+    #[test]
+    fn a_process_pool_behind_a_server_is_judged_on_the_servers_own_cpus() {
+        // py-asyncio-processes 1.43× py-asyncio on mixed requests. On 2 CPUs the server had
+        // one (the load generator the other), where a pool cannot add a core: not measured.
+        let runs = |cpus: usize, server_cpus: Option<i64>| {
+            let mut runs = vec![
+                fixtures::server(
+                    "py-asyncio",
+                    2_800,
+                    100,
+                    1_400,
+                    90_000,
+                    25_000,
+                    2_600,
+                    700_000_000,
+                ),
+                fixtures::server(
+                    "py-asyncio-processes",
+                    2_800,
+                    100,
+                    2_000,
+                    60_000,
+                    60_000,
+                    1_000,
+                    1_100_000_000,
+                ),
+            ];
+            for r in &mut runs {
+                r.cpus = cpus;
+                for s in &mut r.samples {
+                    if let Some(n) = server_cpus {
+                        s.metrics.insert("server_cpus".into(), n);
+                    }
+                }
+                fixtures::summarise(r);
+            }
+            fixtures::file(runs)
+        };
+        let layered = |f: &ResultsFile| {
+            claim(&decide_all(f), "layered-asyncio-process-pool").tests[0].clone()
+        };
+        // A file from before server_cpus was recorded: derived from the placement rule.
+        for file in [runs(2, None), runs(2, Some(1))] {
+            let t = layered(&file);
+            assert_eq!(t.verdict, Verdict::NotMeasured, "{}", t.reason);
+            assert!(
+                t.reason.contains(
+                    "needs a server on at least 2 CPUs; the file's servers had at most 1"
+                ),
+                "{}",
+                t.reason
+            );
+            let m = t.measure.expect("a command");
+            assert_eq!(
+                m.needs().as_deref(),
+                Some("on a machine with 3 CPUs or more")
+            );
+        }
+        // On 3 CPUs the server had 2: decided.
+        for file in [runs(3, None), runs(3, Some(2))] {
+            let t = layered(&file);
+            assert_eq!(t.verdict, Verdict::Holds, "{}", t.reason);
+            assert!((t.measured.unwrap() - 2_000.0 / 1_400.0).abs() < 1e-9);
+        }
     }
 }

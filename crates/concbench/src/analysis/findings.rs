@@ -41,12 +41,7 @@ pub fn findings(analysis: &Analysis) -> Vec<WorkloadFindings> {
 
 /// "2 CPUs (pinned), units=10000": what sets a group apart from the workload's others.
 pub fn group_label(w: &WorkloadView, g: &Group) -> String {
-    let mut parts = vec![format!(
-        "{} CPU{}{}",
-        g.cpus,
-        if g.cpus == 1 { "" } else { "s" },
-        if g.pinned { " (pinned)" } else { "" }
-    )];
+    let mut parts = vec![cpus_label(g.cpus, g.pinned, g.server_cpus)];
     for (name, value) in &g.scenario {
         // A pool sized to the CPUs says nothing the CPU count does not.
         if name == "workers" && *value == g.cpus.to_string() {
@@ -62,6 +57,20 @@ pub fn group_label(w: &WorkloadView, g: &Group) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// "2 CPUs", "1 CPU (pinned)", and for a server that had fewer of them than the run, "2 CPUs
+/// (server on 1)": the load generator is pinned to the others.
+pub fn cpus_label(cpus: usize, pinned: bool, server_cpus: Option<usize>) -> String {
+    let mut out = format!(
+        "{cpus} CPU{}{}",
+        if cpus == 1 { "" } else { "s" },
+        if pinned { " (pinned)" } else { "" }
+    );
+    if let Some(n) = server_cpus.filter(|&n| n < cpus) {
+        out += &format!(" (server on {n})");
+    }
+    out
 }
 
 /// The ranking metric's value as it reads: `2.05 ns per iteration`, `10412 req/s`.

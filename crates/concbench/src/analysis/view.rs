@@ -66,6 +66,8 @@ pub struct Group {
     pub cpus: usize,
     /// Whether they were pinned to them.
     pub pinned: bool,
+    /// A server group: the CPUs the server had of those (the load generator has the rest).
+    pub server_cpus: Option<usize>,
     /// The parameters every run of the group shares.
     pub params: BTreeMap<String, u64>,
     /// Parameters that differ between the group's runs (linear or calibrated ones).
@@ -280,6 +282,8 @@ pub struct ServerFigures {
     pub mem_per_conn_bytes: Option<f64>,
     /// Server CPU time (user + sys), ns.
     pub cpu_ns: Option<f64>,
+    /// The CPUs the server had: the run's, less those its load generator was pinned to.
+    pub server_cpus: usize,
 }
 
 /// Builds the view of `file`.
@@ -466,7 +470,7 @@ fn run_figures(catalogue: &Catalogue, file: &ResultsFile, run: &RunResult) -> Ru
             }
         }
     }
-    if workload.params.iter().any(|p| p.load) {
+    if workload.is_server() {
         let m = |name: &str| stats::median(&metric(run, name));
         if let Some(rps) = median_estimate(&metric(run, "rps")) {
             out.server = Some(ServerFigures {
@@ -477,6 +481,7 @@ fn run_figures(catalogue: &Catalogue, file: &ResultsFile, run: &RunResult) -> Ru
                 max_us: m("max_us").unwrap_or(0.0),
                 mem_per_conn_bytes: m("conn_bytes"),
                 cpu_ns: m("cpu_ns"),
+                server_cpus: server_cpus(file, run),
             });
         }
     }
@@ -569,7 +574,7 @@ fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]
 /// One comparison group: rank, ratios to the best, p-values, tiers; and its baselines
 /// against the best.
 fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: &[usize]) -> Group {
-    let server = workload.params.iter().any(|p| p.load);
+    let server = workload.is_server();
     // A run's samples on the ranking metric: ns per unit of work, or requests per second.
     let samples = |i: usize| -> Vec<f64> {
         let r = &file.runs[i];
@@ -728,6 +733,7 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         workload: workload.name.clone(),
         cpus: first.cpus,
         pinned: first.pinned,
+        server_cpus: server.then(|| server_cpus(file, first)),
         params,
         varying,
         scenario,
@@ -751,6 +757,20 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         baselines,
         calibrated_costs,
     }
+}
+
+/// The CPUs a server run gave the server: as recorded (`server_cpus`), or, in files from
+/// before it was, as the harness places a server: the run's CPUs less the load generator's
+/// share of the machine's.
+pub fn server_cpus(file: &ResultsFile, run: &RunResult) -> usize {
+    if let Some(n) = run.summary.metrics.get("server_cpus") {
+        return (*n).max(1) as usize;
+    }
+    let allowed = match file.machine.allowed_cpus.len() {
+        0 => run.cpus,
+        n => n,
+    };
+    run.cpus.min(crate::machine::server_cpus(allowed)).max(1)
 }
 
 /// A server run's CPU (user + sys, medians over its samples) per request answered, ms.

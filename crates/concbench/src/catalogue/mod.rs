@@ -330,6 +330,12 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// True for a server workload (io-server): one with load parameters, driven by the
+    /// harness's load generator.
+    pub fn is_server(&self) -> bool {
+        self.params.iter().any(|p| p.load)
+    }
+
     /// The model with this id, if the workload has it.
     pub fn model(&self, id: &str) -> Option<&Model> {
         self.models.iter().find(|m| m.id == id)

@@ -9,6 +9,22 @@ use std::fs;
 
 use serde::{Deserialize, Serialize};
 
+/// How many of `allowed` CPUs a server run (io-server) keeps for its load generator: the
+/// last quarter, at least one, so the generator never competes with the server it measures;
+/// none below two CPUs, where both share the one.
+pub fn load_generator_cpus(allowed: usize) -> usize {
+    if allowed < 2 {
+        0
+    } else {
+        (allowed / 4).max(1)
+    }
+}
+
+/// How many of `allowed` CPUs a server run gives the server: the rest of them (all of one).
+pub fn server_cpus(allowed: usize) -> usize {
+    allowed - load_generator_cpus(allowed)
+}
+
 /// The machine a results file was measured on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Machine {

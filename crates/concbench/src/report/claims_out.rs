@@ -23,6 +23,11 @@ const SECTIONS: [(&str, &str); 4] = [
     ("advice", "The article's selection advice"),
 ];
 
+/// " (on a machine with 3 CPUs or more)" after a command that needs one, else nothing.
+pub fn needs(m: &crate::analysis::claims::MeasureSpec) -> String {
+    m.needs().map(|n| format!(" ({n})")).unwrap_or_default()
+}
+
 /// A verdict as a short tag.
 pub fn tag(v: Verdict) -> &'static str {
     match v {
@@ -89,7 +94,11 @@ fn test_lines(t: &TestResult, indent: &str, out: &mut String) {
         }
     }
     if let Some(m) = &t.measure {
-        out.push_str(&format!("{indent}  to measure: {}\n", m.command()));
+        out.push_str(&format!(
+            "{indent}  to measure: {}{}\n",
+            m.command(),
+            needs(m)
+        ));
     }
 }
 
@@ -293,21 +302,21 @@ pub fn render_models_terminal(rows: &[ModelRow], source: &str) -> String {
     )
 }
 
-/// The claims a report leaves out of its detail (not measured), one line each with the run
-/// that would measure them.
-pub fn unmeasured_lines(claims: &[ClaimResult]) -> Vec<String> {
+/// The claims a report leaves out of its detail (not measured), each with the runs that
+/// would measure them: (claim id, [(command, where it must run, or "")]).
+pub fn unmeasured_lines(claims: &[ClaimResult]) -> Vec<(String, Vec<(String, String)>)> {
     claims
         .iter()
         .filter(|c| c.verdict == Verdict::NotMeasured)
         .map(|c| {
-            let runs: Vec<String> = c
+            let runs: Vec<(String, String)> = c
                 .tests
                 .iter()
-                .filter_map(|t| t.measure.as_ref().map(|m| m.command()))
+                .filter_map(|t| t.measure.as_ref().map(|m| (m.command(), needs(m))))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            format!("{}: {}", c.id, runs.join("; "))
+            (c.id.clone(), runs)
         })
         .collect()
 }
@@ -352,7 +361,7 @@ pub fn render_claims_md(claims: &[ClaimResult], source: &str, compact: bool) -> 
                     out.push_str(&format!("    `{}`\n", evidence_line(e)));
                 }
                 if let Some(m) = &t.measure {
-                    out.push_str(&format!("    To measure: `{}`\n", m.command()));
+                    out.push_str(&format!("    To measure: `{}`{}\n", m.command(), needs(m)));
                 }
             }
         }
@@ -360,8 +369,12 @@ pub fn render_claims_md(claims: &[ClaimResult], source: &str, compact: bool) -> 
     let unmeasured = unmeasured_lines(claims);
     if compact && !unmeasured.is_empty() {
         out.push_str("\nNot measured in this file, and the run that would measure each:\n\n");
-        for line in unmeasured {
-            out.push_str(&format!("- `{}`\n", line.replacen(": ", "`: `", 1)));
+        for (id, runs) in unmeasured {
+            let runs: Vec<String> = runs
+                .iter()
+                .map(|(cmd, needs)| format!("`{cmd}`{needs}"))
+                .collect();
+            out.push_str(&format!("- `{id}`: {}\n", runs.join("; ")));
         }
     }
     out

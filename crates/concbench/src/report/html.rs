@@ -1313,8 +1313,9 @@ fn claims_section(report: &Report) -> String {
                 if let Some(m) = &t.measure {
                     let _ = write!(
                         out,
-                        "<li>to measure: <code>{}</code></li>",
-                        escape(&m.command())
+                        "<li>to measure: <code>{}</code>{}</li>",
+                        escape(&m.command()),
+                        escape(&super::claims_out::needs(m))
                     );
                 }
                 out.push_str("</ul></details>");
@@ -1326,8 +1327,17 @@ fn claims_section(report: &Report) -> String {
     let unmeasured = super::claims_out::unmeasured_lines(&report.claims);
     if !unmeasured.is_empty() {
         out.push_str("<p>Not measured in this file, and the run that would measure each:</p><ul class=\"evidence\">");
-        for line in unmeasured {
-            let _ = write!(out, "<li><code>{}</code></li>", escape(&line));
+        for (id, runs) in unmeasured {
+            let runs: Vec<String> = runs
+                .iter()
+                .map(|(cmd, needs)| format!("<code>{}</code>{}", escape(cmd), escape(needs)))
+                .collect();
+            let _ = write!(
+                out,
+                "<li><code>{}</code>: {}</li>",
+                escape(&id),
+                runs.join("; ")
+            );
         }
         out.push_str("</ul>");
     }

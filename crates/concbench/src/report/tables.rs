@@ -125,7 +125,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
     let show_cpus = runs
         .iter()
         .any(|(_, r)| r.cpus != runs[0].1.cpus || r.pinned != runs[0].1.pinned);
-    let server = workload.params.iter().any(|p| p.load);
+    let server = workload.is_server();
     let dash = || "—".to_string();
     // Every row starts with the model, the parameters that vary, and the CPUs if they do.
     let row_start = |r: &RunResult| {

@@ -111,7 +111,7 @@ pub fn render_results(report: &Report) -> String {
             .collect();
         out.push_str(&format!("\n{} — {}\n", workload.name, workload.title));
         let table = Rows::new(report, workload, view, &runs);
-        if workload.params.iter().any(|p| p.load) {
+        if workload.is_server() {
             out.push_str(&server_table(table));
         } else {
             out.push_str(&workload_table(table));
@@ -387,11 +387,32 @@ fn server_table(rows: Rows) -> String {
         row.push(Cell::new(rows.validity(k)));
         table.add_row(row);
     }
+    // On a small machine the load generator's own CPUs are a large share: say how many the
+    // server had, once for the table.
+    let mut shares: Vec<(usize, usize)> = rows
+        .runs
+        .iter()
+        .filter_map(|(i, r)| Some((rows.report.analysis.runs[*i].server?.server_cpus, r.cpus)))
+        .filter(|(server, cpus)| server < cpus)
+        .collect();
+    shares.sort_unstable();
+    shares.dedup();
+    let placement: String = shares
+        .iter()
+        .map(|(server, cpus)| {
+            format!(
+                " · on {cpus} CPUs the server had {server} and the load generator {}",
+                cpus - server
+            )
+        })
+        .collect();
     rows.finish(
         &table,
-        "medians over the counted runs · latency from each request's intended send time · \
-         server CPU: user+sys of the server process(es) · mem/conn: server memory with every \
-         connection open and idle, minus before, per connection",
+        &format!(
+            "medians over the counted runs · latency from each request's intended send time · \
+             server CPU: user+sys of the server process(es) · mem/conn: server memory with \
+             every connection open and idle, minus before, per connection{placement}"
+        ),
     )
 }
 

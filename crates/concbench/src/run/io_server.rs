@@ -49,7 +49,7 @@ pub fn place(allowed: &[usize], pinned: Option<usize>) -> Placement {
             generator: None,
         };
     }
-    let generator_count = (allowed.len() / 4).max(1);
+    let generator_count = crate::machine::load_generator_cpus(allowed.len());
     let (server, generator) = allowed.split_at(allowed.len() - generator_count);
     let server_count = pinned.unwrap_or(server.len()).clamp(1, server.len());
     Placement {
@@ -100,7 +100,9 @@ pub fn sample(
     params: &BTreeMap<String, u64>,
     pinned: Option<usize>,
 ) -> ServerSample {
-    let placement = place(&exec::allowed_cpus(), pinned);
+    let allowed = exec::allowed_cpus();
+    let placement = place(&allowed, pinned);
+    let server_cpus = placement.server.as_ref().map_or(allowed.len(), Vec::len);
     inv.pin_cpus = placement.server.clone().map(CpuSet::List);
     let running = match exec::start(&inv) {
         Ok(r) => r,
@@ -200,6 +202,7 @@ pub fn sample(
             (connected_kb.saturating_sub(idle_kb) * 1024 / connections) as i64,
         ),
     ]);
+    metrics.insert("server_cpus".to_string(), server_cpus as i64);
     if let Some(n) = server_answered {
         metrics.insert("server_answered".to_string(), n as i64);
     }

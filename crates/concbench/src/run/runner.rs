@@ -366,7 +366,7 @@ fn take_sample(
         .collect();
     let mut inv = imp.invocation(&spec.workload, &spec.model, &own_params, spec.timeout);
     inv.sample_tree = model.processes;
-    if workload.params.iter().any(|p| p.load) {
+    if workload.is_server() {
         let out =
             crate::run::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
         if let Some(sample) = &out.sample {
