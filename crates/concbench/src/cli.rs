@@ -340,6 +340,7 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
     let mut results = report.claims.clone();
     let mut sources = vec![path.display().to_string()];
     let missing = decide::missing(&results);
+    let mut measured = None;
     if !args.no_run && !missing.is_empty() {
         if let Some((quick_path, quick)) = measure_missing(catalogue, &missing, &args.toolchains)? {
             let view = crate::analysis::view::analyse(catalogue, &quick);
@@ -347,12 +348,21 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
             let label = quick_path.display().to_string();
             results = decide::merge(table, results, &extra, &label);
             sources.push(label);
+            measured = Some(quick);
         }
     }
     let source = sources.join(", then ");
+    let files: Vec<&ResultsFile> = std::iter::once(&file).chain(measured.as_ref()).collect();
+    let warning = claims_out::steadiness_warning(&files);
     match args.format {
-        AnswerFormat::Terminal => print!("{}", claims_out::render_terminal(&results, &source)),
-        AnswerFormat::Md => print!("{}", claims_out::render_claims_md(&results, &source, false)),
+        AnswerFormat::Terminal => print!(
+            "{}",
+            claims_out::render_terminal(&results, &source, warning.as_deref())
+        ),
+        AnswerFormat::Md => print!(
+            "{}",
+            claims_out::render_claims_md(&results, &source, false, warning.as_deref())
+        ),
         AnswerFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&claims_out::ClaimsJson {

@@ -102,10 +102,33 @@ fn test_lines(t: &TestResult, indent: &str, out: &mut String) {
     }
 }
 
+/// Once, above the claims: the blocks of `files` that ran while the machine itself was
+/// unsteady, since a verdict near a bound may not survive a quieter run.
+pub fn steadiness_warning(files: &[&crate::results::ResultsFile]) -> Option<String> {
+    let blocks: Vec<String> = files
+        .iter()
+        .flat_map(|f| f.unsteady_blocks())
+        .map(|(w, cv)| format!("{w} ({:.1}%)", cv * 100.0))
+        .collect();
+    (!blocks.is_empty()).then(|| {
+        format!(
+            "warning: the machine itself was unsteady around these blocks (probe CV): {}. A \
+             verdict whose CI crosses a bound may change on a quieter run: rerun when \
+             `concbench doctor` reads under {:.0}%.",
+            blocks.join(", "),
+            crate::machine::steadiness::UNSTEADY_CV * 100.0
+        )
+    })
+}
+
 /// `concbench claims` for a terminal: per section, each claim's verdict, its words, and every
-/// test with its value, rule, reason and runs.
-pub fn render_terminal(claims: &[ClaimResult], source: &str) -> String {
+/// test with its value, rule, reason and runs; `warning` (see [`steadiness_warning`]) under
+/// the title.
+pub fn render_terminal(claims: &[ClaimResult], source: &str, warning: Option<&str>) -> String {
     let mut out = format!("The article's claims, checked on this machine ({source})\n");
+    if let Some(w) = warning {
+        out.push_str(&format!("{w}\n"));
+    }
     for (section, heading) in SECTIONS {
         let these: Vec<&ClaimResult> = claims.iter().filter(|c| c.section == section).collect();
         if these.is_empty() {
@@ -323,12 +346,20 @@ pub fn unmeasured_lines(claims: &[ClaimResult]) -> Vec<(String, Vec<(String, Str
 
 /// `concbench claims --format md`, and (`compact`: the claims not measured in one line each)
 /// the claims section of the Markdown report.
-pub fn render_claims_md(claims: &[ClaimResult], source: &str, compact: bool) -> String {
+pub fn render_claims_md(
+    claims: &[ClaimResult],
+    source: &str,
+    compact: bool,
+    warning: Option<&str>,
+) -> String {
     use super::markdown::cell;
     let mut out = format!(
         "### The article's claims, checked\n\n{} ({source})\n",
         tally_line(claims)
     );
+    if let Some(w) = warning {
+        out.push_str(&format!("\n> {w}\n"));
+    }
     for (section, heading) in SECTIONS {
         let these: Vec<&ClaimResult> = claims
             .iter()
@@ -388,4 +419,47 @@ pub fn render_models_md(rows: &[ModelRow], source: &str) -> String {
         super::markdown::table(&models_words_table(rows)),
         super::markdown::table(&models_figures_table(rows)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use crate::machine::steadiness::Steadiness;
+    use crate::results::Block;
+
+    fn block(workload: &str, cv: f64) -> Block {
+        let probe = Steadiness {
+            slices: 50,
+            cv,
+            slowest_over_fastest: 1.1,
+            cpus: 2,
+            all_busy_speed: 1.0,
+            all_busy_cv: 0.005,
+        };
+        Block {
+            workload: workload.into(),
+            first_seq: 0,
+            last_seq: 0,
+            steadiness_before: Some(probe.clone()),
+            steadiness_after: Some(probe),
+        }
+    }
+
+    #[test]
+    fn the_claims_say_once_which_blocks_ran_on_an_unsteady_machine() {
+        let mut file = fixtures::mixed_file();
+        assert_eq!(steadiness_warning(&[&file]), None, "no blocks probed");
+        file.blocks = vec![block("cpu-parallel", 0.01), block("io-server", 0.129)];
+        let w = steadiness_warning(&[&file]).expect("io-server was unsteady");
+        assert!(
+            w.contains("these blocks (probe CV): io-server (12.9%). A verdict"),
+            "{w}"
+        );
+        assert!(!w.contains("cpu-parallel"), "{w}");
+        let text = render_terminal(&[], "f.json", Some(&w));
+        assert_eq!(text.lines().nth(1), Some(w.as_str()), "{text}");
+        file.blocks = vec![block("io-server", 0.01)];
+        assert_eq!(steadiness_warning(&[&file]), None);
+    }
 }

@@ -1266,6 +1266,9 @@ fn claims_section(report: &Report) -> String {
          data in <code>suite/claims.toml</code>; the runs are this file's.</p>\n",
         escape(&tally_line(&report.claims))
     );
+    if let Some(w) = super::claims_out::steadiness_warning(&[report.file]) {
+        let _ = writeln!(out, "<p class=\"warn\">{}</p>", escape(&w));
+    }
     for c in report
         .claims
         .iter()

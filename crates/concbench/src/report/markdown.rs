@@ -120,7 +120,9 @@ impl Exporter for Markdown {
         }
         let source = "this file";
         out += "\n";
-        out += &super::claims_out::render_claims_md(&report.claims, source, true);
+        let warning = super::claims_out::steadiness_warning(&[report.file]);
+        out +=
+            &super::claims_out::render_claims_md(&report.claims, source, true, warning.as_deref());
         let measured: Vec<_> = report
             .models
             .iter()

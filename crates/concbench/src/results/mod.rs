@@ -318,6 +318,16 @@ impl ResultsFile {
         Ok(())
     }
 
+    /// The blocks whose machine probes read above [`UNSTEADY_CV`], each with its workload
+    /// and the larger probe CV, in the order they ran.
+    pub fn unsteady_blocks(&self) -> Vec<(&str, f64)> {
+        self.blocks
+            .iter()
+            .filter(|b| b.machine_unsteady())
+            .filter_map(|b| Some((b.workload.as_str(), b.machine_cv()?)))
+            .collect()
+    }
+
     /// The block a workload's runs were executed in, if the file records blocks.
     pub fn block_of(&self, workload: &str) -> Option<&Block> {
         self.blocks.iter().find(|b| b.workload == workload)
