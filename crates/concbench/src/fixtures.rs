@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{summary, warnings};
 use crate::catalogue::reference;
-use crate::results::{ResultsFile, RunResult, Sample, Summary, SCHEMA};
+use crate::machine::steadiness::Steadiness;
+use crate::results::{Block, ResultsFile, RunResult, Sample, Summary, SCHEMA};
 
 /// A sample that took `elapsed_ns` (wall 2 ms more, two cores busy) and answered `checksum`.
 pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
@@ -161,6 +162,76 @@ pub fn server(
             ("requests", 1000),
         ],
     )
+}
+
+/// py-asyncio and rust-tokio, pure I/O and mixed, at 100 connections: server CPU for
+/// 1000 requests at cpu=0 and at the mixed sizes.
+pub fn mixed_servers(py_mixed_cpu_ns: i64, rust_mixed_cpu_ns: i64) -> Vec<RunResult> {
+    vec![
+        server(
+            "py-asyncio",
+            0,
+            100,
+            6_000,
+            5_000,
+            25_000,
+            2_600,
+            100_000_000,
+        ),
+        server(
+            "py-asyncio",
+            2_800,
+            100,
+            1_400,
+            90_000,
+            25_000,
+            2_600,
+            py_mixed_cpu_ns,
+        ),
+        server(
+            "rust-tokio",
+            0,
+            100,
+            30_000,
+            4_000,
+            5_000,
+            10_000,
+            30_000_000,
+        ),
+        server(
+            "rust-tokio",
+            500_000,
+            100,
+            1_100,
+            120_000,
+            5_000,
+            10_000,
+            rust_mixed_cpu_ns,
+        ),
+    ]
+}
+
+/// A steadiness probe that read `cv` on one CPU (and 0.5% with both busy).
+pub fn probe(cv: f64) -> Steadiness {
+    Steadiness {
+        slices: 50,
+        cv,
+        slowest_over_fastest: 1.1,
+        cpus: 2,
+        all_busy_speed: 1.0,
+        all_busy_cv: 0.005,
+    }
+}
+
+/// A block of `workload` whose probes before and after both read `cv`.
+pub fn probed_block(workload: &str, cv: f64) -> Block {
+    Block {
+        workload: workload.into(),
+        first_seq: 0,
+        last_seq: 0,
+        steadiness_before: Some(probe(cv)),
+        steadiness_after: Some(probe(cv)),
+    }
 }
 
 /// A file with a bit of everything: pinned cpu-parallel runs on 1 and 2 CPUs, an

@@ -1372,16 +1372,8 @@ mod tests {
         // one (the load generator the other), where a pool cannot add a core: not measured.
         let runs = |cpus: usize, server_cpus: Option<i64>| {
             let mut runs = vec![
-                fixtures::server(
-                    "py-asyncio",
-                    2_800,
-                    100,
-                    1_400,
-                    90_000,
-                    25_000,
-                    2_600,
-                    700_000_000,
-                ),
+                // py-asyncio on mixed requests, 1,400 req/s.
+                fixtures::mixed_servers(700_000_000, 0).swap_remove(1),
                 fixtures::server(
                     "py-asyncio-processes",
                     2_800,

@@ -585,62 +585,11 @@ mod tests {
         assert!(t.contains("rust-rayon runs 2.00× (95% CI"), "{t}");
     }
 
-    /// py-asyncio and rust-tokio, pure I/O and mixed, at 100 connections: server CPU for
-    /// 1000 requests at cpu=0 and at the mixed sizes.
-    fn mixed_servers(
-        py_mixed_cpu_ns: i64,
-        rust_mixed_cpu_ns: i64,
-    ) -> Vec<crate::results::RunResult> {
-        use crate::fixtures::server;
-        vec![
-            server(
-                "py-asyncio",
-                0,
-                100,
-                6_000,
-                5_000,
-                25_000,
-                2_600,
-                100_000_000,
-            ),
-            server(
-                "py-asyncio",
-                2_800,
-                100,
-                1_400,
-                90_000,
-                25_000,
-                2_600,
-                py_mixed_cpu_ns,
-            ),
-            server(
-                "rust-tokio",
-                0,
-                100,
-                30_000,
-                4_000,
-                5_000,
-                10_000,
-                30_000_000,
-            ),
-            server(
-                "rust-tokio",
-                500_000,
-                100,
-                1_100,
-                120_000,
-                5_000,
-                10_000,
-                rust_mixed_cpu_ns,
-            ),
-        ]
-    }
-
     #[test]
     fn work_sized_per_language_says_what_it_cost_in_each() {
         // Python's work added 0.6 ms a request, Rust's 0.85 ms: the ranking across languages
         // is partly the sizing, and the headline says so.
-        let t = text(mixed_servers(700_000_000, 880_000_000));
+        let t = text(fixtures::mixed_servers(700_000_000, 880_000_000));
         assert!(
             t.contains("cpu is sized per language to cost about the same CPU per request (2800 in Python, 500000 in Rust)"),
             "{t}"
@@ -663,7 +612,7 @@ mod tests {
 
     #[test]
     fn work_that_cost_the_same_in_each_language_is_not_a_caveat() {
-        let t = text(mixed_servers(950_000_000, 880_000_000));
+        let t = text(fixtures::mixed_servers(950_000_000, 880_000_000));
         assert!(
             t.contains("was 0.85 ms in Python (py-asyncio) and 0.85 ms in Rust"),
             "{t}"
@@ -674,7 +623,7 @@ mod tests {
 
     #[test]
     fn work_without_a_pure_io_run_to_subtract_is_not_costed() {
-        let mut runs = mixed_servers(700_000_000, 880_000_000);
+        let mut runs = fixtures::mixed_servers(700_000_000, 880_000_000);
         runs.remove(2); // rust-tokio at cpu=0
         let t = text(runs);
         assert!(!t.contains("sized per language"), "{t}");

@@ -425,26 +425,7 @@ pub fn render_models_md(rows: &[ModelRow], source: &str) -> String {
 mod tests {
     use super::*;
     use crate::fixtures;
-    use crate::machine::steadiness::Steadiness;
-    use crate::results::Block;
-
-    fn block(workload: &str, cv: f64) -> Block {
-        let probe = Steadiness {
-            slices: 50,
-            cv,
-            slowest_over_fastest: 1.1,
-            cpus: 2,
-            all_busy_speed: 1.0,
-            all_busy_cv: 0.005,
-        };
-        Block {
-            workload: workload.into(),
-            first_seq: 0,
-            last_seq: 0,
-            steadiness_before: Some(probe.clone()),
-            steadiness_after: Some(probe),
-        }
-    }
+    use crate::fixtures::probed_block as block;
 
     #[test]
     fn the_claims_say_once_which_blocks_ran_on_an_unsteady_machine() {

@@ -627,16 +627,8 @@ mod tests {
     fn a_noisy_row_shows_its_spread_only_when_the_machine_was_steady() {
         // rust-seq varies 20%; a server varies in req/s, and its spread is in req/s.
         let cpu = [("tasks", 8), ("n", 1_000_000), ("workers", 2)];
-        let mut server = fixtures::server(
-            "rust-tokio",
-            0,
-            100,
-            30_000,
-            4_000,
-            5_000,
-            10_000,
-            30_000_000,
-        );
+        // rust-tokio, pure I/O.
+        let mut server = fixtures::mixed_servers(0, 0).swap_remove(2);
         for (s, rps) in server.samples.iter_mut().zip([20_000, 30_000, 40_000]) {
             s.metrics.insert("rps".into(), rps);
         }
@@ -650,14 +642,6 @@ mod tests {
             ),
             server,
         ]);
-        let probe = |cv| Steadiness {
-            slices: 50,
-            cv,
-            slowest_over_fastest: 1.1,
-            cpus: 2,
-            all_busy_speed: 1.0,
-            all_busy_cv: 0.005,
-        };
         let notes = |file: &crate::results::ResultsFile| {
             let report = Report::new(crate::catalogue::Catalogue::embedded(), file);
             render_results(&report)
@@ -666,14 +650,8 @@ mod tests {
                 .map(String::from)
                 .collect::<Vec<_>>()
         };
-        for (workload, cv) in [("cpu-parallel", 0.01), ("io-server", 0.01)] {
-            file.blocks.push(crate::results::Block {
-                workload: workload.into(),
-                first_seq: 0,
-                last_seq: 0,
-                steadiness_before: Some(probe(cv)),
-                steadiness_after: Some(probe(cv)),
-            });
+        for workload in ["cpu-parallel", "io-server"] {
+            file.blocks.push(fixtures::probed_block(workload, 0.01));
         }
         let steady = notes(&file);
         assert_eq!(steady.len(), 2, "{steady:?}");
@@ -690,7 +668,7 @@ mod tests {
             "{steady:?}"
         );
         for b in &mut file.blocks {
-            b.steadiness_after = Some(probe(0.12));
+            b.steadiness_after = Some(fixtures::probe(0.12));
         }
         let unsteady = notes(&file);
         assert!(unsteady[0].contains("probe CV up to 12.0%"), "{unsteady:?}");
