@@ -263,8 +263,11 @@ impl Head {
 fn serve_connection(stream: &TcpStream, work: &Work) {
     // Each response goes out in one write; no reason to let Nagle hold any of it back.
     let _ = stream.set_nodelay(true);
-    let mut reader = BufReader::new(stream);
-    let mut writer = stream;
+    serve_requests(BufReader::new(stream), stream, work);
+}
+
+/// The requests of one connection, read from `reader` and answered on `writer`.
+fn serve_requests(mut reader: impl BufRead, mut writer: impl Write, work: &Work) {
     let mut line = String::new();
     let mut response = Vec::new();
     while let Ok(Some(head)) = read_head(&mut reader, &mut line) {
@@ -280,11 +283,14 @@ fn serve_connection(stream: &TcpStream, work: &Work) {
                 write_response(&mut response, (code, reason), reason, head.close);
             }
         }
-        if writer.write_all(&response).is_err() {
-            return;
-        }
+        // Counted before it is sent: once the client has its answer, a SIGTERM must find it
+        // counted (counted after, a thread preempted between the two left the last answer
+        // out: "the server counted 999 answers but the generator received 1000").
         if answer.is_ok() {
             work.answered_one();
+        }
+        if writer.write_all(&response).is_err() {
+            return;
         }
         if head.close {
             return;
@@ -473,6 +479,42 @@ fn text_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client's side of a connection: what the server's count was as each answer left.
+    struct Client<'a> {
+        work: &'a Work,
+        counted_at_send: Vec<u64>,
+    }
+
+    impl Write for Client<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.counted_at_send
+                .push(self.work.answered.load(Ordering::Relaxed));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_answer_is_counted_before_it_is_sent() {
+        // A SIGTERM that follows the client's last answer must find it counted; a refused
+        // request is answered but not counted.
+        let work = Work {
+            delay: Duration::ZERO,
+            cpu: 3,
+            answered: AtomicU64::new(0),
+        };
+        let requests = "GET /work?id=1 HTTP/1.1\r\n\r\nGET /nowhere HTTP/1.1\r\n\r\n\
+                        GET /work?id=2 HTTP/1.1\r\n\r\n";
+        let mut client = Client {
+            work: &work,
+            counted_at_send: Vec::new(),
+        };
+        serve_requests(requests.as_bytes(), &mut client, &work);
+        assert_eq!(client.counted_at_send, [1, 1, 2]);
+    }
 
     #[test]
     fn routes_only_get_work_with_a_decimal_id() {
