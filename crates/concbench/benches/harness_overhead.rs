@@ -50,6 +50,7 @@ fn main() {
             order_seed: 1,
             steadiness: false,
             settle: false,
+            wait_steady: std::time::Duration::ZERO,
         };
         let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();

@@ -195,6 +195,10 @@ pub struct RunArgs {
     /// Time limit of one run in seconds (default: the workload's)
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: Option<u64>,
+    /// Before each workload's block, wait up to this long (e.g. 30m) for the machine's
+    /// steadiness probe to read steady; the block runs either way
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
+    pub wait_steady: Option<Duration>,
     /// Results file (default: concbench-results/<suite>-<time>.json)
     // The help text is also clap's: `<suite>` stays as the user should read it.
     #[allow(rustdoc::invalid_html_tags)]
@@ -203,6 +207,17 @@ pub struct RunArgs {
     /// Which Go and Python to use (`--go`, `--python`).
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
+}
+
+/// A `--wait-steady` bound: a duration in humantime's words (`90s`, `30m`, `1h`), at most a
+/// day.
+fn parse_wait(text: &str) -> std::result::Result<Duration, String> {
+    let d = humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; give a duration such as 90s, 30m or 1h"))?;
+    if d > Duration::from_secs(86_400) {
+        return Err("at most 24h".into());
+    }
+    Ok(d)
 }
 
 /// Runs the command line and returns the process exit status.
@@ -440,6 +455,7 @@ fn measure_missing(
             Some(out),
             toolchain_args,
             machine,
+            Duration::ZERO,
         )?
     };
     // A plan with shared-counter made the checks already.
@@ -565,6 +581,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         args.out.clone(),
         &args.toolchains,
         machine,
+        args.wait_steady.unwrap_or_default(),
     )?;
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
@@ -623,6 +640,7 @@ fn execute_plan(
     out: Option<PathBuf>,
     toolchain_args: &ToolchainArgs,
     machine: Machine,
+    wait_steady: Duration,
 ) -> Result<(ResultsFile, PathBuf)> {
     let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
     langs.sort();
@@ -650,6 +668,7 @@ fn execute_plan(
             .map_or(0, |d| d.as_nanos() as u64),
         steadiness: true,
         settle: true,
+        wait_steady,
     };
     let file = ResultsFile::new(
         suite,

@@ -231,6 +231,7 @@ pub fn probed_block(workload: &str, cv: f64) -> Block {
         last_seq: 0,
         steadiness_before: Some(probe(cv)),
         steadiness_after: Some(probe(cv)),
+        steady_wait_ns: 0,
     }
 }
 

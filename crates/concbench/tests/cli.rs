@@ -55,6 +55,11 @@ fn bad_usage_is_one_line_and_exit_2() {
     assert_bad_usage(&["run", "--cpus", "4096"], "--cpus 4096");
     assert_bad_usage(&["run", "--runs", "0"], "--runs");
     assert_bad_usage(
+        &["run", "--wait-steady", "soon"],
+        "give a duration such as 90s, 30m or 1h",
+    );
+    assert_bad_usage(&["run", "--wait-steady", "2days"], "at most 24h");
+    assert_bad_usage(
         &["run", "--suite", "seed", "--workloads", "ping-pong"],
         "no sizes in suite seed",
     );
@@ -359,6 +364,33 @@ fn implementations_start_through_the_launcher_so_peaks_are_their_own() {
         assert!(s.max_rss_kb > s.rss_floor_kb, "{}: {s:?}", run.model);
         assert!(!run.summary.peak_rss_at_floor, "{}", run.model);
     }
+}
+
+#[test]
+fn a_wait_for_a_steady_machine_is_bounded_and_recorded_on_its_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "cpu-parallel",
+        "rust-seq",
+        1,
+        &["--wait-steady", "1s"],
+        0,
+    );
+    let block = &file.blocks[0];
+    let probe = block.steadiness_before.as_ref().expect("probed");
+    // Steady at the first probe: no wait. Otherwise the harness waited its whole bound
+    // (one probe interval is longer than 1 s), probed again and ran the block anyway.
+    let unsteady = probe.machine_cv() > concbench::machine::steadiness::UNSTEADY_CV;
+    assert!(
+        [0, 1_000_000_000].contains(&block.steady_wait_ns),
+        "{block:?}"
+    );
+    if unsteady {
+        assert_eq!(block.steady_wait_ns, 1_000_000_000, "{block:?}");
+    }
+    assert!(run_of(&file, "rust-seq").valid);
 }
 
 /// A wrapper script that stands in for `model`'s implementation with `body`, and runs every

@@ -343,6 +343,8 @@ fn fixture() -> ResultsFile {
             last_seq: k as u64 * 40 + 40,
             steadiness_before: Some(probe(0.01 + k as f64 * 0.006)),
             steadiness_after: Some(probe(0.012 + k as f64 * 0.006)),
+            // As with --wait-steady: the later blocks waited for a quiet spell.
+            steady_wait_ns: k as u64 * 20_000_000_000,
         })
         .collect();
     ResultsFile {

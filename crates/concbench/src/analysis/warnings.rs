@@ -105,8 +105,9 @@ pub fn noise_advice(workload: &str, machine_cv: Option<f64>) -> String {
     match machine_cv {
         Some(cv) if cv > crate::machine::steadiness::UNSTEADY_CV => format!(
             "the machine itself was unsteady around this block (probe CV up to {:.1}%), and no \
-             run can be steadier than the machine: rerun this workload when it is quieter \
-             (concbench run --workloads {workload}), or on a quieter machine (concbench doctor)",
+             run can be steadier than the machine: rerun this workload in a quiet spell \
+             (concbench run --workloads {workload} --wait-steady 30m waits for one), or on a \
+             quieter machine (concbench doctor)",
             cv * 100.0
         ),
         Some(cv) => format!(

@@ -195,7 +195,15 @@ fn measure(selections: &[Selection], toolchains: &ToolchainArgs) -> Result<PathB
     for s in selections {
         runs.extend(plan::build(catalogue, s, machine.allowed_cpus.len())?);
     }
-    let (file, out) = execute_plan(catalogue, &runs, "advise", None, toolchains, machine)?;
+    let (file, out) = execute_plan(
+        catalogue,
+        &runs,
+        "advise",
+        None,
+        toolchains,
+        machine,
+        std::time::Duration::ZERO,
+    )?;
     if file.interrupted {
         anyhow::bail!(
             "interrupted; the runs measured so far are in {}",

@@ -196,8 +196,9 @@ fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
             text,
             Some(
                 "the machine itself runs at a varying speed (on a VM: the host's other guests); \
-                 no run here can be steadier, so use --runs 10 and read medians with their CIs; \
-                 for CVs under 3%, use an idle bare-metal machine",
+                 no run here can be steadier: `concbench run --wait-steady 30m` waits for a quiet \
+                 spell before each block; read medians with their CIs; for CVs under 3%, use \
+                 an idle bare-metal machine",
             ),
         )
     }];
@@ -217,7 +218,10 @@ fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
                 Level::Warn,
                 text,
                 Some(
-                    "the CPUs vary when all are busy (on a VM: the host takes time from some                      vCPUs): models that use every CPU will vary at least this much; use                      --runs 10 and read medians with their CIs",
+                    "the CPUs vary when all are busy (on a VM: the host takes time from some \
+                     vCPUs): models that use every CPU will vary at least this much; run \
+                     with --wait-steady 30m to wait for a quiet spell, and read medians with \
+                     their CIs",
                 ),
             )
         } else {

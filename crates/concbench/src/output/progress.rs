@@ -61,6 +61,10 @@ impl Reporter for Bar {
         self.bar.println(format!("warning: {message}"));
     }
 
+    fn waiting(&mut self, message: &str) {
+        self.bar.set_message(message.to_string());
+    }
+
     fn finish(&mut self) {
         self.bar.finish_and_clear();
     }
@@ -94,5 +98,9 @@ impl Reporter for Lines {
 
     fn warning(&mut self, message: &str) {
         eprintln!("warning: {message}");
+    }
+
+    fn waiting(&mut self, message: &str) {
+        eprintln!("{message}");
     }
 }

@@ -114,7 +114,8 @@ pub fn steadiness_warning(files: &[&crate::results::ResultsFile]) -> Option<Stri
         format!(
             "warning: the machine itself was unsteady around these blocks (probe CV): {}. A \
              verdict whose CI crosses a bound may change on a quieter run: rerun when \
-             `concbench doctor` reads under {:.0}%.",
+             `concbench doctor` reads under {:.0}%, or with `concbench run --wait-steady 30m`, \
+             which waits for that before each block.",
             blocks.join(", "),
             crate::machine::steadiness::UNSTEADY_CV * 100.0
         )

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use plotters::chart::SeriesAnno;
@@ -1221,24 +1222,35 @@ fn page(report: &Report) -> Result<String> {
     );
     out.push_str("</dl>\n");
     if !f.blocks.is_empty() {
-        let mut t = Table {
-            header: [
-                "block (workload)",
-                "samples (seq)",
-                "machine before",
-                "machine after",
-            ]
+        // Only a run with --wait-steady waited: the column is there when any block did.
+        let waited = f.blocks.iter().any(|b| b.steady_wait_ns > 0);
+        let mut header = ["block (workload)", "samples (seq)"]
             .map(String::from)
-            .to_vec(),
+            .to_vec();
+        if waited {
+            header.push("waited for a steady machine".into());
+        }
+        header.extend(["machine before", "machine after"].map(String::from));
+        let mut t = Table {
+            header,
             ..Table::default()
         };
         for b in &f.blocks {
-            t.rows.push(vec![
+            let mut row = vec![
                 b.workload.clone(),
                 format!("{}–{}", b.first_seq, b.last_seq),
+            ];
+            if waited {
+                row.push(match b.steady_wait_ns {
+                    0 => "none".into(),
+                    ns => crate::format::format_eta(Duration::from_nanos(ns)),
+                });
+            }
+            row.extend([
                 steadiness_text(&b.steadiness_before),
                 steadiness_text(&b.steadiness_after),
             ]);
+            t.rows.push(row);
             t.status
                 .push(if b.machine_unsteady() { "racy" } else { "" }.into());
         }
@@ -1570,6 +1582,25 @@ mod tests {
         let models = &html[html.find("id=\"models\"").expect("a models section")..];
         assert!(models.contains("<td>go-goroutines</td>"));
         assert!(!models.contains("<td>py-asyncio</td>"));
+    }
+
+    #[test]
+    fn the_blocks_table_shows_a_wait_for_a_steady_machine_only_when_there_was_one() {
+        let mut file = fixtures::mixed_file();
+        file.blocks = vec![
+            fixtures::probed_block("cpu-parallel", 0.01),
+            fixtures::probed_block("spawn-idle", 0.04),
+        ];
+        assert!(!render(&file).contains("waited for a steady machine"));
+        file.blocks[0].steady_wait_ns = 140_000_000_000;
+        let html = render(&file);
+        let blocks = &html[html.find("Steadiness per block").unwrap()..];
+        assert!(
+            blocks.contains("<th scope=\"col\">waited for a steady machine</th>"),
+            "{blocks}"
+        );
+        assert!(blocks.contains(">2 min 20 s</td>"), "{blocks}");
+        assert!(blocks.contains("<td>none</td>"), "{blocks}");
     }
 
     #[test]

@@ -71,8 +71,9 @@ pub fn render_header(file: &ResultsFile) -> String {
             if worst > crate::machine::steadiness::UNSTEADY_CV {
                 line += &format!(
                     "\nwarning: the machine itself was unsteady (CV up to {:.1}%): runs here \
-                     cannot be steadier than that; use --runs 10 and read medians with their \
-                     CIs, or run on a quieter machine (see `concbench doctor`)",
+                     cannot be steadier than that; run again with --wait-steady 30m to wait \
+                     for a quiet spell before each block, or on a quieter machine (see \
+                     `concbench doctor`)",
                     worst * 100.0
                 );
             }

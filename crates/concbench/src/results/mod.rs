@@ -114,6 +114,14 @@ pub struct Block {
     /// The probe just after its last sample (the next block's `steadiness_before`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steadiness_after: Option<Steadiness>,
+    /// How long the harness waited for a steady machine before the block, ns
+    /// (`run --wait-steady`; 0 when it did not wait).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub steady_wait_ns: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Block {

@@ -9,3 +9,4 @@ pub mod plan;
 pub mod runner;
 pub mod safety;
 pub mod settle;
+pub mod steady;

@@ -24,6 +24,7 @@ use crate::machine::limits::Limits;
 use crate::results::{Block, ResultsFile, RunResult, Sample, Status, Summary};
 use crate::run::plan::RunSpec;
 use crate::run::settle;
+use crate::run::steady;
 use crate::stats;
 use crate::toolchain::Toolchains;
 
@@ -43,6 +44,8 @@ pub trait Reporter {
     fn sample_done(&mut self, _label: &str, _outcome: &str) {}
     /// Something the user should act on.
     fn warning(&mut self, _message: &str) {}
+    /// The harness is waiting for the machine before the next block (`--wait-steady`).
+    fn waiting(&mut self, _message: &str) {}
     /// The plan is done (or stopped).
     fn finish(&mut self) {}
 }
@@ -63,6 +66,9 @@ pub struct RunConfig {
     /// After a sample that may have left the machine work to do, wait (bounded) for it to
     /// settle before the next.
     pub settle: bool,
+    /// Before each block, wait up to this long for the steadiness probe to read steady
+    /// (zero: probe once and go on).
+    pub wait_steady: Duration,
 }
 
 /// The state of one planned run while the plan executes.
@@ -120,8 +126,29 @@ pub fn execute(
             break;
         }
         let live = members.iter().any(|&i| slots[i].blocked.is_none());
+        let mut waited = Duration::ZERO;
         if live && config.steadiness {
-            probe = Some(crate::machine::steadiness::brief());
+            let bound = config.wait_steady;
+            let w = steady::wait(&mut steady::Machine, bound, &mut |p, so_far| {
+                reporter.waiting(&format!(
+                    "waiting for a steady machine before {workload}: probe CV {:.1}% (steady is \
+                     ≤ {:.0}%), waited {} of {}",
+                    p.machine_cv() * 100.0,
+                    crate::machine::steadiness::UNSTEADY_CV * 100.0,
+                    crate::format::format_eta(so_far),
+                    crate::format::format_eta(bound)
+                ))
+            });
+            if !bound.is_zero() && !w.steady() && !INTERRUPTED.load(Ordering::SeqCst) {
+                reporter.warning(&format!(
+                    "the machine stayed unsteady for the {} waited before {workload} (probe CV \
+                     {:.1}%); measuring it anyway, and its tables will say so",
+                    crate::format::format_eta(w.waited),
+                    w.probe.machine_cv() * 100.0
+                ));
+            }
+            waited = w.waited;
+            probe = Some(w.probe);
             if file.machine.steadiness_start.is_none() {
                 file.machine.steadiness_start = probe.clone();
             }
@@ -139,6 +166,7 @@ pub fn execute(
             last_seq: if run.done >= first_seq { run.done } else { 0 },
             steadiness_before: if live { probe.clone() } else { None },
             steadiness_after: None,
+            steady_wait_ns: waited.as_nanos() as u64,
         });
     }
     file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
