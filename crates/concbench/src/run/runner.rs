@@ -130,13 +130,24 @@ pub fn execute(
         if live && config.steadiness {
             let bound = config.wait_steady;
             let w = steady::wait(&mut steady::Machine, bound, &mut |p, so_far| {
+                let waited = if so_far.is_zero() {
+                    format!(
+                        "probing again every {} for up to {}",
+                        crate::format::format_eta(steady::PROBE_EVERY),
+                        crate::format::format_eta(bound)
+                    )
+                } else {
+                    format!(
+                        "waited {} of {}",
+                        crate::format::format_eta(so_far),
+                        crate::format::format_eta(bound)
+                    )
+                };
                 reporter.waiting(&format!(
                     "waiting for a steady machine before {workload}: probe CV {:.1}% (steady is \
-                     ≤ {:.0}%), waited {} of {}",
+                     ≤ {:.0}%), {waited}",
                     p.machine_cv() * 100.0,
                     crate::machine::steadiness::UNSTEADY_CV * 100.0,
-                    crate::format::format_eta(so_far),
-                    crate::format::format_eta(bound)
                 ))
             });
             if !bound.is_zero() && !w.steady() && !INTERRUPTED.load(Ordering::SeqCst) {
