@@ -232,6 +232,7 @@ pub fn probed_block(workload: &str, cv: f64) -> Block {
         steadiness_before: Some(probe(cv)),
         steadiness_after: Some(probe(cv)),
         steady_wait_ns: 0,
+        host_steal: None,
     }
 }
 

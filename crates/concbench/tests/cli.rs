@@ -59,6 +59,11 @@ fn bad_usage_is_one_line_and_exit_2() {
         "give a duration such as 90s, 30m or 1h",
     );
     assert_bad_usage(&["run", "--wait-steady", "2days"], "at most 24h");
+    // advise only waits when it measures.
+    assert_bad_usage(
+        &["advise", "--preset", "gateway", "--wait-steady", "1m"],
+        "--measure",
+    );
     assert_bad_usage(
         &["run", "--suite", "seed", "--workloads", "ping-pong"],
         "no sizes in suite seed",
@@ -389,6 +394,11 @@ fn a_wait_for_a_steady_machine_is_bounded_and_recorded_on_its_block() {
     );
     if unsteady {
         assert_eq!(block.steady_wait_ns, 1_000_000_000, "{block:?}");
+    }
+    // Where the kernel counts steal, the block keeps the host's share of its CPU time.
+    if concbench::machine::steal_jiffies().is_some() {
+        let steal = block.host_steal.expect("the block's steal");
+        assert!((0.0..=1.0).contains(&steal), "{block:?}");
     }
     assert!(run_of(&file, "rust-seq").valid);
 }

@@ -53,6 +53,9 @@ pub struct WorkloadView {
     /// How steady the machine itself was around the workload's block, if probed: the
     /// larger of the CVs before and after.
     pub machine_cv: Option<f64>,
+    /// The share of the block's busy CPU time the host took for other guests (steal), where
+    /// the kernel counts it.
+    pub host_steal: Option<f64>,
     /// The file's indexes of the workload's runs.
     pub runs: Vec<usize>,
 }
@@ -567,6 +570,7 @@ fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]
         groups,
         doubtful,
         machine_cv: file.block_of(&workload.name).and_then(|b| b.machine_cv()),
+        host_steal: file.block_of(&workload.name).and_then(|b| b.host_steal),
         runs: indexes,
     }
 }

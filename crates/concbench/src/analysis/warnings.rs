@@ -100,23 +100,38 @@ impl fmt::Display for Warning {
 }
 
 /// What to make of a table's noisy rows, from how steady the machine itself was around
-/// their block (`machine_cv`: the larger CV of the probes before and after it).
-pub fn noise_advice(workload: &str, machine_cv: Option<f64>) -> String {
-    match machine_cv {
-        Some(cv) if cv > crate::machine::steadiness::UNSTEADY_CV => format!(
-            "the machine itself was unsteady around this block (probe CV up to {:.1}%), and no \
-             run can be steadier than the machine: rerun this workload in a quiet spell \
-             (concbench run --workloads {workload} --wait-steady 30m waits for one), or on a \
-             quieter machine (concbench doctor)",
-            cv * 100.0
+/// their block (`machine_cv`: the larger CV of the probes before and after it) and how much
+/// of its CPU time the host took during it (`host_steal`).
+pub fn noise_advice(workload: &str, machine_cv: Option<f64>, host_steal: Option<f64>) -> String {
+    use crate::machine::steadiness::{NOTABLE_STEAL, UNSTEADY_CV};
+    let rerun = format!(
+        "rerun this workload in a quiet spell (concbench run --workloads {workload} \
+         --wait-steady 30m waits for one), or on a quieter machine (concbench doctor)"
+    );
+    let stole = host_steal.filter(|&s| s > NOTABLE_STEAL);
+    match (machine_cv, stole) {
+        (Some(cv), _) if cv > UNSTEADY_CV => format!(
+            "the machine itself was unsteady around this block (probe CV up to {:.1}%{}), and \
+             no run can be steadier than the machine: {rerun}",
+            cv * 100.0,
+            stole
+                .map(|s| format!("; the host took {:.1}% of its CPU time", s * 100.0))
+                .unwrap_or_default()
         ),
-        Some(cv) => format!(
+        (Some(cv), Some(steal)) => format!(
+            "the probes around this block read steady (CV up to {:.1}%), but during it the \
+             host took {:.1}% of the machine's CPU time for other guests (steal in \
+             /proc/stat), so part of this spread is the host's: {rerun}",
+            cv * 100.0,
+            steal * 100.0
+        ),
+        (Some(cv), None) => format!(
             "the machine was steady around this block (probe CV up to {:.1}%), so this spread \
              is the models' own (contention, threads parking and waking, a runtime's start-up): \
              read it as part of their result, with the p10–p90 range",
             cv * 100.0
         ),
-        None => "the machine's steadiness was not probed; `concbench doctor` measures it, \
+        (None, _) => "the machine's steadiness was not probed; `concbench doctor` measures it, \
                  and --runs 10 narrows the CIs"
             .into(),
     }

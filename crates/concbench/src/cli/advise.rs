@@ -2,6 +2,7 @@
 //! `--measure`, the runs the profile needs first; then the advice, rendered.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
@@ -79,6 +80,10 @@ pub struct AdviseArgs {
     /// First run what the profile needs and the results lack (quick sizes), then advise
     #[arg(long)]
     pub measure: bool,
+    /// With --measure: before each workload's block, wait up to this long (e.g. 30m) for the
+    /// machine's steadiness probe to read steady; the block runs either way
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_wait, requires = "measure")]
+    pub wait_steady: Option<Duration>,
     /// Output format
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: AdviseFormat,
@@ -188,7 +193,11 @@ fn selections(advice: &Advice) -> Result<Vec<Selection>> {
 }
 
 /// Runs the selections into one new results file and returns its path.
-fn measure(selections: &[Selection], toolchains: &ToolchainArgs) -> Result<PathBuf> {
+fn measure(
+    selections: &[Selection],
+    toolchains: &ToolchainArgs,
+    wait_steady: Duration,
+) -> Result<PathBuf> {
     let catalogue = Catalogue::embedded();
     let machine = Machine::current();
     let mut runs = Vec::new();
@@ -202,7 +211,7 @@ fn measure(selections: &[Selection], toolchains: &ToolchainArgs) -> Result<PathB
         None,
         toolchains,
         machine,
-        std::time::Duration::ZERO,
+        wait_steady,
     )?;
     if file.interrupted {
         anyhow::bail!(
@@ -256,7 +265,11 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
         if todo.is_empty() {
             eprintln!("concbench: nothing is missing for this profile; advising from the file");
         } else {
-            let out = measure(&todo, &args.toolchains)?;
+            let out = measure(
+                &todo,
+                &args.toolchains,
+                args.wait_steady.unwrap_or_default(),
+            )?;
             advised = Some(advise_from(&profile, &out)?);
             path = Some(out);
         }

@@ -58,9 +58,14 @@ pub fn examine() -> Vec<Finding> {
         load(),
         busy_processes(Duration::from_millis(300)),
     ];
+    let steal_start = crate::machine::steal_jiffies();
     out.extend(steadiness(crate::machine::steadiness::probe(
         Duration::from_secs(2),
         Duration::from_secs(1),
+    )));
+    out.push(host_steal(crate::machine::steal_share(
+        steal_start,
+        crate::machine::steal_jiffies(),
     )));
     out.extend(cgroup());
     out.extend(limits());
@@ -238,6 +243,42 @@ fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// What the host took from the steadiness probe: steal in /proc/stat over the probe's busy
+/// time, a second witness beside the probe's own timing.
+fn host_steal(share: Option<f64>) -> Finding {
+    let check = "host steal";
+    match share {
+        None => finding(
+            check,
+            Level::Ok,
+            "the kernel counts no steal here (bare metal, or a hypervisor that does not report it)"
+                .into(),
+            None,
+        ),
+        Some(s) => {
+            let text = format!(
+                "while the probe ran, the host gave {:.1}% of the CPU time it asked for to other \
+                 guests (steal in /proc/stat)",
+                s * 100.0
+            );
+            if s <= crate::machine::steadiness::NOTABLE_STEAL {
+                finding(check, Level::Ok, text, None)
+            } else {
+                finding(
+                    check,
+                    Level::Warn,
+                    text,
+                    Some(
+                        "the host is busy with other guests: every run here is slowed unevenly; \
+                         `concbench run --wait-steady 30m` waits for a quiet spell before each \
+                         block, or run on a dedicated or bare-metal machine",
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// CPU time of every process now: (pid, name, user + sys ticks).
@@ -479,6 +520,18 @@ mod tests {
     }
 
     #[test]
+    fn a_host_that_steals_is_a_warning_with_advice() {
+        let f = host_steal(Some(0.31));
+        assert_eq!(f.level, Level::Warn, "{f:?}");
+        assert!(f.finding.contains("31.0% of the CPU time"), "{f:?}");
+        assert!(f.advice.unwrap().contains("--wait-steady"));
+        assert_eq!(host_steal(Some(0.01)).level, Level::Ok);
+        let none = host_steal(None);
+        assert_eq!(none.level, Level::Ok);
+        assert!(none.finding.contains("counts no steal"), "{none:?}");
+    }
+
+    #[test]
     fn every_check_reports() {
         let all = examine();
         for check in [
@@ -488,6 +541,7 @@ mod tests {
             "load average",
             "busy processes",
             "timing steadiness",
+            "host steal",
             "caps",
             "Rust toolchain",
         ] {

@@ -114,16 +114,41 @@ pub fn cpu_jiffies() -> Option<(u64, u64)> {
 }
 
 fn parse_cpu_jiffies(stat: &str) -> Option<(u64, u64)> {
-    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-    let fields: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .take(8)
-        .map(|f| f.parse().ok())
-        .collect::<Option<_>>()?;
+    let fields = cpu_fields(stat)?;
     let total: u64 = fields.iter().sum();
     let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
     Some((total - idle, total))
+}
+
+/// (steal, busy) CPU time since boot over every CPU, in jiffies: the time the host ran
+/// something else while one of our vCPUs had work, and all the time our vCPUs had work
+/// (steal included), as [`cpu_jiffies`] counts it.
+pub fn steal_jiffies() -> Option<(u64, u64)> {
+    parse_steal_jiffies(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn parse_steal_jiffies(stat: &str) -> Option<(u64, u64)> {
+    let steal = *cpu_fields(stat)?.get(7)?;
+    Some((steal, parse_cpu_jiffies(stat)?.0))
+}
+
+/// The first eight counters of /proc/stat's `cpu` line: user, nice, system, idle, iowait,
+/// irq, softirq, steal.
+fn cpu_fields(stat: &str) -> Option<Vec<u64>> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    line.split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|f| f.parse().ok())
+        .collect()
+}
+
+/// The share of the CPU time our vCPUs had work between two [`steal_jiffies`] readings that
+/// the host gave to others instead (`None` when nothing ran, or a reading is missing).
+pub fn steal_share(start: Option<(u64, u64)>, end: Option<(u64, u64)>) -> Option<f64> {
+    let ((s0, b0), (s1, b1)) = (start?, end?);
+    let busy = b1.checked_sub(b0).filter(|&b| b > 0)?;
+    Some(s1.saturating_sub(s0) as f64 / busy as f64)
 }
 
 /// The 1-minute load average.
@@ -141,6 +166,23 @@ mod tests {
         // busy = user + nice + system + irq + softirq + steal; guest time is in user already.
         assert_eq!(super::parse_cpu_jiffies(stat), Some((142, 672)));
         assert_eq!(super::parse_cpu_jiffies("intr 1 2"), None);
+    }
+
+    #[test]
+    fn steal_is_the_eighth_counter_and_its_share_is_of_the_busy_time() {
+        let before = "cpu  100 10 20 500 30 0 5 7 0 0\n";
+        let after = "cpu  180 10 30 900 30 0 5 17 0 0\n";
+        assert_eq!(super::parse_steal_jiffies(before), Some((7, 142)));
+        assert_eq!(super::parse_steal_jiffies(after), Some((17, 242)));
+        // A kernel too old to count steal has seven counters: no reading, no share.
+        assert_eq!(super::parse_steal_jiffies("cpu  1 2 3 4 5 6 7\n"), None);
+        let share = super::steal_share(
+            super::parse_steal_jiffies(before),
+            super::parse_steal_jiffies(after),
+        );
+        assert_eq!(share, Some(0.1));
+        assert_eq!(super::steal_share(Some((7, 142)), Some((7, 142))), None);
+        assert_eq!(super::steal_share(None, Some((7, 142))), None);
     }
 
     use super::*;

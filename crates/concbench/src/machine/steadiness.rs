@@ -2,8 +2,8 @@
 //! measures here.
 //!
 //! A benchmark cannot be steadier than the CPU it runs on. On a virtual machine the host may
-//! run other guests on the same physical cores, and nothing inside the guest reports it
-//! (no steal time, no frequency). This probe times the same integer loop in slices of about
+//! run other guests on the same physical cores, and the guest sees little of it: steal time
+//! where the hypervisor reports it (often only in part), never the frequency. This probe times the same integer loop in slices of about
 //! 10 ms, first on one CPU alone and then on every usable CPU at once, so `doctor` can say
 //! how much of a run's spread is the machine's own, and whether all CPUs busy at once run
 //! as fast as one.
@@ -20,6 +20,10 @@ use crate::stats;
 /// The CV of the probe's slices above which the machine is called unsteady: its own drift
 /// then reaches the size of the differences a benchmark wants to see.
 pub const UNSTEADY_CV: f64 = 0.02;
+
+/// The share of a block's busy CPU time taken by the host (steal) above which the block's
+/// spread is, in part, the host's, whatever the probes around it read.
+pub const NOTABLE_STEAL: f64 = 0.02;
 
 /// The length of one timed slice.
 const SLICE: Duration = Duration::from_millis(10);

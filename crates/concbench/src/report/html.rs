@@ -1090,11 +1090,14 @@ fn page(report: &Report) -> Result<String> {
             let _ = writeln!(out, "<li>{}</li>", escape(&finding.text));
         }
         out.push_str("</ul>\n");
-        if let Some(cv) = view.and_then(|v| v.machine_cv) {
+        if let Some(v) = view.filter(|v| v.machine_cv.is_some()) {
             let _ = writeln!(
                 out,
-                "<p class=\"sub\">The machine's own CV around this workload's block: {:.1}%.</p>",
-                cv * 100.0
+                "<p class=\"sub\">The machine's own CV around this workload's block: {:.1}%{}.</p>",
+                v.machine_cv.unwrap_or_default() * 100.0,
+                v.host_steal
+                    .map(|s| format!("; the host took {:.1}% of its CPU time (steal)", s * 100.0))
+                    .unwrap_or_default()
             );
         }
     }
@@ -1231,6 +1234,11 @@ fn page(report: &Report) -> Result<String> {
             header.push("waited for a steady machine".into());
         }
         header.extend(["machine before", "machine after"].map(String::from));
+        // Only a kernel that counts steal gives the column.
+        let steal = f.blocks.iter().any(|b| b.host_steal.is_some());
+        if steal {
+            header.push("host took (steal)".into());
+        }
         let mut t = Table {
             header,
             ..Table::default()
@@ -1250,14 +1258,22 @@ fn page(report: &Report) -> Result<String> {
                 steadiness_text(&b.steadiness_before),
                 steadiness_text(&b.steadiness_after),
             ]);
+            if steal {
+                row.push(
+                    b.host_steal
+                        .map_or_else(|| "–".into(), |s| format!("{:.1}%", s * 100.0)),
+                );
+            }
             t.rows.push(row);
-            t.status
-                .push(if b.machine_unsteady() { "racy" } else { "" }.into());
+            let unsteady = b.machine_unsteady() || b.host_stole();
+            t.status.push(if unsteady { "racy" } else { "" }.into());
         }
         out.push_str(
             "<h3>Steadiness per block</h3><p class=\"sub\">Each workload ran as one block; \
-             the machine's own CV was probed just before and just after it (highlighted: \
-             above 2%, where runs cannot be steadier than the machine).</p>",
+             the machine's own CV was probed just before and just after it, and where the \
+             kernel counts steal, the share of the block's busy CPU time the host gave to \
+             other guests was read (highlighted: a probe or the steal above 2%, where runs \
+             cannot be steadier than the machine).</p>",
         );
         out.push_str(&html_table(&t, "blocks", None));
     }
@@ -1601,6 +1617,39 @@ mod tests {
         );
         assert!(blocks.contains(">2 min 20 s</td>"), "{blocks}");
         assert!(blocks.contains("<td>none</td>"), "{blocks}");
+    }
+
+    #[test]
+    fn the_blocks_table_shows_the_hosts_steal_and_marks_a_block_it_took_from() {
+        let mut file = fixtures::mixed_file();
+        file.blocks = vec![
+            fixtures::probed_block("cpu-parallel", 0.01),
+            fixtures::probed_block("spawn-idle", 0.01),
+        ];
+        assert!(!render(&file).contains("host took (steal)"));
+        file.blocks[0].host_steal = Some(0.004);
+        file.blocks[1].host_steal = Some(0.07);
+        let html = render(&file);
+        let blocks = &html[html.find("Steadiness per block").unwrap()..];
+        assert!(
+            blocks.contains("<th scope=\"col\">host took (steal)</th>"),
+            "{blocks}"
+        );
+        // Steady probes both; only the block the host took 7% from is marked.
+        let row = |w: &str| {
+            let at = blocks.find(&format!("<td>{w}</td>")).unwrap();
+            &blocks[blocks[..at].rfind("<tr").unwrap()..at + blocks[at..].find("</tr>").unwrap()]
+        };
+        assert!(
+            row("cpu-parallel").starts_with("<tr class=\"\">"),
+            "{blocks}"
+        );
+        assert!(row("cpu-parallel").contains(">0.4%</td>"), "{blocks}");
+        assert!(
+            row("spawn-idle").starts_with("<tr class=\"racy\">"),
+            "{blocks}"
+        );
+        assert!(row("spawn-idle").contains(">7.0%</td>"), "{blocks}");
     }
 
     #[test]

@@ -232,7 +232,10 @@ impl<'a> Rows<'a> {
         // the CV names the rows. On a steady one the spread is the model's, so it is shown.
         let machine_spread = view
             .machine_cv
-            .is_some_and(|cv| cv > crate::machine::steadiness::UNSTEADY_CV);
+            .is_some_and(|cv| cv > crate::machine::steadiness::UNSTEADY_CV)
+            || view
+                .host_steal
+                .is_some_and(|s| s > crate::machine::steadiness::NOTABLE_STEAL);
         let noisy: fn(&Warning) -> Option<String> = if machine_spread {
             |w| match w {
                 Warning::Noisy { cv, .. } => Some(format!("{:.1}%", cv * 100.0)),
@@ -249,7 +252,7 @@ impl<'a> Rows<'a> {
             format!(
                 "noisy (CV above {:.0}%); {}. Rows",
                 warnings::NOISY_CV * 100.0,
-                warnings::noise_advice(&workload.name, view.machine_cv)
+                warnings::noise_advice(&workload.name, view.machine_cv, view.host_steal)
             ),
         );
         group(
@@ -668,10 +671,27 @@ mod tests {
             steady[1].contains("rust-tokio 33.3% (p10–p90 22000–38000 req/s)"),
             "{steady:?}"
         );
+        // Steady probes, but the host took 6% of the block's CPU time: the spread is
+        // partly the host's, and the advice is to rerun, not to read the p10–p90.
+        file.blocks[0].host_steal = Some(0.06);
+        let stolen = notes(&file);
+        assert!(
+            stolen[0].contains("read steady (CV up to 1.0%), but during it the host took 6.0%"),
+            "{stolen:?}"
+        );
+        assert!(stolen[0].ends_with("Rows: rust-seq 20.0%"), "{stolen:?}");
+        assert!(
+            stolen[1].contains("(p10–p90 22000–38000 req/s)"),
+            "{stolen:?}"
+        );
         for b in &mut file.blocks {
             b.steadiness_after = Some(fixtures::probe(0.12));
         }
         let unsteady = notes(&file);
+        assert!(
+            unsteady[0].contains("probe CV up to 12.0%; the host took 6.0% of its CPU time"),
+            "{unsteady:?}"
+        );
         assert!(unsteady[0].contains("probe CV up to 12.0%"), "{unsteady:?}");
         assert!(
             unsteady[0].ends_with("Rows: rust-seq 20.0%"),

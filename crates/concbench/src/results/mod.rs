@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::machine::steadiness::{Steadiness, UNSTEADY_CV};
+use crate::machine::steadiness::{Steadiness, NOTABLE_STEAL, UNSTEADY_CV};
 use crate::machine::Machine;
 use crate::UsageError;
 
@@ -118,6 +118,11 @@ pub struct Block {
     /// (`run --wait-steady`; 0 when it did not wait).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub steady_wait_ns: u64,
+    /// The share of the CPU time the machine had work during the block that the host gave to
+    /// other guests instead: steal in /proc/stat, a witness of host noise that does not
+    /// depend on the probe (absent where the kernel does not count steal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_steal: Option<f64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -138,6 +143,11 @@ impl Block {
     /// True when a probe around the block read above [`UNSTEADY_CV`].
     pub fn machine_unsteady(&self) -> bool {
         self.machine_cv().is_some_and(|cv| cv > UNSTEADY_CV)
+    }
+
+    /// True when the host took more than [`NOTABLE_STEAL`] of the block's busy CPU time.
+    pub fn host_stole(&self) -> bool {
+        self.host_steal.is_some_and(|s| s > NOTABLE_STEAL)
     }
 }
 

@@ -130,33 +130,10 @@ pub fn execute(
         if live && config.steadiness {
             let bound = config.wait_steady;
             let w = steady::wait(&mut steady::Machine, bound, &mut |p, so_far| {
-                let waited = if so_far.is_zero() {
-                    format!(
-                        "probing again every {} for up to {}",
-                        crate::format::format_eta(steady::PROBE_EVERY),
-                        crate::format::format_eta(bound)
-                    )
-                } else {
-                    format!(
-                        "waited {} of {}",
-                        crate::format::format_eta(so_far),
-                        crate::format::format_eta(bound)
-                    )
-                };
-                reporter.waiting(&format!(
-                    "waiting for a steady machine before {workload}: probe CV {:.1}% (steady is \
-                     ≤ {:.0}%), {waited}",
-                    p.machine_cv() * 100.0,
-                    crate::machine::steadiness::UNSTEADY_CV * 100.0,
-                ))
+                reporter.waiting(&steady::waiting_line(&workload, p, so_far, bound))
             });
             if !bound.is_zero() && !w.steady() && !INTERRUPTED.load(Ordering::SeqCst) {
-                reporter.warning(&format!(
-                    "the machine stayed unsteady for the {} waited before {workload} (probe CV \
-                     {:.1}%); measuring it anyway, and its tables will say so",
-                    crate::format::format_eta(w.waited),
-                    w.probe.machine_cv() * 100.0
-                ));
+                reporter.warning(&steady::gave_up_line(&workload, &w));
             }
             waited = w.waited;
             probe = Some(w.probe);
@@ -168,9 +145,11 @@ pub fn execute(
             }
         }
         let first_seq = run.done + 1;
+        let steal_start = crate::machine::steal_jiffies();
         run_block(
             catalogue, toolchains, config, &mut file, &mut slots, &members, &mut run, reporter,
         )?;
+        let host_steal = crate::machine::steal_share(steal_start, crate::machine::steal_jiffies());
         file.blocks.push(Block {
             workload,
             first_seq: if run.done >= first_seq { first_seq } else { 0 },
@@ -178,6 +157,11 @@ pub fn execute(
             steadiness_before: if live { probe.clone() } else { None },
             steadiness_after: None,
             steady_wait_ns: waited.as_nanos() as u64,
+            host_steal: if run.done >= first_seq {
+                host_steal
+            } else {
+                None
+            },
         });
     }
     file.interrupted = INTERRUPTED.load(Ordering::SeqCst);

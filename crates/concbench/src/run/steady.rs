@@ -67,6 +67,42 @@ impl Waited {
     }
 }
 
+/// The progress line for an unsteady probe before `workload`'s block, `so_far` into a wait
+/// of at most `bound`: the first says how often and how long the harness will probe.
+pub fn waiting_line(
+    workload: &str,
+    probe: &Steadiness,
+    so_far: Duration,
+    bound: Duration,
+) -> String {
+    use crate::format::format_eta;
+    let waited = if so_far.is_zero() {
+        format!(
+            "probing again every {} for up to {}",
+            format_eta(PROBE_EVERY),
+            format_eta(bound)
+        )
+    } else {
+        format!("waited {} of {}", format_eta(so_far), format_eta(bound))
+    };
+    format!(
+        "waiting for a steady machine before {workload}: probe CV {:.1}% (steady is ≤ {:.0}%), \
+         {waited}",
+        probe.machine_cv() * 100.0,
+        UNSTEADY_CV * 100.0,
+    )
+}
+
+/// The warning for a wait that used its whole bound and found no quiet spell.
+pub fn gave_up_line(workload: &str, w: &Waited) -> String {
+    format!(
+        "the machine stayed unsteady for the {} waited before {workload} (probe CV {:.1}%); \
+         measuring it anyway, and its tables will say so",
+        crate::format::format_eta(w.waited),
+        w.probe.machine_cv() * 100.0
+    )
+}
+
 /// Probes until the machine reads steady, waiting at most `bound` in all between probes;
 /// `on_wait` hears each unsteady probe and the time waited so far, before the next wait.
 pub fn wait(
@@ -190,5 +226,25 @@ mod tests {
         assert_eq!(w.probes, 2);
         assert_eq!(w.waited, PROBE_EVERY * 2);
         assert!(!w.steady());
+    }
+
+    #[test]
+    fn the_lines_say_how_long_the_wait_is_and_what_the_probe_read() {
+        let mut m = Scripted::new(&[0.123]);
+        let p = m.probe();
+        let bound = Duration::from_secs(1800);
+        assert_eq!(
+            waiting_line("cpu-parallel", &p, Duration::ZERO, bound),
+            "waiting for a steady machine before cpu-parallel: probe CV 12.3% (steady is ≤ 2%), \
+             probing again every 20 s for up to 30 min 00 s"
+        );
+        assert!(waiting_line("cpu-parallel", &p, PROBE_EVERY, bound)
+            .ends_with("waited 20 s of 30 min 00 s"));
+        let w = wait(&mut m, Duration::from_secs(40), &mut |_, _| {});
+        assert_eq!(
+            gave_up_line("worker-pool", &w),
+            "the machine stayed unsteady for the 40 s waited before worker-pool (probe CV \
+             12.3%); measuring it anyway, and its tables will say so"
+        );
     }
 }
