@@ -241,11 +241,18 @@ pub fn main() -> i32 {
             }
             // One line, not clap's usage block.
             let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
+            let mut lines = rendered.lines();
+            let mut first = lines
                 .next()
                 .unwrap_or("bad usage")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
+            // "the following required arguments were not provided:" names them below.
+            if first.ends_with(':') {
+                for more in lines.take_while(|l| !l.trim().is_empty()) {
+                    first = format!("{first} {}", more.trim());
+                }
+            }
             eprintln!("concbench: {first} (see concbench --help)");
             return 2;
         }

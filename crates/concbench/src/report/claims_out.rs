@@ -103,23 +103,44 @@ fn test_lines(t: &TestResult, indent: &str, out: &mut String) {
 }
 
 /// Once, above the claims: the blocks of `files` that ran while the machine itself was
-/// unsteady, since a verdict near a bound may not survive a quieter run.
+/// unsteady, or that the host took CPU time from (steal), since a verdict near a bound may
+/// not survive a quieter run.
 pub fn steadiness_warning(files: &[&crate::results::ResultsFile]) -> Option<String> {
-    let blocks: Vec<String> = files
+    let unsteady: Vec<String> = files
         .iter()
         .flat_map(|f| f.unsteady_blocks())
         .map(|(w, cv)| format!("{w} ({:.1}%)", cv * 100.0))
         .collect();
-    (!blocks.is_empty()).then(|| {
-        format!(
-            "warning: the machine itself was unsteady around these blocks (probe CV): {}. A \
-             verdict whose CI crosses a bound may change on a quieter run: rerun when \
-             `concbench doctor` reads under {:.0}%, or with `concbench run --wait-steady 30m`, \
-             which waits for that before each block.",
-            blocks.join(", "),
-            crate::machine::steadiness::UNSTEADY_CV * 100.0
-        )
-    })
+    // Blocks whose probes read steady but whose steal did not.
+    let stolen: Vec<String> = files
+        .iter()
+        .flat_map(|f| &f.blocks)
+        .filter(|b| b.host_stole() && !b.machine_unsteady())
+        .filter_map(|b| Some(format!("{} ({:.1}%)", b.workload, b.host_steal? * 100.0)))
+        .collect();
+    let steal_words = format!(
+        "the host took more than {:.0}% of the CPU time during these blocks (steal): {}",
+        crate::machine::steadiness::NOTABLE_STEAL * 100.0,
+        stolen.join(", ")
+    );
+    let what = match (unsteady.is_empty(), stolen.is_empty()) {
+        (true, true) => return None,
+        (false, true) => format!(
+            "the machine itself was unsteady around these blocks (probe CV): {}",
+            unsteady.join(", ")
+        ),
+        (true, false) => steal_words,
+        (false, false) => format!(
+            "the machine itself was unsteady around these blocks (probe CV): {}; and {steal_words}",
+            unsteady.join(", ")
+        ),
+    };
+    Some(format!(
+        "warning: {what}. A verdict whose CI crosses a bound may change on a quieter run: rerun \
+         when `concbench doctor` reads under {:.0}%, or with `concbench run --wait-steady 30m`, \
+         which waits for that before each block.",
+        crate::machine::steadiness::UNSTEADY_CV * 100.0
+    ))
 }
 
 /// `concbench claims` for a terminal: per section, each claim's verdict, its words, and every
@@ -443,5 +464,24 @@ mod tests {
         assert_eq!(text.lines().nth(1), Some(w.as_str()), "{text}");
         file.blocks = vec![block("io-server", 0.01)];
         assert_eq!(steadiness_warning(&[&file]), None);
+        // Steady probes, but the host took 4.5% of the block's CPU time.
+        file.blocks[0].host_steal = Some(0.045);
+        let w = steadiness_warning(&[&file]).expect("the host took time from io-server");
+        assert!(
+            w.starts_with(
+                "warning: the host took more than 2% of the CPU time during these blocks \
+                 (steal): io-server (4.5%). A verdict"
+            ),
+            "{w}"
+        );
+        file.blocks[0].host_steal = Some(0.015);
+        assert_eq!(steadiness_warning(&[&file]), None, "1.5% is not notable");
+        file.blocks = vec![block("cpu-parallel", 0.129), block("io-server", 0.01)];
+        file.blocks[1].host_steal = Some(0.045);
+        let w = steadiness_warning(&[&file]).unwrap();
+        assert!(
+            w.contains("(probe CV): cpu-parallel (12.9%); and the host took more than 2%"),
+            "{w}"
+        );
     }
 }
