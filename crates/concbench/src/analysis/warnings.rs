@@ -103,12 +103,12 @@ impl fmt::Display for Warning {
 /// their block (`machine_cv`: the larger CV of the probes before and after it) and how much
 /// of its CPU time the host took during it (`host_steal`).
 pub fn noise_advice(workload: &str, machine_cv: Option<f64>, host_steal: Option<f64>) -> String {
-    use crate::machine::steadiness::{NOTABLE_STEAL, UNSTEADY_CV};
+    use crate::machine::steadiness::{notable_steal, UNSTEADY_CV};
     let rerun = format!(
         "rerun this workload in a quiet spell (concbench run --workloads {workload} \
          --wait-steady 30m waits for one), or on a quieter machine (concbench doctor)"
     );
-    let stole = host_steal.filter(|&s| s > NOTABLE_STEAL);
+    let stole = notable_steal(host_steal);
     match (machine_cv, stole) {
         (Some(cv), _) if cv > UNSTEADY_CV => format!(
             "the machine itself was unsteady around this block (probe CV up to {:.1}%{}), and \

@@ -263,7 +263,7 @@ fn host_steal(share: Option<f64>) -> Finding {
                  guests (steal in /proc/stat)",
                 s * 100.0
             );
-            if s <= crate::machine::steadiness::NOTABLE_STEAL {
+            if crate::machine::steadiness::notable_steal(Some(s)).is_none() {
                 finding(check, Level::Ok, text, None)
             } else {
                 finding(

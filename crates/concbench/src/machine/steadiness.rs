@@ -25,6 +25,11 @@ pub const UNSTEADY_CV: f64 = 0.02;
 /// spread is, in part, the host's, whatever the probes around it read.
 pub const NOTABLE_STEAL: f64 = 0.02;
 
+/// `steal` when it is above [`NOTABLE_STEAL`]: the one place that judges a block's steal.
+pub fn notable_steal(steal: Option<f64>) -> Option<f64> {
+    steal.filter(|&s| s > NOTABLE_STEAL)
+}
+
 /// The length of one timed slice.
 const SLICE: Duration = Duration::from_millis(10);
 

@@ -233,9 +233,7 @@ impl<'a> Rows<'a> {
         let machine_spread = view
             .machine_cv
             .is_some_and(|cv| cv > crate::machine::steadiness::UNSTEADY_CV)
-            || view
-                .host_steal
-                .is_some_and(|s| s > crate::machine::steadiness::NOTABLE_STEAL);
+            || crate::machine::steadiness::notable_steal(view.host_steal).is_some();
         let noisy: fn(&Warning) -> Option<String> = if machine_spread {
             |w| match w {
                 Warning::Noisy { cv, .. } => Some(format!("{:.1}%", cv * 100.0)),

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::machine::steadiness::{Steadiness, NOTABLE_STEAL, UNSTEADY_CV};
+use crate::machine::steadiness::{notable_steal, Steadiness, UNSTEADY_CV};
 use crate::machine::Machine;
 use crate::UsageError;
 
@@ -145,9 +145,11 @@ impl Block {
         self.machine_cv().is_some_and(|cv| cv > UNSTEADY_CV)
     }
 
-    /// True when the host took more than [`NOTABLE_STEAL`] of the block's busy CPU time.
+    /// True when the host took more than
+    /// [`NOTABLE_STEAL`](crate::machine::steadiness::NOTABLE_STEAL) of the block's busy CPU
+    /// time.
     pub fn host_stole(&self) -> bool {
-        self.host_steal.is_some_and(|s| s > NOTABLE_STEAL)
+        notable_steal(self.host_steal).is_some()
     }
 }
 
