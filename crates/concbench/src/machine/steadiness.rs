@@ -3,8 +3,8 @@
 //!
 //! A benchmark cannot be steadier than the CPU it runs on. On a virtual machine the host may
 //! run other guests on the same physical cores, and the guest sees little of it: steal time
-//! where the hypervisor reports it (often only in part), never the frequency. This probe times the same integer loop in slices of about
-//! 10 ms, first on one CPU alone and then on every usable CPU at once, so `doctor` can say
+//! where the hypervisor reports it (often only in part), never the frequency. This probe
+//! times the same integer loop in slices of about 10 ms, first on one CPU alone and then on every usable CPU at once, so `doctor` can say
 //! how much of a run's spread is the machine's own, and whether all CPUs busy at once run
 //! as fast as one.
 
@@ -28,6 +28,12 @@ pub const NOTABLE_STEAL: f64 = 0.02;
 /// `steal` when it is above [`NOTABLE_STEAL`]: the one place that judges a block's steal.
 pub fn notable_steal(steal: Option<f64>) -> Option<f64> {
     steal.filter(|&s| s > NOTABLE_STEAL)
+}
+
+/// True when a block's spread is, at least in part, the machine's: a probe around it read
+/// above [`UNSTEADY_CV`], or the host took more than [`NOTABLE_STEAL`] during it.
+pub fn machine_noisy(machine_cv: Option<f64>, host_steal: Option<f64>) -> bool {
+    machine_cv.is_some_and(|cv| cv > UNSTEADY_CV) || notable_steal(host_steal).is_some()
 }
 
 /// The length of one timed slice.

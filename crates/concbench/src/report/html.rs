@@ -1090,11 +1090,11 @@ fn page(report: &Report) -> Result<String> {
             let _ = writeln!(out, "<li>{}</li>", escape(&finding.text));
         }
         out.push_str("</ul>\n");
-        if let Some(v) = view.filter(|v| v.machine_cv.is_some()) {
+        if let Some((v, cv)) = view.and_then(|v| Some((v, v.machine_cv?))) {
             let _ = writeln!(
                 out,
                 "<p class=\"sub\">The machine's own CV around this workload's block: {:.1}%{}.</p>",
-                v.machine_cv.unwrap_or_default() * 100.0,
+                cv * 100.0,
                 v.host_steal
                     .map(|s| format!("; the host took {:.1}% of its CPU time (steal)", s * 100.0))
                     .unwrap_or_default()
@@ -1265,8 +1265,8 @@ fn page(report: &Report) -> Result<String> {
                 );
             }
             t.rows.push(row);
-            let unsteady = b.machine_unsteady() || b.host_stole();
-            t.status.push(if unsteady { "racy" } else { "" }.into());
+            t.status
+                .push(if b.machine_noisy() { "racy" } else { "" }.into());
         }
         out.push_str(
             "<h3>Steadiness per block</h3><p class=\"sub\">Each workload ran as one block; \

@@ -230,10 +230,8 @@ impl<'a> Rows<'a> {
         };
         // On an unsteady machine the spread is the machine's, and the advice is to rerun:
         // the CV names the rows. On a steady one the spread is the model's, so it is shown.
-        let machine_spread = view
-            .machine_cv
-            .is_some_and(|cv| cv > crate::machine::steadiness::UNSTEADY_CV)
-            || crate::machine::steadiness::notable_steal(view.host_steal).is_some();
+        let machine_spread =
+            crate::machine::steadiness::machine_noisy(view.machine_cv, view.host_steal);
         let noisy: fn(&Warning) -> Option<String> = if machine_spread {
             |w| match w {
                 Warning::Noisy { cv, .. } => Some(format!("{:.1}%", cv * 100.0)),

@@ -151,6 +151,12 @@ impl Block {
     pub fn host_stole(&self) -> bool {
         notable_steal(self.host_steal).is_some()
     }
+
+    /// True when the block's spread is, at least in part, the machine's (see
+    /// [`crate::machine::steadiness::machine_noisy`]).
+    pub fn machine_noisy(&self) -> bool {
+        crate::machine::steadiness::machine_noisy(self.machine_cv(), self.host_steal)
+    }
 }
 
 /// One workload × model × parameters × CPU count, with its samples.
