@@ -26,6 +26,9 @@ print(t["python"]["program"])' target/concbench/toolchains.json)
 step "lint: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "lint: cargo doc -D warnings (broken intra-doc links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 step "Rust: harness (unit, CLI, conformance, the HTML report in Chromium) and the Rust implementations"
 # tests/html_report.rs opens the HTML report in headless Chromium: Debian's package.
 command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)

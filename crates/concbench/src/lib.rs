@@ -5,7 +5,7 @@
 //! measures time, CPU and memory from outside. Then it turns the numbers into answers. One
 //! folder per concern, each depending only on those listed before it:
 //!
-//! - [`format`]: how durations and sizes read (the one formatter)
+//! - [`format`](mod@format): how durations and sizes read (the one formatter)
 //! - [`stats`]: statistics, no I/O
 //! - [`catalogue`]: workloads, models and sizes (from `suite/`), and the reference answers
 //! - [`exec`]: running one child process and measuring it from outside: the process, its

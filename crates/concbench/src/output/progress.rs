@@ -6,7 +6,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::format::format_eta;
-use crate::run::runner::Reporter;
+use crate::run::runner::{Eta, Reporter};
 
 /// The reporter that fits stderr: a progress bar on a terminal, plain lines elsewhere.
 pub fn for_stderr() -> Box<dyn Reporter> {
@@ -14,6 +14,20 @@ pub fn for_stderr() -> Box<dyn Reporter> {
         Box::new(Bar::new())
     } else {
         Box::new(Lines::default())
+    }
+}
+
+/// The time left in words: the samples' estimate, and the most that waits for a steady
+/// machine may add, which cannot be foreseen.
+fn eta_text(eta: Eta) -> String {
+    if eta.waits_up_to.is_zero() {
+        format_eta(eta.samples)
+    } else {
+        format!(
+            "{}, + up to {} waiting for a steady machine",
+            format_eta(eta.samples),
+            format_eta(eta.waits_up_to)
+        )
     }
 }
 
@@ -42,10 +56,10 @@ impl Reporter for Bar {
         self.bar.set_length(total);
     }
 
-    fn sample_start(&mut self, label: &str, done: u64, eta: Option<Duration>) {
+    fn sample_start(&mut self, label: &str, done: u64, eta: Option<Eta>) {
         self.bar.set_position(done);
         let eta = eta
-            .map(|d| format!("ETA {} · ", format_eta(d)))
+            .map(|e| format!("ETA {} · ", eta_text(e)))
             .unwrap_or_default();
         self.bar.set_message(format!("{eta}{label}"));
     }
@@ -75,7 +89,7 @@ impl Reporter for Bar {
 pub struct Lines {
     total: u64,
     done: u64,
-    eta: Option<Duration>,
+    eta: Option<Eta>,
 }
 
 impl Reporter for Lines {
@@ -83,7 +97,7 @@ impl Reporter for Lines {
         self.total = total;
     }
 
-    fn sample_start(&mut self, _label: &str, done: u64, eta: Option<Duration>) {
+    fn sample_start(&mut self, _label: &str, done: u64, eta: Option<Eta>) {
         self.done = done;
         self.eta = eta;
     }
@@ -91,7 +105,7 @@ impl Reporter for Lines {
     fn sample_done(&mut self, label: &str, outcome: &str) {
         let eta = self
             .eta
-            .map(|d| format!(" (ETA {})", format_eta(d)))
+            .map(|e| format!(" (ETA {})", eta_text(e)))
             .unwrap_or_default();
         eprintln!("[{}/{}] {label}: {outcome}{eta}", self.done + 1, self.total);
     }
@@ -102,5 +116,28 @@ impl Reporter for Lines {
 
     fn waiting(&mut self, message: &str) {
         eprintln!("{message}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eta_gives_the_waits_as_a_bound_beside_the_estimate() {
+        let samples = Duration::from_secs(185);
+        let none = Eta {
+            samples,
+            waits_up_to: Duration::ZERO,
+        };
+        assert_eq!(eta_text(none), "3 min 05 s");
+        let both = Eta {
+            samples,
+            waits_up_to: Duration::from_secs(1200),
+        };
+        assert_eq!(
+            eta_text(both),
+            "3 min 05 s, + up to 20 min 00 s waiting for a steady machine"
+        );
     }
 }

@@ -39,7 +39,7 @@ pub trait Reporter {
     /// The plan is about to start: `total` samples (warm-ups included).
     fn start(&mut self, _total: u64) {}
     /// A sample starts; `eta` is the estimated time left, once there is a basis for it.
-    fn sample_start(&mut self, _label: &str, _done: u64, _eta: Option<Duration>) {}
+    fn sample_start(&mut self, _label: &str, _done: u64, _eta: Option<Eta>) {}
     /// A sample ended; `outcome` is its elapsed time or why it failed.
     fn sample_done(&mut self, _label: &str, _outcome: &str) {}
     /// Something the user should act on.
@@ -48,6 +48,17 @@ pub trait Reporter {
     fn waiting(&mut self, _message: &str) {}
     /// The plan is done (or stopped).
     fn finish(&mut self) {}
+}
+
+/// The time a run has left, as far as it can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Eta {
+    /// The samples still to take, each at its run's last wall time (the mean of the known
+    /// ones for a run not sampled yet).
+    pub samples: Duration,
+    /// The most the blocks still to come may wait for a steady machine (`--wait-steady`):
+    /// unknown in advance, so it is given as a bound beside the estimate, not added to it.
+    pub waits_up_to: Duration,
 }
 
 /// A reporter that says nothing.
@@ -119,13 +130,25 @@ pub fn execute(
         last_save: Instant::now(),
         done: 0,
         settle_next: false,
+        waits_left: Duration::ZERO,
     };
     let mut probe = None;
-    for (workload, members) in blocks(&slots) {
+    let blocks = blocks(&slots);
+    let live: Vec<bool> = blocks
+        .iter()
+        .map(|(_, members)| members.iter().any(|&i| slots[i].blocked.is_none()))
+        .collect();
+    for (k, (workload, members)) in blocks.into_iter().enumerate() {
         if INTERRUPTED.load(Ordering::SeqCst) {
             break;
         }
-        let live = members.iter().any(|&i| slots[i].blocked.is_none());
+        let live_after = live[k + 1..].iter().filter(|&&l| l).count() as u32;
+        run.waits_left = if config.steadiness {
+            config.wait_steady * live_after
+        } else {
+            Duration::ZERO
+        };
+        let live = live[k];
         let mut waited = Duration::ZERO;
         if live && config.steadiness {
             let bound = config.wait_steady;
@@ -192,6 +215,8 @@ struct Progress {
     done: u64,
     /// The last sample may have left the machine work to do: settle before the next.
     settle_next: bool,
+    /// The most the blocks after this one may wait for a steady machine.
+    waits_left: Duration,
 }
 
 /// The plan's runs grouped by workload, in the order the workloads first appear.
@@ -237,7 +262,10 @@ fn run_block(
                 continue;
             }
             let warmup = round < slot.spec.warmup;
-            let eta = estimate_remaining(slots);
+            let eta = estimate_remaining(slots).map(|samples| Eta {
+                samples,
+                waits_up_to: run.waits_left,
+            });
             let label = sample_label(catalogue, &slot.spec, round);
             let waited = if run.settle_next && config.settle {
                 settle::wait(&mut settle::ProcStat, settle::MAX_WAIT)
