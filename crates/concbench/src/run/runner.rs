@@ -142,9 +142,8 @@ pub fn execute(
         if INTERRUPTED.load(Ordering::SeqCst) {
             break;
         }
-        let live_after = live[k + 1..].iter().filter(|&&l| l).count() as u32;
         run.waits_left = if config.steadiness {
-            config.wait_steady * live_after
+            waits_after(&live, k, config.wait_steady)
         } else {
             Duration::ZERO
         };
@@ -217,6 +216,12 @@ struct Progress {
     settle_next: bool,
     /// The most the blocks after this one may wait for a steady machine.
     waits_left: Duration,
+}
+
+/// The most the blocks after block `k` may wait for a steady machine: `bound` for each one
+/// that will run (`live`); a block whose runs are all refused or unavailable is not probed.
+fn waits_after(live: &[bool], k: usize, bound: Duration) -> Duration {
+    bound * live[k + 1..].iter().filter(|&&l| l).count() as u32
 }
 
 /// The plan's runs grouped by workload, in the order the workloads first appear.
@@ -560,4 +565,19 @@ fn finished_result(slot: &Slot) -> RunResult {
         .map(|w| w.to_string())
         .collect();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eta_bounds_the_waits_of_the_blocks_still_to_run() {
+        let bound = Duration::from_secs(600);
+        // The third block's runs are all refused: it is not probed, so it cannot wait.
+        let live = [true, true, false, true];
+        assert_eq!(waits_after(&live, 0, bound), bound * 2);
+        assert_eq!(waits_after(&live, 1, bound), bound);
+        assert_eq!(waits_after(&live, 3, bound), Duration::ZERO);
+    }
 }
