@@ -87,15 +87,11 @@ fn main() {
         }
     }
 
-    for &signal in &FORWARDED {
-        // SAFETY: `forward` only calls async-signal-safe functions.
-        unsafe {
-            libc::signal(signal, forward as *const () as libc::sighandler_t);
-        }
-    }
-    let floor_kb = own_anon_rss_kb();
     // Hold the forwarded signals until CHILD is set, so that one sent the moment the
-    // program starts is not lost; they are delivered (and passed on) when unblocked.
+    // program starts is not lost; they are delivered (and passed on) when unblocked. They
+    // are held before the handler is installed: one that came between the two would reach
+    // `forward` while there is no child yet, and be dropped. Before this point the default
+    // disposition still holds, and such a signal ends the launcher, as it should.
     // SAFETY: sigset_t is plain data; sigprocmask on this single-threaded process.
     let forwarded = unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
@@ -106,6 +102,13 @@ fn main() {
         libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
         set
     };
+    for &signal in &FORWARDED {
+        // SAFETY: `forward` only calls async-signal-safe functions.
+        unsafe {
+            libc::signal(signal, forward as *const () as libc::sighandler_t);
+        }
+    }
+    let floor_kb = own_anon_rss_kb();
     // SAFETY: this process has one thread, so the child may use anything before exec.
     let child = unsafe { libc::fork() };
     if child < 0 {
