@@ -134,7 +134,7 @@ pub fn execute(
     };
     let mut probe = None;
     let blocks = blocks(&slots);
-    let live: Vec<bool> = blocks
+    let live_blocks: Vec<bool> = blocks
         .iter()
         .map(|(_, members)| members.iter().any(|&i| slots[i].blocked.is_none()))
         .collect();
@@ -143,11 +143,11 @@ pub fn execute(
             break;
         }
         run.waits_left = if config.steadiness {
-            waits_after(&live, k, config.wait_steady)
+            waits_after(&live_blocks, k, config.wait_steady)
         } else {
             Duration::ZERO
         };
-        let live = live[k];
+        let live = live_blocks[k];
         let mut waited = Duration::ZERO;
         if live && config.steadiness {
             let bound = config.wait_steady;
