@@ -1,13 +1,16 @@
 //! Statistics of samples: arithmetic only, no I/O, no clock — so it can be tested with
 //! properties. This file holds the descriptive statistics; one file per further concern:
 //!
+//! - [`interval`]: distribution-free intervals of a median, with the level they really have
 //! - [`resample`]: the percentile bootstrap (nominal intervals, kept for the figures that
 //!   use it today)
 //! - [`rank_test`]: the Mann–Whitney U test
 
+pub mod interval;
 pub mod rank_test;
 pub mod resample;
 
+pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
 pub use resample::{bootstrap_ci, bootstrap_median_ci, bootstrap_ratio_ci, BOOTSTRAP_RESAMPLES};
 
