@@ -2,16 +2,20 @@
 //! properties. This file holds the descriptive statistics; one file per further concern:
 //!
 //! - [`interval`]: distribution-free intervals of a median, with the level they really have
+//! - [`ratio`]: intervals of how many times slower one model is than another, paired by
+//!   round or not
 //! - [`resample`]: the percentile bootstrap (nominal intervals, kept for the figures that
 //!   use it today)
 //! - [`rank_test`]: the Mann–Whitney U test
 
 pub mod interval;
 pub mod rank_test;
+pub mod ratio;
 pub mod resample;
 
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
+pub use ratio::{paired_ratio_interval, paired_ratios, unpaired_ratio_interval};
 pub use resample::{bootstrap_ci, bootstrap_median_ci, bootstrap_ratio_ci, BOOTSTRAP_RESAMPLES};
 
 /// A small deterministic PRNG (SplitMix64): the bootstrap must give the same interval for
