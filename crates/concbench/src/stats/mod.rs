@@ -4,15 +4,19 @@
 //! - [`interval`]: distribution-free intervals of a median, with the level they really have
 //! - [`ratio`]: intervals of how many times slower one model is than another, paired by
 //!   round or not
+//! - [`decision`]: do two models differ, which band of a verdict holds: read from an
+//!   interval
 //! - [`resample`]: the percentile bootstrap (nominal intervals, kept for the figures that
 //!   use it today)
 //! - [`rank_test`]: the Mann–Whitney U test
 
+pub mod decision;
 pub mod interval;
 pub mod rank_test;
 pub mod ratio;
 pub mod resample;
 
+pub use decision::{difference, place, Difference, Placement};
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
 pub use ratio::{paired_ratio_interval, paired_ratios, unpaired_ratio_interval};
