@@ -145,7 +145,7 @@ mod tests {
         let (k, level) = median_rank(5000, CONFIDENCE).unwrap();
         let spread = 1.96 * (5000f64).sqrt() / 2.0;
         assert!((k as f64 - (2500.0 - spread)).abs() < 3.0, "{k}");
-        assert!(level >= CONFIDENCE && level < 0.96, "{level}");
+        assert!((CONFIDENCE..0.96).contains(&level), "{level}");
     }
 
     #[test]

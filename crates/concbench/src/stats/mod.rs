@@ -139,6 +139,9 @@ pub fn geometric_mean(xs: &[f64]) -> Option<f64> {
 }
 
 #[cfg(test)]
+mod coverage;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
