@@ -1,6 +1,8 @@
 //! The percentile bootstrap: intervals by resampling the samples. Its "95%" is nominal: with
-//! 3 or 5 samples it cannot cover a median more often than [min, max] does (75%, 93.75%), so
-//! verdicts use the order-statistic intervals of [`super::interval`] instead.
+//! 3 or 5 samples its interval of a median never leaves [min, max], which covers a median
+//! only 75% or 93.75% of the times, and with one sample it is a point. The order-statistic
+//! intervals of [`super::interval`] and [`super::ratio`] state the level they really have,
+//! without resampling.
 
 use super::SplitMix64;
 
@@ -20,7 +22,7 @@ fn median_in_place(v: &mut [f64]) -> f64 {
 /// Resamples drawn by the bootstrap.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 
-/// A percentile bootstrap 95% confidence interval of the median.
+/// A percentile bootstrap interval of the median, nominally 95% (see the module's note).
 pub fn bootstrap_median_ci(xs: &[f64]) -> Option<(f64, f64)> {
     // The resample is refilled each round, so its median may reorder it in place.
     bootstrap_ci_mut(xs, median_in_place)
@@ -54,7 +56,9 @@ fn bootstrap_ci_mut(xs: &[f64], statistic: impl Fn(&mut [f64]) -> f64) -> Option
     Some((at(0.025), at(0.975)))
 }
 
-/// A percentile bootstrap 95% interval of median(new) / median(base), resampling both.
+/// A percentile bootstrap interval of median(new) / median(base), resampling both, nominally
+/// 95%: for 3 samples a side it never leaves [min new / max base, max new / min base], which
+/// covers at most 90% for independent samples of one shape up to scale.
 pub fn bootstrap_ratio_ci(base: &[f64], new: &[f64]) -> Option<(f64, f64)> {
     if base.is_empty() || new.is_empty() {
         return None;
