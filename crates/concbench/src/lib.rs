@@ -6,7 +6,9 @@
 //! folder per concern, each depending only on those listed before it:
 //!
 //! - [`format`](mod@format): how durations and sizes read (the one formatter)
-//! - [`stats`]: statistics, no I/O
+//! - [`stats`]: statistics, no I/O: descriptive figures, distribution-free intervals that
+//!   carry the confidence level they really have, ratios of paired samples, decisions read
+//!   from an interval, the bootstrap and the rank test
 //! - [`catalogue`]: workloads, models and sizes (from `suite/`), and the reference answers
 //! - [`exec`]: running one child process and measuring it from outside: the process, its
 //!   CPU affinity, its memory, its report
