@@ -51,6 +51,7 @@ fn main() {
             steadiness: false,
             settle: false,
             wait_steady: std::time::Duration::ZERO,
+            interrupt: concbench::run::Interrupt::new(),
         };
         let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();
