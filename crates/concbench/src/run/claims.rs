@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::analysis::claims::{self as decide, ClaimResult, ClaimsTable, MeasureSpec};
+use crate::analysis::claims::{self as verdicts, ClaimResult, ClaimsTable, MeasureSpec};
 use crate::analysis::view;
 use crate::catalogue::Catalogue;
 use crate::machine::Machine;
@@ -35,15 +35,16 @@ pub fn decide(
     session: Option<&Session>,
 ) -> Result<Decided> {
     let table = ClaimsTable::embedded();
-    let mut claims = decide::check(catalogue, table, file, &view::analyse(catalogue, file));
+    let mut claims = verdicts::check(catalogue, table, file, &view::analyse(catalogue, file));
     let mut sources = vec![source];
     let mut measured = None;
-    let missing = decide::missing(&claims);
+    let missing = verdicts::missing(&claims);
     if let Some(session) = session.filter(|_| !missing.is_empty()) {
         if let Some((path, quick)) = measure_missing(session, &missing)? {
-            let extra = decide::check(catalogue, table, &quick, &view::analyse(catalogue, &quick));
+            let extra =
+                verdicts::check(catalogue, table, &quick, &view::analyse(catalogue, &quick));
             let label = path.display().to_string();
-            claims = decide::merge(table, claims, &extra, &label);
+            claims = verdicts::merge(table, claims, &extra, &label);
             sources.push(label);
             measured = Some(quick);
         }
@@ -174,6 +175,6 @@ mod tests {
         assert!(decided
             .claims
             .iter()
-            .all(|c| c.verdict == decide::Verdict::NotMeasured));
+            .all(|c| c.verdict == verdicts::Verdict::NotMeasured));
     }
 }
