@@ -15,14 +15,15 @@ use concbench::results::ResultsFile;
 use concbench::run::plan::{self, Selection};
 use concbench::run::runner::{self, RunConfig, Silent};
 use concbench::stats::median;
-use concbench::toolchain::{ToolchainOptions, Toolchains};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 const RUNS: u32 = 50;
 
 fn main() {
     let catalogue = Catalogue::embedded();
-    let opts = ToolchainOptions::new(None, None).expect("source tree");
-    let toolchains = Toolchains::prepare(&opts, &[Lang::Rust], &mut |m| eprintln!("{m}"));
+    let toolchains = common::toolchains(&[Lang::Rust]);
     let selection = Selection {
         suite: "quick".into(),
         workloads: Some(vec!["cpu-parallel".into()]),
@@ -51,6 +52,7 @@ fn main() {
             steadiness: false,
             settle: false,
             wait_steady: std::time::Duration::ZERO,
+            interrupt: concbench::run::Interrupt::new(),
         };
         let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();

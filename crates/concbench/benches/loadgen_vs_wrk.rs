@@ -18,7 +18,10 @@ use concbench::exec::{self, CpuSet};
 use concbench::run::io_server::place;
 use concbench::run::loadgen::{self, LoadSpec};
 use concbench::stats::median;
-use concbench::toolchain::{find_on_path, ToolchainOptions, Toolchains};
+use concbench::toolchain::find_on_path;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 const SECONDS: u64 = 3;
 const ROUNDS: usize = 3;
@@ -29,8 +32,7 @@ fn main() {
         eprintln!("wrk is not installed: run scripts/bench-loadgen.sh (it installs Debian's wrk)");
         std::process::exit(2);
     };
-    let opts = ToolchainOptions::new(None, None).expect("source tree");
-    let toolchains = Toolchains::prepare(&opts, &[Lang::Rust], &mut |m| eprintln!("{m}"));
+    let toolchains = common::toolchains(&[Lang::Rust]);
     let imp = toolchains
         .implementation_for(Lang::Rust, "io-server", MODEL)
         .expect("the Rust io-server implementation");

@@ -10,13 +10,15 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use concbench::analysis::summary;
 use concbench::catalogue::{reference, Catalogue};
 use concbench::format::format_ns;
 use concbench::machine::Machine;
 use concbench::report::{Report, ReportFormat};
-use concbench::results::{ResultsFile, RunResult, Sample, Status};
+use concbench::results::{ResultsFile, RunResult, Sample};
 use concbench::run::plan::{self, Selection};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 /// A small, deterministic hash of a name, to spread the synthetic figures.
 fn spread(s: &str) -> u64 {
@@ -50,8 +52,7 @@ fn synthetic(suite: &str, cpus: usize) -> ResultsFile {
     );
     let mut seq = 0;
     for spec in &plan {
-        let reference = reference::checksum(&spec.workload, &spec.params).unwrap_or(0);
-        let ops = reference::expected_ops(&spec.workload, &spec.params).unwrap_or(1);
+        let (reference, ops) = common::answer(&spec.workload, &spec.params);
         let work = reference::work(&spec.workload, &spec.params).unwrap_or(1.0);
         let h = spread(&spec.model);
         let per_unit = 1.0 + (h % 400) as f64 / 4.0;
@@ -84,45 +85,29 @@ fn synthetic(suite: &str, cpus: usize) -> ResultsFile {
                         metrics.insert(name.into(), v);
                     }
                 }
+                let answer = if racy {
+                    reference.saturating_sub(1000 + k)
+                } else {
+                    reference
+                };
                 Sample {
-                    elapsed_ns: e,
-                    wall_ns: e + 20_000_000,
-                    user_ns: e * spec.cpus as u64,
-                    sys_ns: e / 20,
-                    max_rss_kb: 8_000,
-                    exit_code: 0,
-                    checksum: if racy {
-                        reference.saturating_sub(1000 + k).to_string()
-                    } else {
-                        reference.to_string()
-                    },
-                    ops,
                     metrics,
-                    tree_max_rss_kb: None,
-                    rss_floor_kb: 100,
                     seq,
-                    settle_ns: 0,
-                    settled: true,
+                    ..common::sample(e, spec.cpus, answer, ops)
                 }
             })
             .collect();
-        let summary = summary::summarise(&samples, reference, racy);
-        file.runs.push(RunResult {
-            workload: spec.workload.clone(),
-            model: spec.model.clone(),
-            lang: spec.lang.name().into(),
-            params: spec.params.clone(),
-            cpus: spec.cpus,
-            pinned: spec.pinned,
-            baseline: spec.baseline,
-            valid: true,
-            racy,
-            status: Status::Valid,
-            error: None,
-            reference_checksum: reference.to_string(),
+        let run = common::valid_run(
+            &spec.workload,
+            &spec.model,
+            spec.params.clone(),
+            spec.cpus,
+            spec.pinned,
             samples,
-            summary,
-            warnings: Vec::new(),
+        );
+        file.runs.push(RunResult {
+            baseline: spec.baseline,
+            ..run
         });
     }
     file

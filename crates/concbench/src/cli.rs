@@ -1,26 +1,27 @@
 //! The command line (README.md): parse, validate, dispatch; errors become one line and an
 //! exit status (0 done, 1 the work failed, 2 bad usage or input, 130 interrupted).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::catalogue::{Catalogue, Lang};
 use crate::machine::Machine;
-use crate::output::{progress, terminal};
+use crate::output::{listing, terminal};
 use crate::report::{Report, ReportFormat};
 use crate::results::ResultsFile;
 use crate::run::plan::{self, Selection, SetOverride};
-use crate::run::runner::{self, RunConfig};
-use crate::run::safety::{self, SafetyTools};
+use crate::run::session::{newest_results, RESULTS_DIR};
 use crate::toolchain::{ToolchainOptions, Toolchains};
 use crate::UsageError;
 
 mod advise;
+mod session;
 pub use advise::{AdviseArgs, AdviseFormat, ProfileArgs};
+pub use session::ToolchainArgs;
+use session::{log_step, parse_wait};
 
 /// Go, Python or Rust — and which concurrency model? Measured on this machine.
 #[derive(Debug, Parser)]
@@ -137,17 +138,6 @@ pub enum CompareFormat {
     Md,
 }
 
-/// Which Go and Python to use.
-#[derive(Debug, Clone, Args)]
-pub struct ToolchainArgs {
-    /// The `go` program to build with (default: `go` on PATH)
-    #[arg(long, value_name = "PATH")]
-    pub go: Option<PathBuf>,
-    /// The Python interpreter to use, e.g. a free-threaded CPython (default: `python3` on PATH)
-    #[arg(long, value_name = "PATH")]
-    pub python: Option<PathBuf>,
-}
-
 /// Output formats of the listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -207,17 +197,6 @@ pub struct RunArgs {
     /// Which Go and Python to use (`--go`, `--python`).
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
-}
-
-/// A `--wait-steady` bound: a duration in humantime's words (`90s`, `30m`, `1h`), at most a
-/// day.
-fn parse_wait(text: &str) -> std::result::Result<Duration, String> {
-    let d = humantime::parse_duration(text)
-        .map_err(|e| format!("{e}; give a duration such as 90s, 30m or 1h"))?;
-    if d > Duration::from_secs(86_400) {
-        return Err("at most 24h".into());
-    }
-    Ok(d)
 }
 
 /// Runs the command line and returns the process exit status.
@@ -296,7 +275,11 @@ fn report(args: &ReportArgs) -> Result<i32> {
     let file = ResultsFile::load(&args.file)?;
     let mut report = Report::new(Catalogue::embedded(), &file);
     if let Some(profile) = advise::profile(&args.profile)? {
-        report.advice = Some(advise::compute(&profile, &file, &report.analysis));
+        report.advice = Some(crate::run::advice::for_machine(
+            &profile,
+            &file,
+            &report.analysis,
+        ));
     }
     let bytes = args.format.exporter().render(&report)?;
     match &args.out {
@@ -326,55 +309,37 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// The folder `run` writes results files to by default.
-const RESULTS_DIR: &str = "concbench-results";
-
 /// FILE, or the newest results file in `concbench-results/`.
 fn results_path(file: &Option<PathBuf>) -> Result<PathBuf> {
     if let Some(f) = file {
         return Ok(f.clone());
     }
-    let newest = std::fs::read_dir(RESULTS_DIR)
-        .ok()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max();
-    match newest {
-        Some((_, path)) => Ok(path),
-        None => Err(UsageError(format!(
+    newest_results().ok_or_else(|| {
+        UsageError(format!(
             "no results file in {RESULTS_DIR}/: run `concbench run` first, or name a results file"
         ))
-        .into()),
-    }
+        .into()
+    })
 }
 
 fn claims(args: &ClaimsArgs) -> Result<i32> {
-    use crate::analysis::claims::{self as decide, ClaimsTable};
     use crate::report::claims_out;
     let path = results_path(&args.file)?;
     let file = ResultsFile::load(&path)?;
     let catalogue = Catalogue::embedded();
-    let table = ClaimsTable::embedded();
-    let report = Report::new(catalogue, &file);
-    let mut results = report.claims.clone();
-    let mut sources = vec![path.display().to_string()];
-    let missing = decide::missing(&results);
-    let mut measured = None;
-    if !args.no_run && !missing.is_empty() {
-        if let Some((quick_path, quick)) = measure_missing(catalogue, &missing, &args.toolchains)? {
-            let view = crate::analysis::view::analyse(catalogue, &quick);
-            let extra = decide::check(catalogue, table, &quick, &view);
-            let label = quick_path.display().to_string();
-            results = decide::merge(table, results, &extra, &label);
-            sources.push(label);
-            measured = Some(quick);
-        }
-    }
+    let session =
+        (!args.no_run).then(|| session::session(catalogue, &args.toolchains, Duration::ZERO));
+    let decided = crate::run::claims::decide(
+        catalogue,
+        &file,
+        path.display().to_string(),
+        session.as_ref(),
+    )?;
+    let (results, sources) = (decided.claims, decided.sources);
     let source = sources.join(", then ");
-    let files: Vec<&ResultsFile> = std::iter::once(&file).chain(measured.as_ref()).collect();
+    let files: Vec<&ResultsFile> = std::iter::once(&file)
+        .chain(decided.measured.as_ref())
+        .collect();
     let warning = claims_out::steadiness_warning(&files);
     match args.format {
         AnswerFormat::Terminal => print!(
@@ -395,83 +360,6 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
         ),
     }
     Ok(0)
-}
-
-/// Runs, at quick size, what the claims' tests found missing; `None` when nothing can run
-/// here (e.g. a test needs more CPUs than the machine has).
-fn measure_missing(
-    catalogue: &Catalogue,
-    missing: &[crate::analysis::claims::MeasureSpec],
-    toolchain_args: &ToolchainArgs,
-) -> Result<Option<(PathBuf, ResultsFile)>> {
-    let machine = Machine::current();
-    let cpus = machine.allowed_cpus.len();
-    let mut plan = Vec::new();
-    for m in missing.iter().filter(|m| !m.safety && m.min_cpus <= cpus) {
-        let selection = Selection {
-            suite: "quick".into(),
-            workloads: Some(vec![m.workload.clone()]),
-            models: (!m.models.is_empty()).then(|| m.models.clone()),
-            sets: m
-                .sets
-                .iter()
-                .map(|(param, value)| SetOverride {
-                    workload: m.workload.clone(),
-                    param: param.clone(),
-                    value: *value,
-                })
-                .collect(),
-            cpus: None,
-            timeout: None,
-            runs: None,
-            warmup: None,
-        };
-        for spec in plan::build(catalogue, &selection, cpus)? {
-            if !plan.contains(&spec) {
-                plan.push(spec);
-            }
-        }
-    }
-    let safety = missing.iter().any(|m| m.safety);
-    if plan.is_empty() && !safety {
-        return Ok(None);
-    }
-    eprintln!(
-        "concbench: the results file cannot decide every claim; measuring {} runs at quick size{} (--no-run only reads)",
-        plan.len(),
-        if safety { " and making the safety checks" } else { "" }
-    );
-    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
-        .to_string()
-        .replace([':', '-'], "");
-    let out = PathBuf::from(RESULTS_DIR).join(format!("claims-quick-{stamp}.json"));
-    let (mut file, out) = if plan.is_empty() {
-        let file = ResultsFile::new(
-            "quick",
-            std::env::args().collect(),
-            machine,
-            BTreeMap::new(),
-        );
-        file.write_atomic(&out)?;
-        (file, out)
-    } else {
-        execute_plan(
-            catalogue,
-            &plan,
-            "quick",
-            Some(out),
-            toolchain_args,
-            machine,
-            Duration::ZERO,
-        )?
-    };
-    // A plan with shared-counter made the checks already.
-    if safety && file.safety.is_empty() && !file.interrupted {
-        let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
-        file.safety = crate::run::safety::check_all(catalogue, &opts, &mut log_step);
-        file.write_atomic(&out)?;
-    }
-    Ok(Some((out, file)))
 }
 
 fn models(args: &ModelsArgs) -> Result<i32> {
@@ -498,10 +386,6 @@ fn models(args: &ModelsArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn log_step(msg: &str) {
-    eprintln!("concbench: {msg}");
-}
-
 fn list(args: &ListArgs) -> Result<i32> {
     let catalogue = Catalogue::embedded();
     let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
@@ -510,58 +394,10 @@ fn list(args: &ListArgs) -> Result<i32> {
         Format::Text => print!("{}", terminal::render_catalogue(catalogue, &toolchains)),
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&catalogue_json(catalogue, &toolchains))?
+            serde_json::to_string_pretty(&listing::catalogue_json(catalogue, &toolchains))?
         ),
     }
     Ok(0)
-}
-
-/// The catalogue and the toolchains as JSON, for scripts.
-fn catalogue_json(catalogue: &Catalogue, toolchains: &Toolchains) -> serde_json::Value {
-    use serde_json::json;
-    let langs: serde_json::Map<String, serde_json::Value> = toolchains
-        .langs
-        .iter()
-        .map(|(lang, imp)| {
-            let value = match imp {
-                Ok(imp) => json!({
-                    "available": true,
-                    "runtime": imp.runtime,
-                    "program": imp.program,
-                    "numpy": imp.numpy,
-                }),
-                Err(why) => json!({"available": false, "reason": why.reason, "hint": why.hint}),
-            };
-            (lang.name().to_string(), value)
-        })
-        .collect();
-    let workloads: Vec<serde_json::Value> = catalogue
-        .workloads
-        .iter()
-        .map(|w| {
-            let models: Vec<serde_json::Value> = w
-                .models
-                .iter()
-                .map(|m| {
-                    let mut v = serde_json::to_value(m).expect("serialisable");
-                    let unavailable = toolchains.implementation_for(m.lang, &w.name, &m.id).err();
-                    v["available"] = json!(unavailable.is_none());
-                    v["unavailable"] = json!(unavailable.map(|u| u.to_string()));
-                    v
-                })
-                .collect();
-            json!({
-                "name": w.name,
-                "title": w.title,
-                "from": w.from,
-                "op": w.op,
-                "params": w.params,
-                "suites": w.suites.keys().collect::<Vec<_>>(),
-                "models": models,
-            })
-        })
-        .collect();
-    json!({"toolchains": langs, "workloads": workloads})
 }
 
 fn run(args: &RunArgs) -> Result<i32> {
@@ -581,15 +417,9 @@ fn run(args: &RunArgs) -> Result<i32> {
     if plan.is_empty() {
         return Err(UsageError("nothing to run: the selection matches no model".into()).into());
     }
-    let (file, out) = execute_plan(
-        catalogue,
-        &plan,
-        &args.suite,
-        args.out.clone(),
-        &args.toolchains,
-        machine,
-        args.wait_steady.unwrap_or_default(),
-    )?;
+    let wait_steady = args.wait_steady.unwrap_or_default();
+    let session = session::session(catalogue, &args.toolchains, wait_steady);
+    let (file, out) = session.execute(&plan, &args.suite, args.out.clone(), machine)?;
     let report = Report::new(catalogue, &file);
     let text = ReportFormat::Terminal.exporter().render(&report)?;
     std::io::Write::write_all(&mut std::io::stdout(), &text)?;
@@ -636,83 +466,4 @@ fn run(args: &RunArgs) -> Result<i32> {
         return Ok(130);
     }
     Ok(if valid == 0 || failed > 0 { 1 } else { 0 })
-}
-
-/// Prepares the toolchains `plan` needs, runs it with progress on stderr and writes its
-/// results file to `out` (default: `concbench-results/<suite>-<time>.json`).
-fn execute_plan(
-    catalogue: &Catalogue,
-    plan: &[crate::run::plan::RunSpec],
-    suite: &str,
-    out: Option<PathBuf>,
-    toolchain_args: &ToolchainArgs,
-    machine: Machine,
-    wait_steady: Duration,
-) -> Result<(ResultsFile, PathBuf)> {
-    let mut langs: Vec<Lang> = plan.iter().map(|s| s.lang).collect();
-    langs.sort();
-    langs.dedup();
-    let opts = ToolchainOptions::new(toolchain_args.go.clone(), toolchain_args.python.clone())?;
-    let toolchains = Toolchains::prepare(&opts, &langs, &mut log_step);
-    // The safety checks' programs are built now, with the others, so that no build runs
-    // between measurements; the checks themselves run after the last block.
-    let safety_tools = plan
-        .iter()
-        .any(|s| s.workload == safety::WORKLOAD)
-        .then(|| SafetyTools::prepare(&opts, &mut log_step));
-
-    let started = SystemTime::now();
-    let out = out.unwrap_or_else(|| {
-        let stamp = humantime::format_rfc3339_seconds(started)
-            .to_string()
-            .replace([':', '-'], "");
-        PathBuf::from("concbench-results").join(format!("{suite}-{stamp}.json"))
-    });
-    let config = RunConfig {
-        out: out.clone(),
-        order_seed: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-        steadiness: true,
-        settle: true,
-        wait_steady,
-    };
-    let file = ResultsFile::new(
-        suite,
-        std::env::args().collect(),
-        machine,
-        toolchains.versions(),
-    );
-    install_interrupt_handler();
-    let samples: u32 = plan.iter().map(|s| s.warmup + s.runs).sum();
-    eprintln!(
-        "concbench: {} runs, {samples} samples (warm-ups included) → {}",
-        plan.len(),
-        out.display()
-    );
-    let mut reporter = progress::for_stderr();
-    let mut file = runner::execute(
-        catalogue,
-        &toolchains,
-        plan,
-        &config,
-        file,
-        reporter.as_mut(),
-    )?;
-    if let Some(tools) = safety_tools.filter(|_| !file.interrupted) {
-        file.safety = tools.check(catalogue);
-        for line in safety::summary_lines(&file.safety) {
-            eprintln!("concbench: {line}");
-        }
-        file.write_atomic(&out)?;
-    }
-    Ok((file, out))
-}
-
-/// Ctrl-C stops the run in flight (its process group) and lets the runner save what it has.
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        runner::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-        crate::exec::kill_current_run();
-    });
 }

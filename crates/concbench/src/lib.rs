@@ -18,11 +18,12 @@
 //! - [`analysis`]: from a results file to figures and findings, no I/O: summaries,
 //!   warnings, the analysis view, findings, comparisons, the claims checked, the models
 //!   table, advice for a workload profile
-//! - [`run`]: planning and executing a suite, the io-server's server and load generator,
-//!   the safety checks
-//! - [`output`]: progress and terminal tables
+//! - [`run`]: planning and executing a suite: a session (toolchains, Ctrl-C, the runner,
+//!   the safety checks) from a plan to its results file, the io-server's server and load
+//!   generator, and the runs `claims` and `advise` make for what a results file lacks
+//! - [`output`]: progress, terminal tables, and `list`'s JSON
 //! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
-//! - [`cli`]: the command line
+//! - [`cli`]: the command line: parses, validates and dispatches
 //!
 //! `tests/layout.rs` fails when a module imports one that comes after it in this list.
 

@@ -9,18 +9,17 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use concbench::catalogue::reference;
 use concbench::catalogue::{Catalogue, Lang, Workload};
 use concbench::exec::protocol::parse_report;
 use concbench::exec::{self, Exit};
-use concbench::toolchain::{Implementation, ToolchainOptions, Toolchains};
+use concbench::toolchain::{Implementation, Toolchains};
 
+mod common;
+
+/// Every language's implementations, built once for all the tests.
 fn toolchains() -> &'static Toolchains {
     static T: OnceLock<Toolchains> = OnceLock::new();
-    T.get_or_init(|| {
-        let opts = ToolchainOptions::new(None, None).expect("source tree");
-        Toolchains::prepare(&opts, &Lang::ALL, &mut |msg| eprintln!("{msg}"))
-    })
+    T.get_or_init(|| common::toolchains(&Lang::ALL))
 }
 
 fn implementation(lang: Lang) -> &'static Implementation {
@@ -67,8 +66,7 @@ fn check_workload(name: &str) {
     let catalogue = Catalogue::embedded();
     let workload = catalogue.workload(name).unwrap();
     let params = tiny(name);
-    let reference = reference::checksum(name, &params).unwrap();
-    let ops = reference::expected_ops(name, &params).unwrap();
+    let (reference, ops) = common::answer(name, &params);
     let mut failures = Vec::new();
     for model in &workload.models {
         let imp = implementation(model.lang);
@@ -147,8 +145,7 @@ fn prime_sieve_conforms_at_buffers_0_and_1() {
     for buffer in [0u64, 1] {
         let mut params = tiny("prime-sieve");
         params.insert("buffer".into(), buffer);
-        let reference = reference::checksum("prime-sieve", &params).unwrap();
-        let ops = reference::expected_ops("prime-sieve", &params).unwrap();
+        let (reference, ops) = common::answer("prime-sieve", &params);
         for model in &workload.models {
             let m = run(
                 implementation(model.lang),

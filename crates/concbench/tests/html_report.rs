@@ -10,18 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use concbench::analysis::claims::{Range, Verdict};
-use concbench::analysis::summary;
-use concbench::catalogue::{reference, Catalogue};
+use concbench::catalogue::Catalogue;
 use concbench::machine::steadiness::Steadiness;
 use concbench::report::{Report, ReportFormat};
 use concbench::results::{Block, ResultsFile, RunResult, Sample, Status, SCHEMA};
 
-fn lang_of(model: &str) -> String {
-    match model.split('-').next().unwrap() {
-        "py" => "python".into(),
-        other => other.into(),
-    }
-}
+mod common;
 
 /// A valid run, one sample per `elapsed` value, with these metrics on every sample.
 fn run(
@@ -34,55 +28,33 @@ fn run(
     metrics: &[(&str, i64)],
 ) -> RunResult {
     let params: BTreeMap<String, u64> = params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    let reference = reference::checksum(workload, &params).unwrap();
-    let ops = reference::expected_ops(workload, &params).unwrap();
+    let (reference, ops) = common::answer(workload, &params);
     let racy = model.ends_with("racy");
     let samples: Vec<Sample> = elapsed
         .iter()
         .enumerate()
-        .map(|(i, &e)| Sample {
-            elapsed_ns: e,
-            wall_ns: e + 30_000_000,
-            user_ns: e * cpus as u64 * 9 / 10,
-            sys_ns: e / 20,
-            max_rss_kb: 8_000 + 100 * i as u64,
-            exit_code: 0,
-            checksum: if racy {
-                (reference - 5_000 - 17 * i as u64).to_string()
+        .map(|(i, &e)| {
+            // A racy model loses a few increments, a different few each time.
+            let answer = if racy {
+                reference - 5_000 - 17 * i as u64
             } else {
-                reference.to_string()
-            },
-            ops,
-            // Spread the metrics a little between samples, as real runs do.
-            metrics: metrics
-                .iter()
-                .map(|(k, v)| (k.to_string(), v + (i as i64 - 1) * v / 50))
-                .collect(),
-            tree_max_rss_kb: model.contains("processes").then_some(30_000),
-            rss_floor_kb: 100,
-            seq: 0,
-            settle_ns: 0,
-            settled: true,
+                reference
+            };
+            Sample {
+                wall_ns: e + 30_000_000,
+                user_ns: e * cpus as u64 * 9 / 10,
+                max_rss_kb: 8_000 + 100 * i as u64,
+                // Spread the metrics a little between samples, as real runs do.
+                metrics: metrics
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v + (i as i64 - 1) * v / 50))
+                    .collect(),
+                tree_max_rss_kb: model.contains("processes").then_some(30_000),
+                ..common::sample(e, cpus, answer, ops)
+            }
         })
         .collect();
-    let summary = summary::summarise(&samples, reference, racy);
-    RunResult {
-        workload: workload.into(),
-        model: model.into(),
-        lang: lang_of(model),
-        params: params.clone(),
-        cpus,
-        pinned,
-        baseline: workload == "spawn-idle" && params["units"] == 0,
-        valid: true,
-        racy,
-        status: Status::Valid,
-        error: None,
-        reference_checksum: reference.to_string(),
-        samples,
-        summary,
-        warnings: Vec::new(),
-    }
+    common::valid_run(workload, model, params, cpus, pinned, samples)
 }
 
 /// A run that never counted a sample: failed, timed out or refused.

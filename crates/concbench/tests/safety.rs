@@ -6,11 +6,13 @@
 use concbench::catalogue::{Catalogue, Lang};
 use concbench::results::SafetyOutcome;
 use concbench::run::safety;
-use concbench::toolchain::{self, ToolchainOptions};
+use concbench::toolchain;
+
+mod common;
 
 #[test]
 fn rustc_refuses_the_unsynchronised_counter_with_a_borrow_error() {
-    let opts = ToolchainOptions::new(None, None).expect("source tree");
+    let opts = common::source_options();
     let rustc = toolchain::rustc().unwrap_or_else(|why| panic!("no rustc: {why}"));
     let check = safety::compile_fail(Ok(&rustc), &opts.root);
     assert_eq!(check.outcome, SafetyOutcome::Rejected, "{check:#?}");
@@ -33,7 +35,7 @@ fn rustc_refuses_the_unsynchronised_counter_with_a_borrow_error() {
 
 #[test]
 fn the_race_detector_reports_go_racy_and_only_go_racy() {
-    let opts = ToolchainOptions::new(None, None).expect("source tree");
+    let opts = common::source_options();
     let binary = match toolchain::build_go_race(&opts, &mut |msg| eprintln!("{msg}")) {
         Ok(binary) => binary,
         Err(why) if why.reason.contains("-race needs") => {

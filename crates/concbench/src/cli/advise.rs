@@ -1,22 +1,17 @@
 //! `concbench advise`: the profile from a preset, a file and flags; the results file; with
 //! `--measure`, the runs the profile needs first; then the advice, rendered.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::{execute_plan, ToolchainArgs};
-use crate::analysis::advice::{self, Advice, Inputs, MeasureCommand, MEASURE_SUITE};
+use super::session::{self, parse_wait, ToolchainArgs};
 use crate::analysis::profile::{self, Layer, Profile, ProfileInput};
-use crate::analysis::view::{self, Analysis};
-use crate::catalogue::models::ModelTable;
 use crate::catalogue::Catalogue;
-use crate::machine::limits::Limits;
-use crate::machine::Machine;
-use crate::results::ResultsFile;
-use crate::run::plan::{self, Selection, SetOverride};
+use crate::run::advice::{from_file, measure};
+use crate::run::session::{newest_results, RESULTS_DIR};
 use crate::UsageError;
 
 /// A workload profile: a preset, a file, flags (each overriding the one before).
@@ -82,7 +77,7 @@ pub struct AdviseArgs {
     pub measure: bool,
     /// With --measure: before each workload's block, wait up to this long (e.g. 30m) for the
     /// machine's steadiness probe to read steady; the block runs either way
-    #[arg(long, value_name = "DURATION", value_parser = super::parse_wait, requires = "measure")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, requires = "measure")]
     pub wait_steady: Option<Duration>,
     /// Output format
     #[arg(long, value_enum, default_value = "terminal")]
@@ -123,105 +118,6 @@ pub fn profile(args: &ProfileArgs) -> Result<Option<Profile>> {
     Ok(Some(profile::build(args.preset.as_deref(), &layers)?))
 }
 
-/// The advice for `profile` from `file`, with this machine's caps.
-pub fn compute(profile: &Profile, file: &ResultsFile, analysis: &Analysis) -> Advice {
-    advice::advise(
-        profile,
-        &Inputs {
-            catalogue: Catalogue::embedded(),
-            file,
-            analysis,
-            models: ModelTable::embedded(),
-            limits: &Limits::current(),
-        },
-    )
-}
-
-/// The newest results file in `concbench-results/`, if any.
-fn newest_results() -> Option<PathBuf> {
-    std::fs::read_dir("concbench-results")
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max()
-        .map(|(_, p)| p)
-}
-
-/// The selections that measure what `advice` lacks: its commands, and the other workloads it
-/// reads at quick sizes, so the new file answers on its own.
-fn selections(advice: &Advice) -> Result<Vec<Selection>> {
-    let mut out: Vec<Selection> = Vec::new();
-    let mut covered: Vec<String> = Vec::new();
-    let selection = |c: &MeasureCommand| -> Result<Selection> {
-        let sets = c
-            .sets
-            .iter()
-            .map(|(w, p, v)| format!("{w}.{p}={v}").parse::<SetOverride>())
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(UsageError)?;
-        Ok(Selection {
-            suite: MEASURE_SUITE.into(),
-            workloads: Some(c.workloads.clone()),
-            models: (!c.models.is_empty()).then(|| c.models.clone()),
-            sets,
-            cpus: c.cpus.map(|n| vec![n]),
-            timeout: None,
-            runs: None,
-            warmup: None,
-        })
-    };
-    for c in &advice.commands {
-        covered.extend(c.workloads.iter().cloned());
-        out.push(selection(c)?);
-    }
-    let rest: Vec<String> = advice
-        .workloads
-        .iter()
-        .filter(|w| !covered.contains(w))
-        .cloned()
-        .collect();
-    if !rest.is_empty() {
-        out.push(selection(&MeasureCommand {
-            workloads: rest,
-            models: vec![],
-            sets: vec![],
-            cpus: advice.commands.first().and_then(|c| c.cpus),
-        })?);
-    }
-    Ok(out)
-}
-
-/// Runs the selections into one new results file and returns its path.
-fn measure(
-    selections: &[Selection],
-    toolchains: &ToolchainArgs,
-    wait_steady: Duration,
-) -> Result<PathBuf> {
-    let catalogue = Catalogue::embedded();
-    let machine = Machine::current();
-    let mut runs = Vec::new();
-    for s in selections {
-        runs.extend(plan::build(catalogue, s, machine.allowed_cpus.len())?);
-    }
-    let (file, out) = execute_plan(
-        catalogue,
-        &runs,
-        "advise",
-        None,
-        toolchains,
-        machine,
-        wait_steady,
-    )?;
-    if file.interrupted {
-        anyhow::bail!(
-            "interrupted; the runs measured so far are in {}",
-            out.display()
-        );
-    }
-    Ok(out)
-}
-
 /// `concbench advise`.
 pub fn advise(args: &AdviseArgs) -> Result<i32> {
     let profile = profile(&args.profile)?.ok_or_else(|| {
@@ -238,39 +134,21 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
             "worker-pool,cpu-parallel,spawn-idle"
         };
         return Err(UsageError(format!(
-            "no results file in concbench-results/: run `concbench run --suite quick --workloads \
+            "no results file in {RESULTS_DIR}/: run `concbench run --suite quick --workloads \
              {needs}` first, give --results FILE, or add --measure"
         ))
         .into());
     }
     let mut advised = path
         .as_deref()
-        .map(|p| advise_from(&profile, p))
+        .map(|p| from_file(&profile, p))
         .transpose()?;
     if args.measure {
-        let todo = match &advised {
-            None => {
-                let probe = ResultsFile::new(
-                    MEASURE_SUITE,
-                    vec![],
-                    Default::default(),
-                    Default::default(),
-                );
-                let analysis = view::analyse(Catalogue::embedded(), &probe);
-                selections(&compute(&profile, &probe, &analysis))?
-            }
-            Some((_, a)) if !a.commands.is_empty() => selections(a)?,
-            Some(_) => Vec::new(),
-        };
-        if todo.is_empty() {
-            eprintln!("concbench: nothing is missing for this profile; advising from the file");
-        } else {
-            let out = measure(
-                &todo,
-                &args.toolchains,
-                args.wait_steady.unwrap_or_default(),
-            )?;
-            advised = Some(advise_from(&profile, &out)?);
+        let wait_steady = args.wait_steady.unwrap_or_default();
+        let session = session::session(Catalogue::embedded(), &args.toolchains, wait_steady);
+        let lacking = advised.as_ref().map(|(_, advice)| advice);
+        if let Some(out) = measure(&session, &profile, lacking)? {
+            advised = Some(from_file(&profile, &out)?);
             path = Some(out);
         }
     }
@@ -291,11 +169,4 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
         AdviseFormat::Md => print!("{}", crate::report::advice::markdown_section(&advice)),
     }
     Ok(0)
-}
-
-fn advise_from(profile: &Profile, path: &Path) -> Result<(ResultsFile, Advice)> {
-    let file = ResultsFile::load(path)?;
-    let analysis = view::analyse(Catalogue::embedded(), &file);
-    let advice = compute(profile, &file, &analysis);
-    Ok((file, advice))
 }

@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -22,14 +21,12 @@ use crate::catalogue::Catalogue;
 use crate::exec::{self, Exit};
 use crate::machine::limits::Limits;
 use crate::results::{Block, ResultsFile, RunResult, Sample, Status, Summary};
+use crate::run::interrupt::Interrupt;
 use crate::run::plan::RunSpec;
 use crate::run::settle;
 use crate::run::steady;
 use crate::stats;
 use crate::toolchain::Toolchains;
-
-/// Set by the Ctrl-C handler; the runner stops at the next sample boundary.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How often, at most, the results file is rewritten while samples arrive.
 const SAVE_INTERVAL: Duration = Duration::from_secs(2);
@@ -80,6 +77,9 @@ pub struct RunConfig {
     /// Before each block, wait up to this long for the steadiness probe to read steady
     /// (zero: probe once and go on).
     pub wait_steady: Duration,
+    /// Ctrl-C: once pressed, the runner stops at the next sample boundary and saves what it
+    /// has.
+    pub interrupt: Interrupt,
 }
 
 /// The state of one planned run while the plan executes.
@@ -139,7 +139,7 @@ pub fn execute(
         .map(|(_, members)| members.iter().any(|&i| slots[i].blocked.is_none()))
         .collect();
     for (k, (workload, members)) in blocks.into_iter().enumerate() {
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if config.interrupt.is_interrupted() {
             break;
         }
         run.waits_left = if config.steadiness {
@@ -151,10 +151,13 @@ pub fn execute(
         let mut waited = Duration::ZERO;
         if live && config.steadiness {
             let bound = config.wait_steady;
-            let w = steady::wait(&mut steady::Machine, bound, &mut |p, so_far| {
+            let mut machine = steady::Machine {
+                interrupt: config.interrupt.clone(),
+            };
+            let w = steady::wait(&mut machine, bound, &mut |p, so_far| {
                 reporter.waiting(&steady::waiting_line(&workload, p, so_far, bound))
             });
-            if !bound.is_zero() && !w.steady() && !INTERRUPTED.load(Ordering::SeqCst) {
+            if !bound.is_zero() && !w.steady() && !config.interrupt.is_interrupted() {
                 reporter.warning(&steady::gave_up_line(&workload, &w));
             }
             waited = w.waited;
@@ -186,7 +189,7 @@ pub fn execute(
             },
         });
     }
-    file.interrupted = INTERRUPTED.load(Ordering::SeqCst);
+    file.interrupted = config.interrupt.is_interrupted();
     file.finished_at = Some(crate::results::now_rfc3339());
     file.machine.load_avg_end = crate::machine::load_average();
     if total > 0 && config.steadiness && !file.interrupted {
@@ -259,7 +262,7 @@ fn run_block(
         let mut order = members.to_vec();
         run.rng.shuffle(&mut order);
         for i in order {
-            if INTERRUPTED.load(Ordering::SeqCst) {
+            if config.interrupt.is_interrupted() {
                 return Ok(());
             }
             let slot = &slots[i];
@@ -287,7 +290,7 @@ fn run_block(
                 .is_some_and(|m| m.processes);
             let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
             run.done += 1;
-            if INTERRUPTED.load(Ordering::SeqCst) {
+            if config.interrupt.is_interrupted() {
                 // The sample was cut short by Ctrl-C: it measured nothing.
                 return Ok(());
             }
@@ -579,5 +582,48 @@ mod tests {
         assert_eq!(waits_after(&live, 0, bound), bound * 2);
         assert_eq!(waits_after(&live, 1, bound), bound);
         assert_eq!(waits_after(&live, 3, bound), Duration::ZERO);
+    }
+
+    /// The runner as Ctrl-C leaves it: `interrupted` before the first block.
+    fn execute_with(interrupted: bool) -> ResultsFile {
+        let catalogue = Catalogue::embedded();
+        let selection = crate::run::plan::Selection {
+            suite: "quick".into(),
+            workloads: Some(vec!["cpu-parallel".into()]),
+            models: Some(vec!["rust-seq".into()]),
+            ..Default::default()
+        };
+        let plan = crate::run::plan::build(catalogue, &selection, 1).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = RunConfig {
+            out: dir.path().join("r.json"),
+            order_seed: 1,
+            steadiness: false,
+            settle: false,
+            wait_steady: Duration::ZERO,
+            interrupt: Interrupt::new(),
+        };
+        if interrupted {
+            config.interrupt.interrupt();
+        }
+        let file = ResultsFile::new("quick", vec![], Default::default(), BTreeMap::new());
+        // No toolchain: the run is unavailable, and no program starts.
+        let toolchains = Toolchains::default();
+        let file = execute(catalogue, &toolchains, &plan, &config, file, &mut Silent).unwrap();
+        assert_eq!(
+            ResultsFile::load(&config.out).unwrap().interrupted,
+            interrupted
+        );
+        file
+    }
+
+    #[test]
+    fn an_interrupted_runner_starts_no_block_and_still_writes_its_file() {
+        let file = execute_with(true);
+        assert!(file.interrupted && file.blocks.is_empty());
+        assert_eq!(file.runs.len(), 1, "the planned run keeps its row");
+        let file = execute_with(false);
+        assert!(!file.interrupted);
+        assert_eq!(file.blocks.len(), 1);
     }
 }

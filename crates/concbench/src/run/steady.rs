@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use crate::machine::steadiness::{Steadiness, UNSTEADY_CV};
+use crate::run::interrupt::Interrupt;
 
 /// How often the machine is probed while the harness waits: each probe keeps every CPU
 /// busy for 0.75 s, so probing more often would be a load of its own.
@@ -27,7 +28,10 @@ pub trait Prober {
 }
 
 /// The real machine: [`crate::machine::steadiness::brief`], and a sleep that Ctrl-C cuts.
-pub struct Machine;
+pub struct Machine {
+    /// The run's Ctrl-C: a press ends the wait.
+    pub interrupt: Interrupt,
+}
 
 impl Prober for Machine {
     fn probe(&mut self) -> Steadiness {
@@ -38,14 +42,14 @@ impl Prober for Machine {
         let step = Duration::from_millis(250);
         let mut left = d;
         while !left.is_zero() {
-            if super::runner::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            if self.interrupt.is_interrupted() {
                 return false;
             }
             let now = left.min(step);
             std::thread::sleep(now);
             left -= now;
         }
-        !super::runner::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+        !self.interrupt.is_interrupted()
     }
 }
 
@@ -226,6 +230,19 @@ mod tests {
         assert_eq!(w.probes, 2);
         assert_eq!(w.waited, PROBE_EVERY * 2);
         assert!(!w.steady());
+    }
+
+    #[test]
+    fn ctrl_c_cuts_the_real_machines_sleep_short() {
+        let interrupt = Interrupt::new();
+        let mut machine = Machine {
+            interrupt: interrupt.clone(),
+        };
+        let started = std::time::Instant::now();
+        assert!(machine.sleep(Duration::from_millis(10)));
+        interrupt.interrupt();
+        assert!(!machine.sleep(Duration::from_secs(30)));
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
