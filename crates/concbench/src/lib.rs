@@ -7,7 +7,8 @@
 //!
 //! - [`format`](mod@format): how durations and sizes read (the one formatter)
 //! - [`stats`]: statistics, no I/O
-//! - [`catalogue`]: workloads, models and sizes (from `suite/`), and the reference answers
+//! - [`catalogue`]: workloads, models and sizes, the comparison table's words, the claims
+//!   and the advice presets (from `suite/`), and the reference answers
 //! - [`exec`]: running one child process and measuring it from outside: the process, its
 //!   CPU affinity, its memory, its report
 //! - [`machine`]: what machine this is, its limits, its steadiness, and `doctor`

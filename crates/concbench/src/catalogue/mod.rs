@@ -1,10 +1,14 @@
-//! The catalogue of workloads, models and suite sizes, read from `suite/`.
+//! The catalogue of workloads, models and suite sizes, read from `suite/`; beside it, the
+//! schemas of the other `suite/` files: the comparison table's words ([`models`]), the
+//! article's claims ([`claims`]) and the advice presets ([`presets`]).
 //!
 //! `suite/` is the single source of truth for what concbench runs: the harness embeds its
 //! files at compile time (so the binary works from anywhere) and validates them once, here,
 //! before any work starts.
 
+pub mod claims;
 pub mod models;
+pub mod presets;
 pub mod reference;
 
 use std::collections::BTreeMap;
@@ -72,6 +76,11 @@ impl Lang {
             Lang::Rust => "rust",
             Lang::C => "c",
         }
+    }
+
+    /// The language of that name (as [`Lang::name`] gives it), if there is one.
+    pub fn from_name(name: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.name() == name)
     }
 }
 

@@ -18,6 +18,7 @@ use crate::machine::Machine;
 use crate::UsageError;
 
 pub mod outcome;
+pub use crate::catalogue::models::SafetyOutcome;
 pub use outcome::Status;
 
 /// The schema this concbench writes and reads.
@@ -57,20 +58,6 @@ pub struct ResultsFile {
     /// the Rust compiler's refusal, Go's race detector. Empty when the suite did not check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub safety: Vec<SafetyCheck>,
-}
-
-/// How a language met a deliberately unsynchronised counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SafetyOutcome {
-    /// The compiler refused the program (Rust's ownership and `Send`/`Sync` rules).
-    Rejected,
-    /// The program ran and a run-time checker reported the race (Go's `-race`).
-    Reported,
-    /// The program ran and nothing was reported.
-    Clean,
-    /// The check could not be made here (no compiler, no cgo for `-race`); `reason` says why.
-    Unavailable,
 }
 
 /// One safety check: the program, the command that checked it, and what it printed.
