@@ -401,32 +401,14 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
 /// here (e.g. a test needs more CPUs than the machine has).
 fn measure_missing(
     catalogue: &Catalogue,
-    missing: &[crate::analysis::claims::MeasureSpec],
+    missing: &[crate::analysis::claims::Measure],
     toolchain_args: &ToolchainArgs,
 ) -> Result<Option<(PathBuf, ResultsFile)>> {
     let machine = Machine::current();
     let cpus = machine.allowed_cpus.len();
     let mut plan = Vec::new();
     for m in missing.iter().filter(|m| !m.safety && m.min_cpus <= cpus) {
-        let selection = Selection {
-            suite: "quick".into(),
-            workloads: Some(vec![m.workload.clone()]),
-            models: (!m.models.is_empty()).then(|| m.models.clone()),
-            sets: m
-                .sets
-                .iter()
-                .map(|(param, value)| SetOverride {
-                    workload: m.workload.clone(),
-                    param: param.clone(),
-                    value: *value,
-                })
-                .collect(),
-            cpus: None,
-            timeout: None,
-            runs: None,
-            warmup: None,
-        };
-        for spec in plan::build(catalogue, &selection, cpus)? {
+        for spec in plan::build(catalogue, &m.run, cpus)? {
             if !plan.contains(&spec) {
                 plan.push(spec);
             }

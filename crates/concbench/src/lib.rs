@@ -8,7 +8,8 @@
 //! - [`format`](mod@format): how durations and sizes read (the one formatter)
 //! - [`stats`]: statistics, no I/O
 //! - [`catalogue`]: workloads, models and sizes, the comparison table's words, the claims
-//!   and the advice presets (from `suite/`), and the reference answers
+//!   and the advice presets (from `suite/`), the reference answers, and a selection of runs
+//!   as the command line writes it
 //! - [`exec`]: running one child process and measuring it from outside: the process, its
 //!   CPU affinity, its memory, its report
 //! - [`machine`]: what machine this is, its limits, its steadiness, and `doctor`

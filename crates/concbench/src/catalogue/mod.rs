@@ -1,6 +1,7 @@
 //! The catalogue of workloads, models and suite sizes, read from `suite/`; beside it, the
 //! schemas of the other `suite/` files: the comparison table's words ([`models`]), the
-//! article's claims ([`claims`]) and the advice presets ([`presets`]).
+//! article's claims ([`claims`]) and the advice presets ([`presets`]); and what to run, as
+//! the command line writes it ([`selection`]).
 //!
 //! `suite/` is the single source of truth for what concbench runs: the harness embeds its
 //! files at compile time (so the binary works from anywhere) and validates them once, here,
@@ -10,6 +11,7 @@ pub mod claims;
 pub mod models;
 pub mod presets;
 pub mod reference;
+pub mod selection;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -8,15 +8,16 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{execute_plan, ToolchainArgs};
-use crate::analysis::advice::{self, Advice, Inputs, MeasureCommand, MEASURE_SUITE};
+use crate::analysis::advice::{self, Advice, Inputs};
 use crate::analysis::profile::{self, Layer, Profile, ProfileInput};
 use crate::analysis::view::{self, Analysis};
 use crate::catalogue::models::ModelTable;
+use crate::catalogue::selection::{Selection, MEASURE_SUITE};
 use crate::catalogue::Catalogue;
 use crate::machine::limits::Limits;
 use crate::machine::Machine;
 use crate::results::ResultsFile;
-use crate::run::plan::{self, Selection, SetOverride};
+use crate::run::plan;
 use crate::UsageError;
 
 /// A workload profile: a preset, a file, flags (each overriding the one before).
@@ -150,31 +151,12 @@ fn newest_results() -> Option<PathBuf> {
 
 /// The selections that measure what `advice` lacks: its commands, and the other workloads it
 /// reads at quick sizes, so the new file answers on its own.
-fn selections(advice: &Advice) -> Result<Vec<Selection>> {
-    let mut out: Vec<Selection> = Vec::new();
-    let mut covered: Vec<String> = Vec::new();
-    let selection = |c: &MeasureCommand| -> Result<Selection> {
-        let sets = c
-            .sets
-            .iter()
-            .map(|(w, p, v)| format!("{w}.{p}={v}").parse::<SetOverride>())
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(UsageError)?;
-        Ok(Selection {
-            suite: MEASURE_SUITE.into(),
-            workloads: Some(c.workloads.clone()),
-            models: (!c.models.is_empty()).then(|| c.models.clone()),
-            sets,
-            cpus: c.cpus.map(|n| vec![n]),
-            timeout: None,
-            runs: None,
-            warmup: None,
-        })
-    };
-    for c in &advice.commands {
-        covered.extend(c.workloads.iter().cloned());
-        out.push(selection(c)?);
-    }
+fn selections(advice: &Advice) -> Vec<Selection> {
+    let mut out = advice.commands.clone();
+    let covered: Vec<&String> = out
+        .iter()
+        .flat_map(|c| c.workloads.iter().flatten())
+        .collect();
     let rest: Vec<String> = advice
         .workloads
         .iter()
@@ -182,14 +164,12 @@ fn selections(advice: &Advice) -> Result<Vec<Selection>> {
         .cloned()
         .collect();
     if !rest.is_empty() {
-        out.push(selection(&MeasureCommand {
-            workloads: rest,
-            models: vec![],
-            sets: vec![],
-            cpus: advice.commands.first().and_then(|c| c.cpus),
-        })?);
+        out.push(Selection {
+            cpus: advice.commands.first().and_then(|c| c.cpus.clone()),
+            ..Selection::measure(rest)
+        });
     }
-    Ok(out)
+    out
 }
 
 /// Runs the selections into one new results file and returns its path.
@@ -257,9 +237,9 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
                     Default::default(),
                 );
                 let analysis = view::analyse(Catalogue::embedded(), &probe);
-                selections(&compute(&profile, &probe, &analysis))?
+                selections(&compute(&profile, &probe, &analysis))
             }
-            Some((_, a)) if !a.commands.is_empty() => selections(a)?,
+            Some((_, a)) if !a.commands.is_empty() => selections(a),
             Some(_) => Vec::new(),
         };
         if todo.is_empty() {

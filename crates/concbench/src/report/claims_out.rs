@@ -24,7 +24,7 @@ const SECTIONS: [(&str, &str); 4] = [
 ];
 
 /// " (on a machine with 3 CPUs or more)" after a command that needs one, else nothing.
-pub fn needs(m: &crate::analysis::claims::MeasureSpec) -> String {
+pub fn needs(m: &crate::analysis::claims::Measure) -> String {
     m.needs().map(|n| format!(" ({n})")).unwrap_or_default()
 }
 

@@ -303,7 +303,7 @@ mod tests {
         let open = a
             .commands
             .iter()
-            .find(|c| c.sets.iter().any(|(_, p, _)| p == "rate"))
+            .find(|c| c.sets.iter().any(|s| s.param == "rate"))
             .expect("an open-loop command");
         assert_eq!(
             open.to_string(),

@@ -3,14 +3,12 @@
 //! would measure the profile's own point.
 
 use super::io::{Scenario, Stood};
-use super::{factor, median, Advice, Extrapolation, Inputs, MeasureCommand, NEAR};
+use super::{factor, median, Advice, Extrapolation, Inputs, NEAR};
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::cpu_ms_per_request;
+use crate::catalogue::selection::{Selection, SetOverride};
 use crate::catalogue::{Lang, Workload};
 use crate::results::ResultsFile;
-
-/// A `--set` of a measure command: workload, parameter, value.
-type Set = (String, String, u64);
 
 /// "10–100" or "1000".
 fn range(values: &[u64]) -> String {
@@ -22,9 +20,23 @@ fn range(values: &[u64]) -> String {
     }
 }
 
-/// `io-server.param=value`.
-fn io_set(param: &str, value: u64) -> Set {
-    ("io-server".into(), param.into(), value)
+/// `--set io-server.param=value`.
+fn io_set(param: &str, value: u64) -> SetOverride {
+    SetOverride {
+        workload: "io-server".into(),
+        param: param.into(),
+        value,
+    }
+}
+
+/// A run of io-server with these models (`None`: every model), sets and CPU count.
+fn io_run(models: Option<Vec<String>>, sets: Vec<SetOverride>, cpus: Option<usize>) -> Selection {
+    Selection {
+        models,
+        sets,
+        cpus: cpus.map(|n| vec![n]),
+        ..Selection::measure(vec!["io-server".into()])
+    }
 }
 
 /// The io-server path's extrapolations and commands: connections, I/O wait, CPU per request
@@ -47,18 +59,13 @@ pub(super) fn io(
     if cpu_far(profile, scenario) {
         cpu_commands(profile, inputs, scenario, models, &sets, cpus, advice);
     } else if !sets.is_empty() || cpus.is_some() || stood.unmeasured_latency {
-        if stood.unmeasured_latency && !sets.iter().any(|(_, p, _)| p == "connections") {
+        if stood.unmeasured_latency && !sets.iter().any(|s| s.param == "connections") {
             // The closed-loop runs the open-loop ones are read beside, at the same point.
             let conns = n.min(max);
             sets.push(io_set("connections", conns));
             sets.push(io_set("requests", conns * 4));
         }
-        advice.commands.push(MeasureCommand {
-            workloads: vec!["io-server".into()],
-            models: vec![],
-            sets,
-            cpus,
-        });
+        advice.commands.push(io_run(None, sets, cpus));
     }
     if let (true, Some(rate)) = (stood.unmeasured_latency, profile.rate) {
         open_loop_commands(n.min(max), rate, advice);
@@ -67,7 +74,7 @@ pub(super) fn io(
 
 /// The profile's concurrency against the connections measured, `max` the most io-server
 /// measures: far from every run the rows stand on, said, and the sets that measure it.
-fn far_connections(n: u64, max: u64, stood: &mut Stood, advice: &mut Advice) -> Vec<Set> {
+fn far_connections(n: u64, max: u64, stood: &mut Stood, advice: &mut Advice) -> Vec<SetOverride> {
     let mut sets = Vec::new();
     stood.measured.sort_unstable();
     stood.measured.dedup();
@@ -101,7 +108,7 @@ fn far_connections(n: u64, max: u64, stood: &mut Stood, advice: &mut Advice) -> 
 
 /// The profile's I/O wait against the waits measured: far from every one, said, and the set
 /// that measures it.
-fn far_delay(profile: &Profile, delays: &mut Vec<u64>, advice: &mut Advice) -> Option<Set> {
+fn far_delay(profile: &Profile, delays: &mut Vec<u64>, advice: &mut Advice) -> Option<SetOverride> {
     delays.sort_unstable();
     delays.dedup();
     let want_delay = (profile.io_ms * 1000.0).round() as u64;
@@ -138,7 +145,7 @@ fn cpu_commands(
     inputs: &Inputs,
     scenario: &Scenario,
     models: &[(String, Lang)],
-    sets: &[Set],
+    sets: &[SetOverride],
     cpus: Option<usize>,
     advice: &mut Advice,
 ) {
@@ -176,12 +183,7 @@ fn cpu_commands(
         if let (Some(k), false) = (steps_per_ms, lang_models.is_empty()) {
             let mut s = sets.to_vec();
             s.push(io_set("cpu", (k * profile.cpu_ms).round() as u64));
-            advice.commands.push(MeasureCommand {
-                workloads: vec!["io-server".into()],
-                models: lang_models,
-                sets: s,
-                cpus,
-            });
+            advice.commands.push(io_run(Some(lang_models), s, cpus));
         }
     }
 }
@@ -193,7 +195,7 @@ fn open_loop_commands(conns: u64, rate: f64, advice: &mut Advice) {
     let rate = rate.ceil() as u64;
     for mut c in advice.commands.clone() {
         c.sets
-            .retain(|(_, p, _)| !matches!(p.as_str(), "connections" | "requests" | "rate"));
+            .retain(|s| !matches!(s.param.as_str(), "connections" | "requests" | "rate"));
         c.sets.extend([
             io_set("connections", conns),
             io_set("rate", rate),
@@ -216,12 +218,7 @@ pub(super) fn jobs(
     advice: &mut Advice,
 ) {
     let n = profile.concurrency;
-    let mut command = MeasureCommand {
-        workloads: vec![],
-        models: vec![],
-        sets: vec![],
-        cpus: None,
-    };
+    let (mut workloads, mut sets) = (Vec::new(), Vec::new());
     let far = |v: u64| factor(v as f64, n as f64) > NEAR;
     workers.sort_unstable();
     workers.dedup();
@@ -234,10 +231,12 @@ pub(super) fn jobs(
             stands_on: format!("workers={}", range(&workers)),
         });
         let max = pool.param("workers").map_or(u64::MAX, |p| p.max);
-        command.workloads.push("worker-pool".into());
-        command
-            .sets
-            .push(("worker-pool".into(), "workers".into(), n.min(max)));
+        workloads.push("worker-pool".to_string());
+        sets.push(SetOverride {
+            workload: "worker-pool".into(),
+            param: "workers".into(),
+            value: n.min(max),
+        });
     }
     units.sort_unstable();
     units.dedup();
@@ -247,15 +246,23 @@ pub(super) fn jobs(
             what: format!("concurrency {n}: spawn-idle held {} units", range(&units)),
             stands_on: format!("units={}", range(&units)),
         });
-        command.workloads.push("spawn-idle".into());
-        command.sets.push(("spawn-idle".into(), "units".into(), n));
+        workloads.push("spawn-idle".to_string());
+        sets.push(SetOverride {
+            workload: "spawn-idle".into(),
+            param: "units".into(),
+            value: n,
+        });
     }
-    command.cpus = cpus_extrapolation(profile, file, cpus, advice);
-    if command.cpus.is_some() && command.workloads.is_empty() {
-        command.workloads = advice.workloads.clone();
+    let cpus = cpus_extrapolation(profile, file, cpus, advice);
+    if cpus.is_some() && workloads.is_empty() {
+        workloads = advice.workloads.clone();
     }
-    if !command.workloads.is_empty() {
-        advice.commands.push(command);
+    if !workloads.is_empty() {
+        advice.commands.push(Selection {
+            sets,
+            cpus: cpus.map(|n| vec![n]),
+            ..Selection::measure(workloads)
+        });
     }
 }
 

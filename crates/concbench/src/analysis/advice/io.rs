@@ -10,12 +10,12 @@ use super::checks::{
 };
 use super::{
     choose_cpus, empty, extrapolate, factor, groups_of, median, mib, models_in, nearest,
-    params_text, points_of, Advice, Check, Constraint, Inputs, KeyFigures, MeasureCommand, Point,
-    Row, NEAR,
+    params_text, points_of, Advice, Check, Constraint, Inputs, KeyFigures, Point, Row, NEAR,
 };
 use crate::analysis::findings::cpus_label;
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::{cpu_ms_per_request, evidence, Group, ServerFigures};
+use crate::catalogue::selection::Selection;
 use crate::catalogue::{Lang, Workload};
 
 /// The io-server scenario a profile is read from.
@@ -88,12 +88,9 @@ pub(super) fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
     let all = groups_of(inputs.analysis, "io-server");
     let Some(scenario) = choose_scenario(profile, inputs, &all) else {
         advice.missing = Some("this results file has no valid io-server run".into());
-        advice.commands.push(MeasureCommand {
-            workloads: vec!["io-server".into()],
-            models: vec![],
-            sets: vec![],
-            cpus: None,
-        });
+        advice
+            .commands
+            .push(Selection::measure(vec!["io-server".into()]));
         return advice;
     };
     advice.basis = format!(

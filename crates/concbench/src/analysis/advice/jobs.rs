@@ -6,10 +6,11 @@
 use super::checks::{capacity_check, caps_check, judge, latency_check, memory_check, safety_check};
 use super::{
     choose_cpus, empty, extrapolate, groups_of, mib, models_in, nearest, points_of, Advice, Check,
-    Constraint, Inputs, KeyFigures, MeasureCommand, Row,
+    Constraint, Inputs, KeyFigures, Row,
 };
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::{evidence, Group, Ranked};
+use crate::catalogue::selection::Selection;
 use crate::catalogue::{Catalogue, Lang, Model, Workload};
 use crate::format::format_ns_fine;
 
@@ -102,12 +103,7 @@ fn sources<'a>(profile: &Profile, inputs: &Inputs<'a>, advice: &mut Advice) -> O
         .map(|(n, _)| n.to_string())
         .collect();
     if !lacking.is_empty() {
-        advice.commands.push(MeasureCommand {
-            workloads: lacking.clone(),
-            models: vec![],
-            sets: vec![],
-            cpus: None,
-        });
+        advice.commands.push(Selection::measure(lacking.clone()));
         if pool_all.is_empty() || cpu_all.is_empty() {
             advice.missing = Some(format!(
                 "this results file has no valid {} run",
@@ -138,12 +134,9 @@ fn sources<'a>(profile: &Profile, inputs: &Inputs<'a>, advice: &mut Advice) -> O
         .min_by(|a, b| a.value.value.total_cmp(&b.value.value));
     let Some(reference) = reference else {
         advice.missing = Some("this results file has no valid sequential cpu-parallel run (go-seq, rust-seq), which the profile's CPU time is measured against".into());
-        advice.commands.push(MeasureCommand {
-            workloads: vec!["cpu-parallel".into()],
-            models: vec![],
-            sets: vec![],
-            cpus: None,
-        });
+        advice
+            .commands
+            .push(Selection::measure(vec!["cpu-parallel".into()]));
         return None;
     };
     Some(Sources {

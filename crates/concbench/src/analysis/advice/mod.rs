@@ -25,11 +25,12 @@ mod io;
 mod jobs;
 mod recommend;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::profile::{num, Profile, ADVISED_LANGS as ADVISED};
 use super::view::{Analysis, Evidence, Group, Ranked};
 use crate::catalogue::models::ModelTable;
+use crate::catalogue::selection::Selection;
 use crate::catalogue::{Catalogue, Lang};
 use crate::format::format_bytes;
 use crate::machine::limits::Limits;
@@ -152,51 +153,6 @@ pub struct Extrapolation {
     pub stands_on: String,
 }
 
-/// A `concbench run` that would measure what the profile needs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MeasureCommand {
-    /// `--workloads`.
-    pub workloads: Vec<String>,
-    /// `--models` (empty: every model).
-    pub models: Vec<String>,
-    /// `--set workload.param=value`.
-    pub sets: Vec<(String, String, u64)>,
-    /// `--cpus N`.
-    pub cpus: Option<usize>,
-}
-
-/// The suite measurements are suggested at: small sizes, bounded time.
-pub const MEASURE_SUITE: &str = "quick";
-
-impl MeasureCommand {
-    /// The arguments after `concbench`.
-    pub fn args(&self) -> Vec<String> {
-        let mut a: Vec<String> = ["run", "--suite", MEASURE_SUITE, "--workloads"]
-            .map(String::from)
-            .to_vec();
-        a.push(self.workloads.join(","));
-        if !self.models.is_empty() {
-            a.push("--models".into());
-            a.push(self.models.join(","));
-        }
-        for (w, p, v) in &self.sets {
-            a.push("--set".into());
-            a.push(format!("{w}.{p}={v}"));
-        }
-        if let Some(c) = self.cpus {
-            a.push("--cpus".into());
-            a.push(c.to_string());
-        }
-        a
-    }
-}
-
-impl std::fmt::Display for MeasureCommand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "concbench {}", self.args().join(" "))
-    }
-}
-
 /// The advice for one profile and one results file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Advice {
@@ -213,13 +169,38 @@ pub struct Advice {
     /// Where the profile lies away from the measured points.
     pub extrapolations: Vec<Extrapolation>,
     /// The runs that would measure the profile's own points (or what is missing).
-    pub commands: Vec<MeasureCommand>,
+    #[serde(serialize_with = "commands_json")]
+    pub commands: Vec<Selection>,
     /// The workloads the advice reads (all of them are needed for a complete answer).
     pub workloads: Vec<String>,
     /// What the file lacks, in words, when it cannot answer at all.
     pub missing: Option<String>,
     /// Models left out by `--langs`.
     pub left_out: Vec<String>,
+}
+
+/// `commands` as the advice's JSON has always written them: `workloads`, `models` (empty:
+/// every model), `sets` as `[workload, param, value]` and `cpus` (a count or null).
+fn commands_json<S: Serializer>(commands: &[Selection], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Command<'a> {
+        workloads: &'a [String],
+        models: &'a [String],
+        sets: Vec<(&'a str, &'a str, u64)>,
+        cpus: Option<usize>,
+    }
+    s.collect_seq(commands.iter().map(|c| {
+        Command {
+            workloads: c.workloads.as_deref().unwrap_or_default(),
+            models: c.models.as_deref().unwrap_or_default(),
+            sets: c
+                .sets
+                .iter()
+                .map(|o| (o.workload.as_str(), o.param.as_str(), o.value))
+                .collect(),
+            cpus: c.cpus.as_ref().and_then(|n| n.first().copied()),
+        }
+    }))
 }
 
 /// What `advise` reads.

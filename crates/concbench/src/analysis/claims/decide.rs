@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::words::{base_unit, not_measured_reason, outcome_words, place_words, range_words, show};
-use super::{MeasureSpec, Metric, SafetyEvidence, TestResult, TestSpec, Verdict};
+use super::{Measure, Metric, SafetyEvidence, TestResult, TestSpec, Verdict};
 use crate::analysis::view::{self, Analysis, Estimate};
 use crate::catalogue::claims::ModelSpec;
+use crate::catalogue::selection::{Selection, SetOverride};
 use crate::catalogue::{Catalogue, Role, Workload};
 use crate::format;
 use crate::results::{ResultsFile, RunResult, SafetyOutcome, Status};
@@ -411,7 +412,7 @@ fn measure_spec(
     model: &ModelSpec,
     against: Option<&ModelSpec>,
     min_cpus: usize,
-) -> MeasureSpec {
+) -> Measure {
     let mut models = Vec::new();
     for spec in std::iter::once(model).chain(against) {
         match spec {
@@ -434,13 +435,21 @@ fn measure_spec(
         .scenario
         .iter()
         .filter(|(name, _)| !w.param(name).is_some_and(|p| p.calibrated))
-        .filter_map(|(name, v)| Some((name.clone(), v.parse::<u64>().ok()?)))
+        .filter_map(|(name, v)| {
+            Some(SetOverride {
+                workload: t.workload.clone(),
+                param: name.clone(),
+                value: v.parse::<u64>().ok()?,
+            })
+        })
         .collect();
     models.dedup();
-    MeasureSpec {
-        workload: t.workload.clone(),
-        models,
-        sets,
+    Measure {
+        run: Selection {
+            models: (!models.is_empty()).then_some(models),
+            sets,
+            ..Selection::measure(vec![t.workload.clone()])
+        },
         min_cpus: machine_cpus_for(w, min_cpus),
         safety: false,
     }
@@ -452,10 +461,8 @@ fn decide_safety(t: &TestSpec, file: &ResultsFile, mut out: TestResult) -> TestR
     let expect = t.expect.expect("validated");
     let Some(check) = file.safety.iter().find(|c| c.model == t.model) else {
         out.reason = format!("the file has no safety check of {}", t.model);
-        out.measure = Some(MeasureSpec {
-            workload: t.workload.clone(),
-            models: Vec::new(),
-            sets: Vec::new(),
+        out.measure = Some(Measure {
+            run: Selection::measure(vec![t.workload.clone()]),
             min_cpus: 1,
             safety: true,
         });
@@ -507,10 +514,11 @@ fn decide_max_valid(
         } else {
             format!("no {} run of {} was valid", t.workload, t.model)
         };
-        out.measure = Some(MeasureSpec {
-            workload: t.workload.clone(),
-            models: vec![t.model.clone()],
-            sets: Vec::new(),
+        out.measure = Some(Measure {
+            run: Selection {
+                models: Some(vec![t.model.clone()]),
+                ..Selection::measure(vec![t.workload.clone()])
+            },
             min_cpus: 1,
             safety: false,
         });

@@ -6,19 +6,20 @@
 //! scenario, and the ranges in which it holds, holds with a caveat, or does not hold. This
 //! module only reads figures the way the analysis view defines them (time per unit of work,
 //! requests per second, speedup against the sequential model, memory per unit, ...), picks
-//! the runs a test names, and applies its rule ([`decide`](mod@decide)), and says it
-//! ([`words`]). No verdict is written in code: move a figure across a rule's bound in the
-//! results file, or the bound in `suite/claims.toml`, and the verdict moves with it.
+//! the runs a test names and applies its rule (`decide.rs`), and says it (`words.rs`). No
+//! verdict is written in code: move a figure across a rule's bound in the results file, or
+//! the bound in `suite/claims.toml`, and the verdict moves with it.
 
 mod decide;
 mod words;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::view::{Analysis, Evidence};
 pub use crate::catalogue::claims::{ClaimSpec, ClaimsTable, Metric, Range, TestSpec};
+use crate::catalogue::selection::Selection;
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 pub(crate) use decide::decide;
@@ -90,9 +91,9 @@ pub struct TestResult {
     /// For a safety test: the check's command and the first lines it printed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safety: Option<SafetyEvidence>,
-    /// When not measured: the parts of a `concbench run` that would measure it.
+    /// When not measured: the `concbench run` that would measure it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub measure: Option<MeasureSpec>,
+    pub measure: Option<Measure>,
     /// The results file the figure was read from, when it is not the one the claims were
     /// checked on (a quick run made to measure what that file lacked); its `evidence` run
     /// numbers are that file's.
@@ -109,45 +110,64 @@ pub struct SafetyEvidence {
     pub excerpt: String,
 }
 
-/// A run that would measure a test: `concbench run --suite quick --workloads W --models M
-/// --set W.p=v`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct MeasureSpec {
-    /// The workload.
-    pub workload: String,
-    /// Its models (empty: all of them).
-    pub models: Vec<String>,
-    /// Parameters to set, `param=value`.
-    pub sets: Vec<(String, u64)>,
+/// What would measure a test the file lacks: the run to make, and the machine it needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Measure {
+    /// The `concbench run` that measures it; for a safety check, the run of the workload
+    /// whose safety checks decide it.
+    pub run: Selection,
     /// The CPUs the machine needs at least (for a server, its own and its load generator's).
     pub min_cpus: usize,
     /// True for a safety check rather than a measured run.
     pub safety: bool,
 }
 
-impl MeasureSpec {
+impl Measure {
     /// The command line.
     pub fn command(&self) -> String {
         if self.safety {
-            return format!(
-                "concbench run --suite quick --workloads {} (its safety checks)",
-                self.workload
-            );
+            format!("{} (its safety checks)", self.run)
+        } else {
+            self.run.to_string()
         }
-        let mut cmd = format!("concbench run --suite quick --workloads {}", self.workload);
-        if !self.models.is_empty() {
-            cmd.push_str(&format!(" --models {}", self.models.join(",")));
-        }
-        for (p, v) in &self.sets {
-            cmd.push_str(&format!(" --set {}.{p}={v}", self.workload));
-        }
-        cmd
     }
 
     /// Where the command can measure it, when not on any machine: "on a machine with 3
     /// CPUs or more".
     pub fn needs(&self) -> Option<String> {
         (self.min_cpus > 1).then(|| format!("on a machine with {} CPUs or more", self.min_cpus))
+    }
+}
+
+impl Serialize for Measure {
+    /// The shape the claims' JSON has always had: `workload`, `models` (empty: every model),
+    /// `sets` as `[param, value]`, `min_cpus`, `safety`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            workload: &'a str,
+            models: &'a [String],
+            sets: Vec<(&'a str, u64)>,
+            min_cpus: usize,
+            safety: bool,
+        }
+        let run = &self.run;
+        Shape {
+            workload: run
+                .workloads
+                .as_deref()
+                .and_then(|w| w.first())
+                .map_or("", String::as_str),
+            models: run.models.as_deref().unwrap_or_default(),
+            sets: run
+                .sets
+                .iter()
+                .map(|o| (o.param.as_str(), o.value))
+                .collect(),
+            min_cpus: self.min_cpus,
+            safety: self.safety,
+        }
+        .serialize(s)
     }
 }
 
@@ -303,8 +323,8 @@ pub fn merge(
 }
 
 /// Every run the not-measured tests of `results` ask for, once.
-pub fn missing(results: &[ClaimResult]) -> Vec<MeasureSpec> {
-    let mut out: Vec<MeasureSpec> = results
+pub fn missing(results: &[ClaimResult]) -> Vec<Measure> {
+    let mut out: Vec<Measure> = results
         .iter()
         .flat_map(|c| &c.tests)
         .filter(|t| t.verdict == Verdict::NotMeasured)

@@ -19,7 +19,7 @@
 //! here too, once per run, and every figure names the runs it came from.
 //!
 //! The types and the per-sample helpers are here; the per-run figures are computed in
-//! [`figures`](mod@figures), the comparison groups in [`groups`](mod@groups).
+//! `figures.rs`, the comparison groups in `groups.rs`.
 
 mod figures;
 mod groups;
