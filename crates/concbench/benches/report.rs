@@ -110,7 +110,7 @@ fn synthetic(suite: &str, cpus: usize) -> ResultsFile {
         file.runs.push(RunResult {
             workload: spec.workload.clone(),
             model: spec.model.clone(),
-            lang: spec.lang.name().into(),
+            lang: spec.lang,
             params: spec.params.clone(),
             cpus: spec.cpus,
             pinned: spec.pinned,

@@ -69,7 +69,7 @@ fn run(
     RunResult {
         workload: workload.into(),
         model: model.into(),
-        lang: lang_of(model),
+        lang: concbench::catalogue::Lang::from_name(&lang_of(model)).expect("a language"),
         params: params.clone(),
         cpus,
         pinned,

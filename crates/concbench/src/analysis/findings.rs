@@ -421,23 +421,18 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
     let (spread, dear, cheap) = g.calibration_spread()?;
     let param = &dear.param;
     // "500000 in Go and Rust, 2800 in Python": the sizes, by language.
-    let mut sizes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut sizes: Vec<(String, Vec<&str>)> = Vec::new();
     for c in &g.calibrated_costs {
         let v: Vec<String> = c.values.iter().map(u64::to_string).collect();
         let v = v.join(" and ");
         match sizes.iter_mut().find(|(s, _)| *s == v) {
-            Some((_, langs)) => langs.push(lang_title(&c.lang)),
-            None => sizes.push((v, vec![lang_title(&c.lang)])),
+            Some((_, langs)) => langs.push(c.lang.title()),
+            None => sizes.push((v, vec![c.lang.title()])),
         }
     }
     let sizes: Vec<String> = sizes
         .iter()
-        .map(|(v, langs)| {
-            format!(
-                "{v} in {}",
-                join_names(&langs.iter().map(String::as_str).collect::<Vec<_>>())
-            )
-        })
+        .map(|(v, langs)| format!("{v} in {}", join_names(langs)))
         .collect();
     let costs: Vec<String> = g
         .calibrated_costs
@@ -446,7 +441,7 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
             format!(
                 "{} ms in {} ({})",
                 format_number(c.added_ms),
-                lang_title(&c.lang),
+                c.lang.title(),
                 c.model
             )
         })
@@ -462,9 +457,9 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
         text += &format!(
             " {}'s work cost {} {}'s, so across languages this ranking reflects the sizing \
              as well as the models; within a language it does not.",
-            lang_title(&dear.lang),
+            dear.lang.title(),
             format_ratio(spread),
-            lang_title(&cheap.lang)
+            cheap.lang.title()
         );
     }
     Some(Finding {
@@ -475,14 +470,6 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
             .flat_map(|c| c.runs.iter().copied())
             .collect(),
     })
-}
-
-/// "python" → "Python".
-fn lang_title(id: &str) -> String {
-    let mut c = id.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// One line for the end of a run: the group with the most models, its winner, its margin.
@@ -527,7 +514,7 @@ fn headline(w: &WorkloadView) -> String {
             let each: Vec<String> = g
                 .calibrated_costs
                 .iter()
-                .map(|c| format!("{} {} ms", lang_title(&c.lang), format_number(c.added_ms)))
+                .map(|c| format!("{} {} ms", c.lang.title(), format_number(c.added_ms)))
                 .collect();
             format!("; {} work per request: {}", dear.param, each.join(", "))
         }

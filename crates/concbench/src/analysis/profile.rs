@@ -13,9 +13,6 @@ pub use crate::catalogue::presets::{preset, presets, ProfileInput};
 use crate::catalogue::Lang;
 use crate::UsageError;
 
-/// The languages advice can choose between (the C baseline is a reference, not a choice).
-pub const ADVISED_LANGS: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
-
 /// A checked profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
@@ -69,7 +66,7 @@ impl Profile {
         if let Some(c) = self.cpus {
             parts.push(format!("{c} CPUs"));
         }
-        if self.langs.len() < ADVISED_LANGS.len() {
+        if self.langs.len() < Lang::COMPARED.len() {
             let l: Vec<&str> = self.langs.iter().map(|l| l.name()).collect();
             parts.push(format!("langs {}", l.join(",")));
         }
@@ -185,21 +182,24 @@ pub fn check_layer(input: &ProfileInput, layer: Layer) -> Result<(), UsageError>
     }
     if let Some(langs) = &input.langs {
         for l in langs {
-            if !ADVISED_LANGS.iter().any(|a| a.name() == l.trim()) {
+            let advised = Lang::from_name(l.trim()).filter(|l| Lang::COMPARED.contains(l));
+            if advised.is_none() {
                 let shown = match layer {
                     Layer::Flags => "--langs".to_string(),
                     Layer::Keys(origin) => format!("langs in {origin}"),
                 };
                 return Err(UsageError(format!(
-                    "{shown}: unknown language {:?}; choose from go, python, rust",
-                    l.trim()
+                    "{shown}: unknown language {:?}; choose from {}",
+                    l.trim(),
+                    Lang::names(&Lang::COMPARED)
                 )));
             }
         }
         if langs.is_empty() {
-            return Err(UsageError(
-                "--langs is empty: name at least one of go, python, rust".into(),
-            ));
+            return Err(UsageError(format!(
+                "--langs is empty: name at least one of {}",
+                Lang::names(&Lang::COMPARED)
+            )));
         }
     }
     Ok(())
@@ -292,11 +292,11 @@ pub fn build(
         }
     }
     let langs = match &merged.langs {
-        None => ADVISED_LANGS.to_vec(),
-        Some(names) => ADVISED_LANGS
+        None => Lang::COMPARED.to_vec(),
+        Some(names) => Lang::COMPARED
             .iter()
             .copied()
-            .filter(|l| names.iter().any(|n| n.trim() == l.name()))
+            .filter(|l| names.iter().any(|n| Lang::from_name(n.trim()) == Some(*l)))
             .collect(),
     };
     Ok(Profile {

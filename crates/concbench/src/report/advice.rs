@@ -205,7 +205,7 @@ pub fn render_json(a: &Advice, source: &str) -> anyhow::Result<String> {
         .map(|r| JsonRow {
             rank: r.rank,
             model: &r.model,
-            lang: &r.lang,
+            lang: r.lang.name(),
             feasible: r.feasible,
             binding: r.binding.label(),
             headroom: r.headroom,

@@ -241,7 +241,7 @@ pub fn models_words_table(rows: &[ModelRow]) -> Table {
     for r in rows {
         t.rows.push(vec![
             r.model.clone(),
-            r.lang.clone(),
+            r.lang.to_string(),
             r.unit.clone(),
             r.communication.clone(),
             r.sharing.clone(),

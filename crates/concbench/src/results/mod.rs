@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Lang;
 use crate::machine::steadiness::{notable_steal, Steadiness, UNSTEADY_CV};
 use crate::machine::Machine;
 use crate::UsageError;
@@ -67,7 +68,7 @@ pub struct SafetyCheck {
     /// the refused program would have been (`rust-racy`).
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// `compile-fail` or `race-detector`.
     pub check: String,
     /// What happened.
@@ -153,8 +154,8 @@ pub struct RunResult {
     pub workload: String,
     /// The model's id, e.g. `py-processes`.
     pub model: String,
-    /// The model's language: `go`, `python` or `rust`.
-    pub lang: String,
+    /// The model's language (written by its name: `go`, `python`, `rust`, `c`).
+    pub lang: Lang,
     /// Every parameter the run used, name → value.
     pub params: BTreeMap<String, u64>,
     /// CPUs the run had: the pinned count, or every CPU the harness could use.

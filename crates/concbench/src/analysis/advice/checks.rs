@@ -224,6 +224,7 @@ mod tests {
     use super::check;
     use crate::analysis::advice::tests::{advise_on, at_100_connections, gateway_runs, profile};
     use crate::analysis::advice::Constraint;
+    use crate::catalogue::Lang;
     use crate::fixtures::server;
 
     #[test]
@@ -345,7 +346,7 @@ mod tests {
         assert!(a
             .rows
             .iter()
-            .filter(|r| r.lang != "python")
+            .filter(|r| r.lang != Lang::Python)
             .all(|r| r.feasible));
     }
 

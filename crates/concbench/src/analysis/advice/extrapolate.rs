@@ -166,7 +166,7 @@ fn cpu_commands(
             .iter()
             .filter(|g| g.scenario.get("cpu").map(String::as_str) == Some(">0"))
             .flat_map(|g| g.ranking.iter())
-            .filter(|r| r.lang == lang.name())
+            .filter(|r| r.lang == *lang)
             .filter_map(|r| {
                 Some((
                     *r.evidence.params.get("cpu")?,

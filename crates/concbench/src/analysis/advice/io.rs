@@ -202,7 +202,7 @@ fn io_row(
     Some(Row {
         rank: 0,
         model: model.into(),
-        lang: lang.name().into(),
+        lang,
         feasible: judged.feasible,
         binding: judged.binding,
         headroom: judged.headroom,

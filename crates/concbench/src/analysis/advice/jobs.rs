@@ -236,7 +236,7 @@ fn job_row(
     Some(Row {
         rank: 0,
         model: model.into(),
-        lang: lang.name().into(),
+        lang,
         feasible: judged.feasible,
         binding: judged.binding,
         headroom: judged.headroom,

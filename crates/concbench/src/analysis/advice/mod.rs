@@ -27,7 +27,7 @@ mod recommend;
 
 use serde::{Serialize, Serializer};
 
-use super::profile::{num, Profile, ADVISED_LANGS as ADVISED};
+use super::profile::{num, Profile};
 use super::view::{Analysis, Evidence, Group, Ranked};
 use crate::catalogue::models::ModelTable;
 use crate::catalogue::selection::Selection;
@@ -116,7 +116,7 @@ pub struct Row {
     /// The model's id (in the workload the row is read from).
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// True when it meets every target.
     pub feasible: bool,
     /// The tightest constraint (feasible) or the one it fails.
@@ -343,18 +343,13 @@ fn models_in(groups: &[&Group], profile: &Profile) -> (Vec<(String, Lang)>, Vec<
     let (mut kept, mut left) = (Vec::new(), Vec::new());
     for g in groups {
         for r in &g.ranking {
-            let lang = ADVISED.iter().copied().find(|l| l.name() == r.lang);
-            match lang {
-                Some(l) if profile.langs.contains(&l) => {
-                    if !kept.iter().any(|(m, _)| m == &r.model) {
-                        kept.push((r.model.clone(), l));
-                    }
+            // The profile's languages are among those compared: a baseline is left out too.
+            if profile.langs.contains(&r.lang) {
+                if !kept.iter().any(|(m, _)| m == &r.model) {
+                    kept.push((r.model.clone(), r.lang));
                 }
-                _ => {
-                    if !left.contains(&r.model) {
-                        left.push(r.model.clone());
-                    }
-                }
+            } else if !left.contains(&r.model) {
+                left.push(r.model.clone());
             }
         }
     }

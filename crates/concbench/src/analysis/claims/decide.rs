@@ -161,7 +161,7 @@ fn admits(spec: &ModelSpec, w: &Workload, run: &RunResult) -> bool {
             let contender = w
                 .model(&run.model)
                 .is_some_and(|m| m.role == Role::Contender && !m.racy);
-            contender && (langs.iter().any(|l| l.name() == run.lang) != *negate)
+            contender && (langs.contains(&run.lang) != *negate)
         }
     }
 }
@@ -557,6 +557,7 @@ fn decide_max_valid(
 mod tests {
     use crate::analysis::claims::tests::{claim, decide_all};
     use crate::analysis::claims::Verdict;
+    use crate::catalogue::Lang;
     use crate::fixtures;
     use crate::results::{ResultsFile, SafetyCheck, SafetyOutcome, Status};
 
@@ -591,10 +592,10 @@ mod tests {
         assert!(c.reason.contains("py-threads"), "{}", c.reason);
     }
 
-    fn safety_check(model: &str, lang: &str, outcome: SafetyOutcome) -> SafetyCheck {
+    fn safety_check(model: &str, lang: Lang, outcome: SafetyOutcome) -> SafetyCheck {
         SafetyCheck {
             model: model.into(),
-            lang: lang.into(),
+            lang,
             check: "compile-fail".into(),
             outcome,
             expected: SafetyOutcome::Rejected,
@@ -608,7 +609,8 @@ mod tests {
     fn safety_claims_follow_the_check_in_the_file() {
         let verdict = |outcome| {
             let mut f = fixtures::file(Vec::new());
-            f.safety.push(safety_check("rust-racy", "rust", outcome));
+            f.safety
+                .push(safety_check("rust-racy", Lang::Rust, outcome));
             let r = decide_all(&f);
             let c = claim(&r, "rust-races-at-compile-time").clone();
             (c.verdict, c.reason)

@@ -11,7 +11,7 @@ use super::{
     evidence, median_estimate, metric, per_work, rankable, ratio, Doubt, Estimate, Evidence,
     WorkloadView, ALPHA,
 };
-use crate::catalogue::{Role, Workload};
+use crate::catalogue::{Lang, Role, Workload};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
 
@@ -82,7 +82,7 @@ pub struct CalibratedCost {
     /// The calibrated parameter.
     pub param: String,
     /// The language.
-    pub lang: String,
+    pub lang: Lang,
     /// The parameter's values in this language's runs, ascending.
     pub values: Vec<u64>,
     /// The least the work added to any of the language's models, ms of server CPU (user +
@@ -103,7 +103,7 @@ pub struct Baseline {
     /// The model's id.
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// The ranking metric's median (ns per unit of work, or requests per second).
     pub value: Estimate,
     /// How many times the group's best it is, oriented like [`Ranked::vs_best`]: above 1.0
@@ -123,7 +123,7 @@ pub struct Ranked {
     /// The model's id.
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// The tier it is in (0: tied for best).
     pub tier: usize,
     /// The ranking metric's median (ns per unit of work, or requests per second).
@@ -339,7 +339,7 @@ fn ranking(file: &ResultsFile, members: &[usize], o: &Order, server: bool) -> Ve
             Ranked {
                 rank: rank + 1,
                 model: r.model.clone(),
-                lang: r.lang.clone(),
+                lang: r.lang,
                 tier: tier_of(m),
                 value,
                 vs_best,
@@ -373,7 +373,7 @@ fn baselines(file: &ResultsFile, server: bool, runs: &[usize], best: &[f64]) -> 
             let r = &file.runs[i];
             Baseline {
                 model: r.model.clone(),
-                lang: r.lang.clone(),
+                lang: r.lang,
                 value: median_estimate(&own).unwrap_or(exact(median)),
                 vs_best: if server {
                     ratio(&own, best)
@@ -516,10 +516,10 @@ fn calibrated_costs(
                 })
         })
     };
-    let mut langs: Vec<&str> = Vec::new();
+    let mut langs: Vec<Lang> = Vec::new();
     for r in ranking {
-        if !langs.contains(&r.lang.as_str()) {
-            langs.push(&r.lang);
+        if !langs.contains(&r.lang) {
+            langs.push(r.lang);
         }
     }
     let costs: Vec<CalibratedCost> = langs
@@ -546,7 +546,7 @@ fn calibrated_costs(
             values.dedup();
             Some(CalibratedCost {
                 param: param.name.clone(),
-                lang: lang.to_string(),
+                lang,
                 values,
                 added_ms: least.3,
                 model: least.0.to_string(),
