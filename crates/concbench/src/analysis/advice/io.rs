@@ -10,7 +10,8 @@ use super::checks::{
 };
 use super::{
     choose_cpus, empty, extrapolate, factor, groups_of, median, mib, models_in, nearest,
-    params_text, points_of, Advice, Check, Constraint, Inputs, KeyFigures, Point, Row, NEAR,
+    params_text, points_of, Advice, AdvicePath, Check, Constraint, Inputs, KeyFigures, Point, Row,
+    NEAR,
 };
 use crate::analysis::findings::cpus_label;
 use crate::analysis::profile::{num, Profile};
@@ -81,7 +82,7 @@ struct Reading<'a> {
 
 /// The advice for an I/O-bound profile.
 pub(super) fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
-    let mut advice = empty(profile, "io-server", &["io-server"]);
+    let mut advice = empty(profile, AdvicePath::IoServer, &["io-server"]);
     let Some(workload) = inputs.catalogue.workload("io-server") else {
         return advice;
     };

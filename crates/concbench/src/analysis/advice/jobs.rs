@@ -5,8 +5,8 @@
 
 use super::checks::{capacity_check, caps_check, judge, latency_check, memory_check, safety_check};
 use super::{
-    choose_cpus, empty, extrapolate, groups_of, mib, models_in, nearest, points_of, Advice, Check,
-    Constraint, Inputs, KeyFigures, Row,
+    choose_cpus, empty, extrapolate, groups_of, mib, models_in, nearest, points_of, Advice,
+    AdvicePath, Check, Constraint, Inputs, KeyFigures, Row,
 };
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::{evidence, Group, Ranked};
@@ -46,7 +46,7 @@ struct Cited {
 
 /// The advice for a job-bound profile.
 pub(super) fn job_advice(profile: &Profile, inputs: &Inputs) -> Advice {
-    let mut advice = empty(profile, "jobs", &WORKLOADS);
+    let mut advice = empty(profile, AdvicePath::Jobs, &WORKLOADS);
     let Some(pool_workload) = inputs.catalogue.workload("worker-pool") else {
         return advice;
     };
@@ -348,6 +348,7 @@ fn job_checks(
 #[cfg(test)]
 mod tests {
     use crate::analysis::advice::tests::{advise_on, profile};
+    use crate::analysis::advice::AdvicePath;
     use crate::fixtures;
 
     #[test]
@@ -395,7 +396,7 @@ mod tests {
             i.memory_mb = Some(100.0);
         });
         let (file, a) = advise_on(runs, &p);
-        assert_eq!(a.path, "jobs");
+        assert_eq!(a.path, AdvicePath::Jobs);
         let rust = &a.rows[0];
         assert_eq!(rust.model, "rust-crossbeam");
         assert!(rust.feasible);

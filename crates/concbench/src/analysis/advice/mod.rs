@@ -153,13 +153,24 @@ pub struct Extrapolation {
     pub stands_on: String,
 }
 
+/// The workloads a profile is read from, by whether a unit of it waits or computes more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AdvicePath {
+    /// I/O-bound: read from io-server.
+    #[serde(rename = "io-server")]
+    IoServer,
+    /// Job-bound: read from worker-pool, cpu-parallel and spawn-idle.
+    #[serde(rename = "jobs")]
+    Jobs,
+}
+
 /// The advice for one profile and one results file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Advice {
     /// The profile, as checked.
     pub profile: Profile,
-    /// `io-server` or `jobs`: which workloads the profile is read from.
-    pub path: String,
+    /// Which workloads the profile is read from.
+    pub path: AdvicePath,
     /// Where the figures come from, in words.
     pub basis: String,
     /// The models, feasible ones first, best first.
@@ -314,10 +325,10 @@ pub fn advise(profile: &Profile, inputs: &Inputs) -> Advice {
 }
 
 /// Advice with nothing in it yet, read from `workloads` by `path`.
-fn empty(profile: &Profile, path: &str, workloads: &[&str]) -> Advice {
+fn empty(profile: &Profile, path: AdvicePath, workloads: &[&str]) -> Advice {
     Advice {
         profile: profile.clone(),
-        path: path.into(),
+        path,
         basis: String::new(),
         rows: Vec::new(),
         recommendation: Vec::new(),
@@ -460,5 +471,13 @@ mod tests {
     pub(super) fn open_loop(mut r: RunResult, rate: u64) -> RunResult {
         r.params.insert("rate".into(), rate);
         r
+    }
+
+    #[test]
+    fn the_path_is_written_as_its_workload_words() {
+        assert_eq!(
+            serde_json::to_string(&[AdvicePath::IoServer, AdvicePath::Jobs]).unwrap(),
+            r#"["io-server","jobs"]"#
+        );
     }
 }

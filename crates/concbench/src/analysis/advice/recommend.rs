@@ -310,7 +310,7 @@ mod tests {
     use crate::analysis::advice::tests::{
         advise_on, at_100_connections, gateway_runs, open_loop, profile,
     };
-    use crate::analysis::advice::Constraint;
+    use crate::analysis::advice::{AdvicePath, Constraint};
     use crate::fixtures::server;
 
     #[test]
@@ -321,7 +321,7 @@ mod tests {
             i.rate = Some(4000.0);
         });
         let (file, a) = advise_on(gateway_runs(), &p);
-        assert_eq!(a.path, "io-server");
+        assert_eq!(a.path, AdvicePath::IoServer);
         let order: Vec<&str> = a.rows.iter().map(|r| r.model.as_str()).collect();
         assert_eq!(
             order,
