@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::{summary, warnings};
-use crate::catalogue::reference;
+use crate::catalogue::{reference, Lang};
 use crate::machine::steadiness::Steadiness;
 use crate::results::{Block, ResultsFile, RunResult, Sample, Summary, SCHEMA};
 
@@ -37,11 +37,10 @@ pub fn run(workload: &str, model: &str, params: &[(&str, u64)], elapsed: &[u64])
     let mut r = RunResult {
         workload: workload.into(),
         model: model.into(),
-        lang: model
-            .split('-')
-            .next()
-            .unwrap_or("")
-            .replace("py", "python"),
+        lang: Lang::ALL
+            .into_iter()
+            .find(|l| model.starts_with(l.model_prefix()))
+            .expect("a model id starts with its language's prefix"),
         params,
         cpus: 2,
         pinned: false,

@@ -9,7 +9,9 @@
 //! - [`stats`]: statistics, no I/O: descriptive figures, distribution-free intervals that
 //!   carry the confidence level they really have, ratios of paired samples, decisions read
 //!   from an interval, the bootstrap and the rank test
-//! - [`catalogue`]: workloads, models and sizes (from `suite/`), and the reference answers
+//! - [`catalogue`]: workloads, models and sizes, the comparison table's words, the claims
+//!   and the advice presets (from `suite/`), the reference answers, and a selection of runs
+//!   as the command line writes it
 //! - [`exec`]: running one child process and measuring it from outside: the process, its
 //!   CPU affinity, its memory, its report
 //! - [`machine`]: what machine this is, its limits, its steadiness, and `doctor`

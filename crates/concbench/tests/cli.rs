@@ -240,7 +240,11 @@ fn a_run_with_shared_counter_records_the_safety_checks() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     use concbench::results::SafetyOutcome;
-    let rust: Vec<_> = file.safety.iter().filter(|c| c.lang == "rust").collect();
+    let rust: Vec<_> = file
+        .safety
+        .iter()
+        .filter(|c| c.lang == concbench::catalogue::Lang::Rust)
+        .collect();
     assert_eq!(rust.len(), 1, "{:#?}", file.safety);
     assert_eq!(rust[0].check, "compile-fail");
     assert_eq!(rust[0].outcome, SafetyOutcome::Rejected, "{:#?}", rust[0]);
@@ -248,7 +252,7 @@ fn a_run_with_shared_counter_records_the_safety_checks() {
     let go: Vec<&str> = file
         .safety
         .iter()
-        .filter(|c| c.lang == "go" && c.check == "race-detector")
+        .filter(|c| c.lang == concbench::catalogue::Lang::Go && c.check == "race-detector")
         .map(|c| c.model.as_str())
         .collect();
     assert_eq!(go, ["go-mutex", "go-atomic", "go-channel", "go-racy"]);

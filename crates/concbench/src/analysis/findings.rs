@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::view::{Analysis, Group, Ranked, WorkloadView, CALIBRATION_SPREAD};
+use crate::analysis::view::{Analysis, Doubt, Group, Ranked, WorkloadView, CALIBRATION_SPREAD};
 use crate::analysis::warnings::NOISY_CV;
 use crate::format::{format_bytes, format_ns_fine, format_number, format_p, format_ratio};
 
@@ -186,6 +186,9 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     }
 }
 
+/// The findings of one workload: per group its ranking, the baselines, the last model, the
+/// spread of tail latency and memory, and the calibration; then the noisy rows and the runs
+/// that could not be ranked.
 fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings {
     let mut findings = Vec::new();
     // The group with the most models is where "last" says the most; other groups name
@@ -193,166 +196,196 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
     let widest = w.groups.iter().map(|g| g.ranking.len()).max().unwrap_or(0);
     let mut last_said = false;
     for g in &w.groups {
-        let mut ranked = ranking_sentence(w, g);
         let label = group_label(w, g);
-        let best = &g.ranking[0];
-        // The winner against its own language's sequential model, in the same sentence.
-        let figures = &analysis.runs[best.evidence.run];
-        if let (Some(s), Some(base)) = (figures.speedup, figures.speedup_base) {
-            if base != best.evidence.run {
-                ranked.text.pop();
-                ranked.text += &format!(
-                    "; {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential \
-                     model.",
-                    best.model,
-                    format_ratio(s.value),
-                    format_ratio(s.ci95_low).trim_end_matches('×'),
-                    format_ratio(s.ci95_high),
-                    analysis.runs[base].model
-                );
-                ranked.runs.push(base);
-            }
-        }
-        findings.push(ranked);
-        // The baselines against the best contender: how far the ranking is from plain C.
-        if !g.baselines.is_empty() {
-            let how = if g.higher_is_better {
-                "the best's throughput over the baseline's"
-            } else {
-                "the baseline's time over the best's"
-            };
-            let each: Vec<String> = g
-                .baselines
-                .iter()
-                .map(|b| {
-                    let p = b
-                        .p_vs_best
-                        .map(|p| format!(", {}", format_p(p)))
-                        .unwrap_or_default();
-                    format!(
-                        "{} {} (95% CI {}–{}{p})",
-                        b.model,
-                        format_ratio(b.vs_best.value),
-                        format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
-                        format_ratio(b.vs_best.ci95_high)
-                    )
-                })
-                .collect();
-            let mut runs: Vec<usize> = g.baselines.iter().map(|b| b.evidence.run).collect();
-            runs.push(best.evidence.run);
-            findings.push(Finding {
-                text: format!(
-                    "{label}: against {}, the best ranked, the baselines (not ranked; {how}): {}.",
-                    best.model,
-                    each.join(", ")
-                ),
-                runs,
-            });
-        }
+        findings.push(with_speedup(analysis, g, ranking_sentence(w, g)));
+        findings.extend(baselines_finding(&label, g));
         if g.ranking.len() >= 3 && g.ranking.len() == widest && !last_said {
             last_said = true;
-            let slowest = g.ranking.last().expect("three or more");
-            let what = if g.higher_is_better {
-                "the best's throughput over its"
-            } else {
-                "its time over the fastest's"
-            };
-            findings.push(Finding {
-                text: format!(
-                    "{label}: last is {}, at {} ({what}: {}).",
-                    slowest.model,
-                    metric_value(g, slowest.value.value, &w.work_unit),
-                    ratio_with_ci(slowest)
-                ),
-                runs: vec![slowest.evidence.run, best.evidence.run],
-            });
+            findings.push(last_finding(&label, w, g));
         }
-        // Tail latency (io-server) and memory where it is the point: per unit (spawn-idle)
-        // and per connection (io-server), in one sentence.
-        let mut parts = Vec::new();
-        let mut cited = Vec::new();
-        let run_of = |m: &str| {
-            g.ranking
-                .iter()
-                .find(|r| r.model == m)
-                .map(|r| r.evidence.run)
-        };
-        if let (Some(low), Some(high), true) =
-            (g.by_p99.first(), g.by_p99.last(), g.by_p99.len() >= 2)
-        {
-            parts.push(format!(
-                "p99 latency from {} ({}) to {} ({})",
-                format_ns_fine(low.1 * 1000.0),
-                low.0,
-                format_ns_fine(high.1 * 1000.0),
-                high.0
-            ));
-            cited.extend([run_of(&low.0), run_of(&high.0)].into_iter().flatten());
-        }
-        let per_unit: Vec<(&Ranked, f64)> = g
-            .ranking
-            .iter()
-            .filter_map(|r| {
-                let f = &analysis.runs[r.evidence.run];
-                Some((
-                    r,
-                    f.mem_per_unit_bytes
-                        .or(f.server.and_then(|s| s.mem_per_conn_bytes))?,
-                ))
-            })
-            .collect();
-        let least = per_unit.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-        let most = per_unit.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-        if let (Some(least), Some(most), true) = (least, most, per_unit.len() >= 2) {
-            let per = if g.by_p99.is_empty() {
-                "unit"
-            } else {
-                "connection"
-            };
-            parts.push(format!(
-                "memory per {per} from {} ({}) to {} ({})",
-                format_bytes(least.1),
-                least.0.model,
-                format_bytes(most.1),
-                most.0.model
-            ));
-            cited.extend([least.0.evidence.run, most.0.evidence.run]);
-        }
-        if !parts.is_empty() {
-            findings.push(Finding {
-                text: format!("{label}: {}.", parts.join("; ")),
-                runs: cited,
-            });
-        }
-        if let Some(f) = calibration_finding(&label, g) {
-            findings.push(f);
+        findings.extend(spread_finding(analysis, &label, g));
+        findings.extend(calibration_finding(&label, g));
+    }
+    findings.extend(noisy_finding(w));
+    findings.extend(doubt_findings(w));
+    WorkloadFindings {
+        workload: w.workload.clone(),
+        headline: headline(w),
+        findings,
+    }
+}
+
+/// The ranking sentence, with the winner against its own language's sequential model where
+/// the file has that run.
+fn with_speedup(analysis: &Analysis, g: &Group, mut ranked: Finding) -> Finding {
+    let best = &g.ranking[0];
+    let figures = &analysis.runs[best.evidence.run];
+    if let (Some(s), Some(base)) = (figures.speedup, figures.speedup_base) {
+        if base != best.evidence.run {
+            ranked.text.pop();
+            ranked.text += &format!(
+                "; {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential \
+                 model.",
+                best.model,
+                format_ratio(s.value),
+                format_ratio(s.ci95_low).trim_end_matches('×'),
+                format_ratio(s.ci95_high),
+                analysis.runs[base].model
+            );
+            ranked.runs.push(base);
         }
     }
-    // Rows too noisy for small differences to count, once for the workload.
+    ranked
+}
+
+/// The baselines against the best contender: how far the ranking is from plain C.
+fn baselines_finding(label: &str, g: &Group) -> Option<Finding> {
+    if g.baselines.is_empty() {
+        return None;
+    }
+    let best = &g.ranking[0];
+    let how = if g.higher_is_better {
+        "the best's throughput over the baseline's"
+    } else {
+        "the baseline's time over the best's"
+    };
+    let each: Vec<String> = g
+        .baselines
+        .iter()
+        .map(|b| {
+            let p = b
+                .p_vs_best
+                .map(|p| format!(", {}", format_p(p)))
+                .unwrap_or_default();
+            format!(
+                "{} {} (95% CI {}–{}{p})",
+                b.model,
+                format_ratio(b.vs_best.value),
+                format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
+                format_ratio(b.vs_best.ci95_high)
+            )
+        })
+        .collect();
+    let mut runs: Vec<usize> = g.baselines.iter().map(|b| b.evidence.run).collect();
+    runs.push(best.evidence.run);
+    Some(Finding {
+        text: format!(
+            "{label}: against {}, the best ranked, the baselines (not ranked; {how}): {}.",
+            best.model,
+            each.join(", ")
+        ),
+        runs,
+    })
+}
+
+/// The last model of the group, against the best.
+fn last_finding(label: &str, w: &WorkloadView, g: &Group) -> Finding {
+    let best = &g.ranking[0];
+    let slowest = g.ranking.last().expect("three or more");
+    let what = if g.higher_is_better {
+        "the best's throughput over its"
+    } else {
+        "its time over the fastest's"
+    };
+    Finding {
+        text: format!(
+            "{label}: last is {}, at {} ({what}: {}).",
+            slowest.model,
+            metric_value(g, slowest.value.value, &w.work_unit),
+            ratio_with_ci(slowest)
+        ),
+        runs: vec![slowest.evidence.run, best.evidence.run],
+    }
+}
+
+/// Tail latency (io-server) and memory where it is the point: per unit (spawn-idle) and per
+/// connection (io-server), in one sentence.
+fn spread_finding(analysis: &Analysis, label: &str, g: &Group) -> Option<Finding> {
+    let mut parts = Vec::new();
+    let mut cited = Vec::new();
+    let run_of = |m: &str| {
+        g.ranking
+            .iter()
+            .find(|r| r.model == m)
+            .map(|r| r.evidence.run)
+    };
+    if let (Some(low), Some(high), true) = (g.by_p99.first(), g.by_p99.last(), g.by_p99.len() >= 2)
+    {
+        parts.push(format!(
+            "p99 latency from {} ({}) to {} ({})",
+            format_ns_fine(low.1 * 1000.0),
+            low.0,
+            format_ns_fine(high.1 * 1000.0),
+            high.0
+        ));
+        cited.extend([run_of(&low.0), run_of(&high.0)].into_iter().flatten());
+    }
+    let per_unit: Vec<(&Ranked, f64)> = g
+        .ranking
+        .iter()
+        .filter_map(|r| {
+            let f = &analysis.runs[r.evidence.run];
+            Some((
+                r,
+                f.mem_per_unit_bytes
+                    .or(f.server.and_then(|s| s.mem_per_conn_bytes))?,
+            ))
+        })
+        .collect();
+    let least = per_unit.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    let most = per_unit.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(least), Some(most), true) = (least, most, per_unit.len() >= 2) {
+        let per = if g.by_p99.is_empty() {
+            "unit"
+        } else {
+            "connection"
+        };
+        parts.push(format!(
+            "memory per {per} from {} ({}) to {} ({})",
+            format_bytes(least.1),
+            least.0.model,
+            format_bytes(most.1),
+            most.0.model
+        ));
+        cited.extend([least.0.evidence.run, most.0.evidence.run]);
+    }
+    (!parts.is_empty()).then(|| Finding {
+        text: format!("{label}: {}.", parts.join("; ")),
+        runs: cited,
+    })
+}
+
+/// Rows too noisy for small differences to count, once for the workload.
+fn noisy_finding(w: &WorkloadView) -> Option<Finding> {
     let mut noisy: Vec<(String, f64, usize)> = Vec::new();
     for r in w.groups.iter().flat_map(|g| &g.ranking) {
         if r.cv > NOISY_CV && !noisy.iter().any(|(m, _, _)| *m == r.model) {
             noisy.push((r.model.clone(), r.cv, r.evidence.run));
         }
     }
-    if !noisy.is_empty() {
-        let names: Vec<String> = noisy
-            .iter()
-            .map(|(m, cv, _)| format!("{m} ({:.0}%)", cv * 100.0))
-            .collect();
-        findings.push(Finding {
-            text: format!(
-                "Ranked, but too noisy for small differences to count (CV above {:.0}%): {}.",
-                NOISY_CV * 100.0,
-                names.join(", ")
-            ),
-            runs: noisy.iter().map(|(_, _, run)| *run).collect(),
-        });
+    if noisy.is_empty() {
+        return None;
     }
+    let names: Vec<String> = noisy
+        .iter()
+        .map(|(m, cv, _)| format!("{m} ({:.0}%)", cv * 100.0))
+        .collect();
+    Some(Finding {
+        text: format!(
+            "Ranked, but too noisy for small differences to count (CV above {:.0}%): {}.",
+            NOISY_CV * 100.0,
+            names.join(", ")
+        ),
+        runs: noisy.iter().map(|(_, _, run)| *run).collect(),
+    })
+}
+
+/// One sentence per run that could not be ranked; a model with several says which run each
+/// is about.
+fn doubt_findings(w: &WorkloadView) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for d in &w.doubtful {
-        // A model with several unranked runs: say which run each sentence is about.
-        let twins: Vec<&crate::analysis::view::Doubt> =
-            w.doubtful.iter().filter(|o| o.model == d.model).collect();
+        let twins: Vec<&Doubt> = w.doubtful.iter().filter(|o| o.model == d.model).collect();
         let mut which = Vec::new();
         if twins
             .iter()
@@ -379,11 +412,7 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
             runs: vec![d.evidence.run],
         });
     }
-    WorkloadFindings {
-        workload: w.workload.clone(),
-        headline: headline(w),
-        findings,
-    }
+    findings
 }
 
 /// A group that ranks languages on work sized per language: what the work cost in each, and
@@ -392,23 +421,18 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
     let (spread, dear, cheap) = g.calibration_spread()?;
     let param = &dear.param;
     // "500000 in Go and Rust, 2800 in Python": the sizes, by language.
-    let mut sizes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut sizes: Vec<(String, Vec<&str>)> = Vec::new();
     for c in &g.calibrated_costs {
         let v: Vec<String> = c.values.iter().map(u64::to_string).collect();
         let v = v.join(" and ");
         match sizes.iter_mut().find(|(s, _)| *s == v) {
-            Some((_, langs)) => langs.push(lang_title(&c.lang)),
-            None => sizes.push((v, vec![lang_title(&c.lang)])),
+            Some((_, langs)) => langs.push(c.lang.title()),
+            None => sizes.push((v, vec![c.lang.title()])),
         }
     }
     let sizes: Vec<String> = sizes
         .iter()
-        .map(|(v, langs)| {
-            format!(
-                "{v} in {}",
-                join_names(&langs.iter().map(String::as_str).collect::<Vec<_>>())
-            )
-        })
+        .map(|(v, langs)| format!("{v} in {}", join_names(langs)))
         .collect();
     let costs: Vec<String> = g
         .calibrated_costs
@@ -417,7 +441,7 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
             format!(
                 "{} ms in {} ({})",
                 format_number(c.added_ms),
-                lang_title(&c.lang),
+                c.lang.title(),
                 c.model
             )
         })
@@ -433,9 +457,9 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
         text += &format!(
             " {}'s work cost {} {}'s, so across languages this ranking reflects the sizing \
              as well as the models; within a language it does not.",
-            lang_title(&dear.lang),
+            dear.lang.title(),
             format_ratio(spread),
-            lang_title(&cheap.lang)
+            cheap.lang.title()
         );
     }
     Some(Finding {
@@ -446,14 +470,6 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
             .flat_map(|c| c.runs.iter().copied())
             .collect(),
     })
-}
-
-/// "python" → "Python".
-fn lang_title(id: &str) -> String {
-    let mut c = id.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// One line for the end of a run: the group with the most models, its winner, its margin.
@@ -498,7 +514,7 @@ fn headline(w: &WorkloadView) -> String {
             let each: Vec<String> = g
                 .calibrated_costs
                 .iter()
-                .map(|c| format!("{} {} ms", lang_title(&c.lang), format_number(c.added_ms)))
+                .map(|c| format!("{} {} ms", c.lang.title(), format_number(c.added_ms)))
                 .collect();
             format!("; {} work per request: {}", dear.param, each.join(", "))
         }

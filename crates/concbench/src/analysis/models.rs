@@ -50,7 +50,7 @@ pub struct ModelRow {
     /// The model id.
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// The unit of concurrency.
     pub unit: String,
     /// How its units communicate.
@@ -153,7 +153,7 @@ pub fn table(
             let mut take = |k: &str| cells.remove(k).flatten();
             Some(ModelRow {
                 model: info.id.clone(),
-                lang: lang.name().to_string(),
+                lang,
                 unit: info.unit.clone(),
                 communication: info.communication.clone(),
                 sharing: info.sharing.clone(),
@@ -234,17 +234,15 @@ fn measure(
 /// A language's safety class, with the evidence the file holds for it.
 fn safety(words: &ModelTable, lang: Lang, file: &ResultsFile) -> Safety {
     let class = words.safety_class(lang);
-    let checks: Vec<_> = file
-        .safety
-        .iter()
-        .filter(|c| c.lang == lang.name())
-        .collect();
-    let (evidence, shown) = match lang {
-        Lang::Python | Lang::C => {
+    let checks: Vec<_> = file.safety.iter().filter(|c| c.lang == lang).collect();
+    // A silent language shows its class by the updates its racy runs lost; the others by
+    // their checks.
+    let (evidence, shown) = match class {
+        SafetyClass::Silent => {
             let racy = file
                 .runs
                 .iter()
-                .filter(|r| r.lang == lang.name() && r.racy && r.valid)
+                .filter(|r| r.lang == lang && r.racy && r.valid)
                 .filter_map(|r| Some((r, r.summary.lost_updates?)))
                 .max_by_key(|(_, lost)| *lost);
             match racy {
@@ -353,7 +351,7 @@ mod tests {
         )]);
         file.safety.push(crate::results::SafetyCheck {
             model: "go-racy".into(),
-            lang: "go".into(),
+            lang: Lang::Go,
             check: "race-detector".into(),
             outcome: SafetyOutcome::Reported,
             expected: SafetyOutcome::Reported,

@@ -7,44 +7,11 @@
 //! rate the concurrency cannot reach). Every refusal is one [`UsageError`] line that says
 //! which value and why. No I/O here: the caller reads the file and passes its text.
 
-use std::collections::BTreeMap;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::catalogue::presets::{preset, presets, ProfileInput};
 use crate::catalogue::Lang;
 use crate::UsageError;
-
-const PRESETS_TOML: &str = include_str!("../../../../suite/presets.toml");
-
-/// The languages advice can choose between (the C baseline is a reference, not a choice).
-pub const ADVISED_LANGS: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
-
-/// One layer of a profile: every key optional. Numbers are read as floats so that a negative
-/// or fractional value reaches the check that can say what is wrong with it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileInput {
-    /// A preset's one-line description (presets only).
-    pub about: Option<String>,
-    /// Units (connections, jobs) alive at once.
-    pub concurrency: Option<f64>,
-    /// Time each unit waits on I/O, ms.
-    pub io_ms: Option<f64>,
-    /// CPU work per unit, ms.
-    pub cpu_ms: Option<f64>,
-    /// Requests or jobs per second to sustain.
-    pub rate: Option<f64>,
-    /// 99th-percentile latency target, ms.
-    pub p99_ms: Option<f64>,
-    /// Memory budget of the whole service, MiB.
-    pub memory_mb: Option<f64>,
-    /// CPUs the service has.
-    pub cpus: Option<f64>,
-    /// Languages to consider.
-    pub langs: Option<Vec<String>>,
-    /// Only languages that prevent data races at compile time or detect them at run time.
-    pub safety_critical: Option<bool>,
-}
 
 /// A checked profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,7 +66,7 @@ impl Profile {
         if let Some(c) = self.cpus {
             parts.push(format!("{c} CPUs"));
         }
-        if self.langs.len() < ADVISED_LANGS.len() {
+        if self.langs.len() < Lang::COMPARED.len() {
             let l: Vec<&str> = self.langs.iter().map(|l| l.name()).collect();
             parts.push(format!("langs {}", l.join(",")));
         }
@@ -118,26 +85,6 @@ pub fn num(x: f64) -> String {
         let s = format!("{x:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
-}
-
-/// The presets of `suite/presets.toml`, by name.
-pub fn presets() -> &'static BTreeMap<String, ProfileInput> {
-    static PRESETS: std::sync::OnceLock<BTreeMap<String, ProfileInput>> =
-        std::sync::OnceLock::new();
-    PRESETS.get_or_init(|| {
-        toml::from_str(PRESETS_TOML)
-            .expect("suite/presets.toml compiled into concbench is valid (tested)")
-    })
-}
-
-/// The preset called `name`, or the usage error that lists the presets.
-pub fn preset(name: &str) -> Result<&'static ProfileInput, UsageError> {
-    presets().get(name).ok_or_else(|| {
-        UsageError(format!(
-            "unknown preset {name:?}; the presets are: {}",
-            presets().keys().cloned().collect::<Vec<_>>().join(", ")
-        ))
-    })
 }
 
 /// Parses a `--profile` file's text; `origin` names it in messages.
@@ -235,21 +182,24 @@ pub fn check_layer(input: &ProfileInput, layer: Layer) -> Result<(), UsageError>
     }
     if let Some(langs) = &input.langs {
         for l in langs {
-            if !ADVISED_LANGS.iter().any(|a| a.name() == l.trim()) {
+            let advised = Lang::from_name(l.trim()).filter(|l| Lang::COMPARED.contains(l));
+            if advised.is_none() {
                 let shown = match layer {
                     Layer::Flags => "--langs".to_string(),
                     Layer::Keys(origin) => format!("langs in {origin}"),
                 };
                 return Err(UsageError(format!(
-                    "{shown}: unknown language {:?}; choose from go, python, rust",
-                    l.trim()
+                    "{shown}: unknown language {:?}; choose from {}",
+                    l.trim(),
+                    Lang::names(&Lang::COMPARED)
                 )));
             }
         }
         if langs.is_empty() {
-            return Err(UsageError(
-                "--langs is empty: name at least one of go, python, rust".into(),
-            ));
+            return Err(UsageError(format!(
+                "--langs is empty: name at least one of {}",
+                Lang::names(&Lang::COMPARED)
+            )));
         }
     }
     Ok(())
@@ -342,11 +292,11 @@ pub fn build(
         }
     }
     let langs = match &merged.langs {
-        None => ADVISED_LANGS.to_vec(),
-        Some(names) => ADVISED_LANGS
+        None => Lang::COMPARED.to_vec(),
+        Some(names) => Lang::COMPARED
             .iter()
             .copied()
-            .filter(|l| names.iter().any(|n| n.trim() == l.name()))
+            .filter(|l| names.iter().any(|n| Lang::from_name(n.trim()) == Some(*l)))
             .collect(),
     };
     Ok(Profile {
@@ -416,15 +366,6 @@ mod tests {
         .unwrap();
         assert_eq!(p.concurrency, 50);
         assert_eq!(p.rate, Some(5000.0), "the preset's other keys stay");
-    }
-
-    #[test]
-    fn an_unknown_preset_lists_the_presets() {
-        let e = preset("gatway").unwrap_err().0;
-        assert!(
-            e.contains("unknown preset \"gatway\"") && e.contains("gateway, trading"),
-            "{e}"
-        );
     }
 
     #[test]

@@ -1,11 +1,17 @@
-//! The catalogue of workloads, models and suite sizes, read from `suite/`.
+//! The catalogue of workloads, models and suite sizes, read from `suite/`; beside it, the
+//! schemas of the other `suite/` files: the comparison table's words ([`models`]), the
+//! article's claims ([`claims`]) and the advice presets ([`presets`]); and what to run, as
+//! the command line writes it ([`selection`]).
 //!
 //! `suite/` is the single source of truth for what concbench runs: the harness embeds its
 //! files at compile time (so the binary works from anywhere) and validates them once, here,
 //! before any work starts.
 
+pub mod claims;
 pub mod models;
+pub mod presets;
 pub mod reference;
+pub mod selection;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,6 +70,10 @@ impl Lang {
     /// Every language, in the order tables show them.
     pub const ALL: [Lang; 4] = [Lang::Go, Lang::Python, Lang::Rust, Lang::C];
 
+    /// The languages the suite compares, and advice chooses between: every one but C, whose
+    /// programs are the baseline the others are read against, not a choice.
+    pub const COMPARED: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
+
     /// The name used in results files and messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -72,6 +82,40 @@ impl Lang {
             Lang::Rust => "rust",
             Lang::C => "c",
         }
+    }
+
+    /// The language of that name (as [`Lang::name`] gives it), if there is one.
+    pub fn from_name(name: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// The name as a sentence writes it: `Go`, `Python`, `Rust`, `C`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Lang::Go => "Go",
+            Lang::Python => "Python",
+            Lang::Rust => "Rust",
+            Lang::C => "C",
+        }
+    }
+
+    /// What the id of each of its models starts with: `go-`, `py-`, `rust-`, `c-`.
+    pub fn model_prefix(self) -> &'static str {
+        match self {
+            Lang::Go => "go-",
+            Lang::Python => "py-",
+            Lang::Rust => "rust-",
+            Lang::C => "c-",
+        }
+    }
+
+    /// The names of `langs`, for messages: `go, python, rust`.
+    pub fn names(langs: &[Lang]) -> String {
+        langs
+            .iter()
+            .map(|l| l.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -425,12 +469,7 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
         if !seen.insert(&m.id) {
             bail!("model {} is listed twice", m.id);
         }
-        let prefix = match m.lang {
-            Lang::Go => "go-",
-            Lang::Python => "py-",
-            Lang::Rust => "rust-",
-            Lang::C => "c-",
-        };
+        let prefix = m.lang.model_prefix();
         if !m.id.starts_with(prefix) {
             bail!(
                 "model {} of language {} must start with {prefix}",
@@ -602,8 +641,33 @@ mod tests {
         for w in &Catalogue::embedded().workloads {
             for m in &w.models {
                 assert_eq!(m.lang == Lang::C, m.role == Role::Baseline, "{}", m.id);
+                // The languages compared are those whose models are contenders.
+                assert_eq!(
+                    Lang::COMPARED.contains(&m.lang),
+                    m.role == Role::Contender,
+                    "{}",
+                    m.id
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_language_is_written_by_its_name_and_read_back_from_it() {
+        for l in Lang::ALL {
+            assert_eq!(
+                serde_json::to_string(&l).unwrap(),
+                format!("\"{}\"", l.name())
+            );
+            assert_eq!(
+                serde_json::from_str::<Lang>(&format!("\"{l}\"")).unwrap(),
+                l
+            );
+            assert_eq!(Lang::from_name(l.name()), Some(l));
+            assert!(l.title().eq_ignore_ascii_case(l.name()));
+        }
+        assert_eq!(Lang::from_name("java"), None);
+        assert_eq!(Lang::names(&Lang::COMPARED), "go, python, rust");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The comparison table's words (`suite/models.toml`): per model id, its unit of concurrency,
 //! how its units communicate and share memory, who schedules them and where it is used; per
-//! language, what happens to an unsynchronised write (the safety axis).
+//! language, what happens to an unsynchronised write (the safety axis), and how a check of
+//! it can come out ([`SafetyOutcome`], as results files record it and claims expect it).
 //!
 //! The measured columns of `concbench models` come from the analysis view; this module holds
 //! only what the catalogue says.
@@ -35,6 +36,21 @@ impl SafetyClass {
             SafetyClass::Silent => "silent",
         }
     }
+}
+
+/// How a language met a deliberately unsynchronised counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SafetyOutcome {
+    /// The compiler refused the program (Rust's ownership and `Send`/`Sync` rules).
+    Rejected,
+    /// The program ran and a run-time checker reported the race (Go's `-race`).
+    Reported,
+    /// The program ran and nothing was reported.
+    Clean,
+    /// The check could not be made here (no compiler, no cgo for `-race`); the check's
+    /// `reason` says why.
+    Unavailable,
 }
 
 /// One language's safety entry.

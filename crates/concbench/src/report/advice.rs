@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::html::escape;
 use super::markdown;
 use super::tables::Table;
-use crate::analysis::advice::{rate_text, Advice, Row};
+use crate::analysis::advice::{rate_text, Advice, AdvicePath, Row};
 use crate::format::{format_bytes, format_ns};
 use crate::output::terminal::{new_table, right};
 
@@ -32,12 +32,12 @@ fn headroom(r: &Row) -> String {
 
 /// The ranked table's cells, shared by every format.
 fn table(a: &Advice) -> Table {
-    let unit = if a.path == "io-server" {
+    let unit = if a.path == AdvicePath::IoServer {
         "req/s"
     } else {
         "jobs/s"
     };
-    let latency = if a.path == "io-server" {
+    let latency = if a.path == AdvicePath::IoServer {
         "p99"
     } else {
         "one job"
@@ -50,7 +50,7 @@ fn table(a: &Advice) -> Table {
         .to_vec(),
         ..Table::default()
     };
-    if a.path != "io-server" {
+    if a.path != AdvicePath::IoServer {
         t.header.pop();
     }
     for r in &a.rows {
@@ -73,7 +73,7 @@ fn table(a: &Advice) -> Table {
                 .map_or("—".into(), |ms| format_ns((ms * 1e6).round() as u64)),
             f.memory_bytes.map_or("—".into(), format_bytes),
         ];
-        if a.path == "io-server" {
+        if a.path == AdvicePath::IoServer {
             row.push(
                 f.cpu_ms_per_unit
                     .map_or("—".into(), |ms| format_ns((ms * 1e6).round() as u64)),
@@ -205,7 +205,7 @@ pub fn render_json(a: &Advice, source: &str) -> anyhow::Result<String> {
         .map(|r| JsonRow {
             rank: r.rank,
             model: &r.model,
-            lang: &r.lang,
+            lang: r.lang.name(),
             feasible: r.feasible,
             binding: r.binding.label(),
             headroom: r.headroom,

@@ -24,7 +24,7 @@ const SECTIONS: [(&str, &str); 4] = [
 ];
 
 /// " (on a machine with 3 CPUs or more)" after a command that needs one, else nothing.
-pub fn needs(m: &crate::analysis::claims::MeasureSpec) -> String {
+pub fn needs(m: &crate::analysis::claims::Measure) -> String {
     m.needs().map(|n| format!(" ({n})")).unwrap_or_default()
 }
 
@@ -241,7 +241,7 @@ pub fn models_words_table(rows: &[ModelRow]) -> Table {
     for r in rows {
         t.rows.push(vec![
             r.model.clone(),
-            r.lang.clone(),
+            r.lang.to_string(),
             r.unit.clone(),
             r.communication.clone(),
             r.sharing.clone(),

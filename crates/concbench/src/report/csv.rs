@@ -70,7 +70,7 @@ impl Exporter for Csv {
             let head = [
                 r.workload.clone(),
                 r.model.clone(),
-                r.lang.clone(),
+                r.lang.to_string(),
                 serde_json::to_value(r.status)?
                     .as_str()
                     .unwrap_or_default()

@@ -358,7 +358,7 @@ where
         .axis_desc_style((FONT, 17))
         .draw()
         .map_err(err)?;
-    let mut langs: Vec<&str> = g.ranking.iter().map(|r| r.lang.as_str()).collect();
+    let mut langs: Vec<&str> = g.ranking.iter().map(|r| r.lang.name()).collect();
     langs.sort_unstable();
     langs.dedup();
     for lang in langs {
@@ -368,7 +368,7 @@ where
                 g.ranking
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.lang == lang)
+                    .filter(|(_, r)| r.lang.name() == lang)
                     .map(|(k, r)| {
                         let mut bar = Rectangle::new(
                             [
@@ -563,7 +563,7 @@ fn scaling_chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
         let r = &file.runs[i];
         if let Some(sc) = report.analysis.runs[i].scaling {
             let key = (r.model.clone(), sizes(&r.params, &["workers"]));
-            points.push((key, r.lang.clone(), est(r.cpus as f64, sc.speedup)));
+            points.push((key, r.lang.to_string(), est(r.cpus as f64, sc.speedup)));
         }
     }
     let mut cpus: Vec<usize> = w
@@ -665,7 +665,7 @@ fn memory_chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
         };
         points.push((
             (r.model.clone(), place),
-            r.lang.clone(),
+            r.lang.to_string(),
             (units, bytes, bytes, bytes),
         ));
     }
@@ -674,7 +674,7 @@ fn memory_chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
         .iter()
         .filter(|d| d.status == Status::Refused)
         .map(|d| {
-            let lang = file.runs[d.evidence.run].lang.clone();
+            let lang = file.runs[d.evidence.run].lang.to_string();
             let units = d.evidence.params.get("units").copied().unwrap_or(0) as f64;
             (d.model.clone(), lang, units)
         })
@@ -780,7 +780,7 @@ fn latency_chart(report: &Report, w: &WorkloadView, g: &Group) -> Result<Option<
             let qs = [s.p50_us, s.p99_us, s.p999_us, s.max_us];
             data.push(Line {
                 label: r.model.clone(),
-                lang: r.lang.clone(),
+                lang: r.lang.to_string(),
                 points: qs
                     .iter()
                     .enumerate()
@@ -882,7 +882,7 @@ fn rps_charts(report: &Report, w: &WorkloadView) -> Result<Vec<Chart>> {
                 if let Some(s) = report.analysis.runs[r.evidence.run].server {
                     points.push((
                         (r.model.clone(), String::new()),
-                        r.lang.clone(),
+                        r.lang.to_string(),
                         est(*c as f64, s.rps),
                     ));
                 }
@@ -1049,7 +1049,7 @@ fn page(report: &Report) -> Result<String> {
         escape(&f.machine.cpu_model),
         f.runs.len()
     );
-    let mut langs: Vec<&str> = f.runs.iter().map(|r| r.lang.as_str()).collect();
+    let mut langs: Vec<&str> = f.runs.iter().map(|r| r.lang.name()).collect();
     langs.sort_unstable();
     langs.dedup();
     out.push_str("<ul class=\"key\" aria-label=\"colours\">");
@@ -1126,7 +1126,7 @@ fn page(report: &Report) -> Result<String> {
         }
         for g in &view.groups {
             out.push_str(&figure(&ranking_chart(view, g)?));
-            let langs: Vec<String> = g.ranking.iter().map(|r| r.lang.clone()).collect();
+            let langs: Vec<String> = g.ranking.iter().map(|r| r.lang.to_string()).collect();
             out.push_str(&html_table(&ranking_table(g), "ranking", Some(&langs)));
             if let Some(c) = latency_chart(report, view, g)? {
                 out.push_str(&figure(&c));
@@ -1142,7 +1142,11 @@ fn page(report: &Report) -> Result<String> {
             out.push_str(&figure(&c));
         }
         let _ = writeln!(out, "<h3>Every run of {}</h3>", escape(&view.workload));
-        let langs: Vec<String> = view.runs.iter().map(|&i| f.runs[i].lang.clone()).collect();
+        let langs: Vec<String> = view
+            .runs
+            .iter()
+            .map(|&i| f.runs[i].lang.to_string())
+            .collect();
         out.push_str(&html_table(&runs_table(report, view), "runs", Some(&langs)));
         out.push_str("</section>\n");
     }

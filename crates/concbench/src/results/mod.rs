@@ -13,11 +13,13 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Lang;
 use crate::machine::steadiness::{notable_steal, Steadiness, UNSTEADY_CV};
 use crate::machine::Machine;
 use crate::UsageError;
 
 pub mod outcome;
+pub use crate::catalogue::models::SafetyOutcome;
 pub use outcome::Status;
 
 /// The schema this concbench writes and reads.
@@ -59,20 +61,6 @@ pub struct ResultsFile {
     pub safety: Vec<SafetyCheck>,
 }
 
-/// How a language met a deliberately unsynchronised counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SafetyOutcome {
-    /// The compiler refused the program (Rust's ownership and `Send`/`Sync` rules).
-    Rejected,
-    /// The program ran and a run-time checker reported the race (Go's `-race`).
-    Reported,
-    /// The program ran and nothing was reported.
-    Clean,
-    /// The check could not be made here (no compiler, no cgo for `-race`); `reason` says why.
-    Unavailable,
-}
-
 /// One safety check: the program, the command that checked it, and what it printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SafetyCheck {
@@ -80,7 +68,7 @@ pub struct SafetyCheck {
     /// the refused program would have been (`rust-racy`).
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// `compile-fail` or `race-detector`.
     pub check: String,
     /// What happened.
@@ -166,8 +154,8 @@ pub struct RunResult {
     pub workload: String,
     /// The model's id, e.g. `py-processes`.
     pub model: String,
-    /// The model's language: `go`, `python` or `rust`.
-    pub lang: String,
+    /// The model's language (written by its name: `go`, `python`, `rust`, `c`).
+    pub lang: Lang,
     /// Every parameter the run used, name → value.
     pub params: BTreeMap<String, u64>,
     /// CPUs the run had: the pinned count, or every CPU the harness could use.

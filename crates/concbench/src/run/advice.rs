@@ -5,17 +5,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::analysis::advice::{self, Advice, Inputs, MeasureCommand, MEASURE_SUITE};
+use crate::analysis::advice::{self, Advice, Inputs};
 use crate::analysis::profile::Profile;
 use crate::analysis::view::{self, Analysis};
 use crate::catalogue::models::ModelTable;
+use crate::catalogue::selection::{Selection, MEASURE_SUITE};
 use crate::catalogue::Catalogue;
 use crate::machine::limits::Limits;
 use crate::machine::Machine;
 use crate::results::ResultsFile;
-use crate::run::plan::{self, Selection, SetOverride};
+use crate::run::plan;
 use crate::run::session::Session;
-use crate::UsageError;
 
 /// The advice for `profile` from `file`, with this machine's caps.
 pub fn for_machine(profile: &Profile, file: &ResultsFile, analysis: &Analysis) -> Advice {
@@ -41,31 +41,12 @@ pub fn from_file(profile: &Profile, path: &Path) -> Result<(ResultsFile, Advice)
 
 /// The selections that measure what `advice` lacks: its commands, and the other workloads it
 /// reads at quick sizes, so the new file answers on its own.
-pub fn selections(advice: &Advice) -> Result<Vec<Selection>> {
-    let mut out: Vec<Selection> = Vec::new();
-    let mut covered: Vec<String> = Vec::new();
-    let selection = |c: &MeasureCommand| -> Result<Selection> {
-        let sets = c
-            .sets
-            .iter()
-            .map(|(w, p, v)| format!("{w}.{p}={v}").parse::<SetOverride>())
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(UsageError)?;
-        Ok(Selection {
-            suite: MEASURE_SUITE.into(),
-            workloads: Some(c.workloads.clone()),
-            models: (!c.models.is_empty()).then(|| c.models.clone()),
-            sets,
-            cpus: c.cpus.map(|n| vec![n]),
-            timeout: None,
-            runs: None,
-            warmup: None,
-        })
-    };
-    for c in &advice.commands {
-        covered.extend(c.workloads.iter().cloned());
-        out.push(selection(c)?);
-    }
+pub fn selections(advice: &Advice) -> Vec<Selection> {
+    let mut out = advice.commands.clone();
+    let covered: Vec<&String> = out
+        .iter()
+        .flat_map(|c| c.workloads.iter().flatten())
+        .collect();
     let rest: Vec<String> = advice
         .workloads
         .iter()
@@ -73,14 +54,12 @@ pub fn selections(advice: &Advice) -> Result<Vec<Selection>> {
         .cloned()
         .collect();
     if !rest.is_empty() {
-        out.push(selection(&MeasureCommand {
-            workloads: rest,
-            models: vec![],
-            sets: vec![],
-            cpus: advice.commands.first().and_then(|c| c.cpus),
-        })?);
+        out.push(Selection {
+            cpus: advice.commands.first().and_then(|c| c.cpus.clone()),
+            ..Selection::measure(rest)
+        });
     }
-    Ok(out)
+    out
 }
 
 /// `advise --measure`: runs what `profile` needs and `advised` (the advice from the results
@@ -100,9 +79,9 @@ pub fn measure(
                 Default::default(),
             );
             let analysis = view::analyse(session.catalogue, &probe);
-            selections(&for_machine(profile, &probe, &analysis))?
+            selections(&for_machine(profile, &probe, &analysis))
         }
-        Some(a) if !a.commands.is_empty() => selections(a)?,
+        Some(a) if !a.commands.is_empty() => selections(a),
         Some(_) => Vec::new(),
     };
     if todo.is_empty() {
@@ -131,6 +110,7 @@ pub fn measure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::selection::SetOverride;
 
     #[test]
     fn the_selections_run_the_commands_then_the_other_workloads_on_the_same_cpus() {
@@ -148,14 +128,18 @@ mod tests {
             &probe,
             &view::analyse(Catalogue::embedded(), &probe),
         );
-        advice.commands = vec![MeasureCommand {
-            workloads: vec!["io-server".into()],
-            models: vec!["rust-tokio".into()],
-            sets: vec![("io-server".into(), "connections".into(), 1000)],
-            cpus: Some(2),
+        advice.commands = vec![Selection {
+            models: Some(vec!["rust-tokio".into()]),
+            sets: vec![SetOverride {
+                workload: "io-server".into(),
+                param: "connections".into(),
+                value: 1000,
+            }],
+            cpus: Some(vec![2]),
+            ..Selection::measure(vec!["io-server".into()])
         }];
         advice.workloads = vec!["io-server".into(), "worker-pool".into()];
-        let s = selections(&advice).unwrap();
+        let s = selections(&advice);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].workloads, Some(vec!["io-server".to_string()]));
         assert_eq!(s[0].models, Some(vec!["rust-tokio".to_string()]));

@@ -7,12 +7,12 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::analysis::claims::{self as verdicts, ClaimResult, ClaimsTable, MeasureSpec};
+use crate::analysis::claims::{self as verdicts, ClaimResult, ClaimsTable, Measure};
 use crate::analysis::view;
 use crate::catalogue::Catalogue;
 use crate::machine::Machine;
 use crate::results::ResultsFile;
-use crate::run::plan::{self, RunSpec, Selection, SetOverride};
+use crate::run::plan::{self, RunSpec};
 use crate::run::session::{default_out, Session};
 
 /// The claims as decided, and on what.
@@ -60,30 +60,12 @@ pub fn decide(
 /// are not runs, and a test that needs more CPUs than the machine has is left out.
 pub fn plan_missing(
     catalogue: &Catalogue,
-    missing: &[MeasureSpec],
+    missing: &[Measure],
     cpus: usize,
 ) -> Result<Vec<RunSpec>> {
     let mut out = Vec::new();
     for m in missing.iter().filter(|m| !m.safety && m.min_cpus <= cpus) {
-        let selection = Selection {
-            suite: "quick".into(),
-            workloads: Some(vec![m.workload.clone()]),
-            models: (!m.models.is_empty()).then(|| m.models.clone()),
-            sets: m
-                .sets
-                .iter()
-                .map(|(param, value)| SetOverride {
-                    workload: m.workload.clone(),
-                    param: param.clone(),
-                    value: *value,
-                })
-                .collect(),
-            cpus: None,
-            timeout: None,
-            runs: None,
-            warmup: None,
-        };
-        for spec in plan::build(catalogue, &selection, cpus)? {
+        for spec in plan::build(catalogue, &m.run, cpus)? {
             if !out.contains(&spec) {
                 out.push(spec);
             }
@@ -97,7 +79,7 @@ pub fn plan_missing(
 /// test needs more CPUs than the machine has).
 pub fn measure_missing(
     session: &Session,
-    missing: &[MeasureSpec],
+    missing: &[Measure],
 ) -> Result<Option<(PathBuf, ResultsFile)>> {
     let machine = Machine::current();
     let plan = plan_missing(session.catalogue, missing, machine.allowed_cpus.len())?;
@@ -129,12 +111,15 @@ pub fn measure_missing(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::selection::Selection;
 
-    fn spec(workload: &str, models: &[&str], min_cpus: usize, safety: bool) -> MeasureSpec {
-        MeasureSpec {
-            workload: workload.into(),
-            models: models.iter().map(|m| m.to_string()).collect(),
-            sets: vec![],
+    fn spec(workload: &str, models: &[&str], min_cpus: usize, safety: bool) -> Measure {
+        Measure {
+            run: Selection {
+                models: (!models.is_empty())
+                    .then(|| models.iter().map(|m| m.to_string()).collect()),
+                ..Selection::measure(vec![workload.into()])
+            },
             min_cpus,
             safety,
         }

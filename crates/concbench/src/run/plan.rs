@@ -9,61 +9,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+pub use crate::catalogue::selection::{Selection, SetOverride};
 use crate::catalogue::{Catalogue, Lang, Model, ParamValue, Workload};
 use crate::UsageError;
-
-/// `--set workload.param=value`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetOverride {
-    /// The workload whose models all get the value.
-    pub workload: String,
-    /// The parameter to set.
-    pub param: String,
-    /// The value, within the parameter's range.
-    pub value: u64,
-}
-
-impl std::str::FromStr for SetOverride {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let (key, value) = s
-            .split_once('=')
-            .ok_or_else(|| format!("{s:?} is not workload.param=value"))?;
-        let (workload, param) = key
-            .split_once('.')
-            .ok_or_else(|| format!("{s:?} is not workload.param=value"))?;
-        let value = value
-            .parse()
-            .map_err(|_| format!("{s:?}: {value:?} is not a non-negative integer"))?;
-        Ok(SetOverride {
-            workload: workload.into(),
-            param: param.into(),
-            value,
-        })
-    }
-}
-
-/// What the user asked to run.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// `--suite`: the suite whose sizes and repetitions apply.
-    pub suite: String,
-    /// `--workloads`: only these workloads; `None` runs every workload of the suite.
-    pub workloads: Option<Vec<String>>,
-    /// `--models`: only these model ids; `None` runs every model of the selected workloads.
-    pub models: Option<Vec<String>>,
-    /// `--set`: parameter values that replace the suite's.
-    pub sets: Vec<SetOverride>,
-    /// `--cpus 1,2`: pin each run to the first N CPUs, for each N.
-    pub cpus: Option<Vec<usize>>,
-    /// `--timeout`: the time limit of every run, instead of each workload's own.
-    pub timeout: Option<Duration>,
-    /// `--runs`: counted runs of every run, over the suite's and the workload's own.
-    pub runs: Option<u32>,
-    /// `--warmup`: warm-up runs of every run, over the suite's and the workload's own.
-    pub warmup: Option<u32>,
-}
 
 /// One run to make: a workload, a model, every parameter, and a CPU count.
 #[derive(Debug, Clone, PartialEq)]
@@ -585,20 +533,5 @@ mod tests {
         s = sel("seed");
         s.workloads = Some(vec!["ping-pong".into()]);
         assert!(err_text(build(c, &s, 2)).contains("no sizes in suite seed"));
-    }
-
-    #[test]
-    fn set_syntax_is_checked() {
-        assert!("a.b".parse::<SetOverride>().is_err());
-        assert!("ab=1".parse::<SetOverride>().is_err());
-        assert!("a.b=-1".parse::<SetOverride>().is_err());
-        assert_eq!(
-            "a.b=3".parse::<SetOverride>().unwrap(),
-            SetOverride {
-                workload: "a".into(),
-                param: "b".into(),
-                value: 3
-            }
-        );
     }
 }

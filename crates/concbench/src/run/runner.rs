@@ -355,7 +355,7 @@ fn new_slot(
     let result = RunResult {
         workload: spec.workload.clone(),
         model: spec.model.clone(),
-        lang: model.lang.name().into(),
+        lang: model.lang,
         params: spec.params.clone(),
         cpus: spec.cpus,
         pinned: spec.pinned,

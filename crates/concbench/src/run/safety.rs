@@ -112,7 +112,7 @@ pub fn compile_fail(rustc: Result<&PathBuf, &Unavailable>, root: &Path) -> Safet
     );
     let mut check = SafetyCheck {
         model: "rust-racy".into(),
-        lang: Lang::Rust.name().into(),
+        lang: Lang::Rust,
         check: "compile-fail".into(),
         outcome: SafetyOutcome::Unavailable,
         expected: SafetyOutcome::Rejected,
@@ -181,7 +181,7 @@ pub fn race_detector(
         .collect();
     let mut check = SafetyCheck {
         model: model.into(),
-        lang: Lang::Go.name().into(),
+        lang: Lang::Go,
         check: "race-detector".into(),
         outcome: SafetyOutcome::Unavailable,
         expected: if racy {
@@ -365,12 +365,12 @@ fn first_error_block(stderr: &str) -> String {
 /// unsynchronised counter at compile time (E0373); go -race reported go-racy" — each
 /// unexpected outcome named with what was expected.
 pub fn summary_lines(checks: &[SafetyCheck]) -> Vec<String> {
-    let mut langs: Vec<&str> = checks.iter().map(|c| c.lang.as_str()).collect();
+    let mut langs: Vec<&str> = checks.iter().map(|c| c.lang.name()).collect();
     langs.dedup();
     langs
         .into_iter()
         .map(|lang| {
-            let mine: Vec<&SafetyCheck> = checks.iter().filter(|c| c.lang == lang).collect();
+            let mine: Vec<&SafetyCheck> = checks.iter().filter(|c| c.lang.name() == lang).collect();
             format!("safety: {}", lang_line(lang, &mine))
         })
         .collect()
@@ -620,7 +620,7 @@ Found 2 data race(s)
     fn check(model: &str, lang: &str, kind: &str, outcome: SafetyOutcome) -> SafetyCheck {
         SafetyCheck {
             model: model.into(),
-            lang: lang.into(),
+            lang: Lang::from_name(lang).expect("a language"),
             check: kind.into(),
             outcome,
             expected: outcome,

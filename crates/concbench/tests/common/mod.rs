@@ -70,7 +70,7 @@ pub fn valid_run(
     RunResult {
         workload: workload.into(),
         model: model.into(),
-        lang: catalogued.lang.name().into(),
+        lang: catalogued.lang,
         baseline: workload == "spawn-idle" && params.get("units") == Some(&0),
         params,
         cpus,

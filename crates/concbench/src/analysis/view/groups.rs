@@ -1,64 +1,19 @@
-//! The analysis view: everything a person reads about a results file, computed once.
-//!
-//! Per workload, runs are put in *comparison groups*: the same CPUs, the same placement
-//! (pinned or free) and the same scenario. A scenario is the run's parameters, except that
-//! a parameter the work grows in proportion to (`linear` in the catalogue: cpu-parallel's
-//! `n`, which the compiled languages run ten times longer) may differ, and then models are
-//! compared per unit of work; and a `calibrated` parameter (io-server's `cpu`, sized to the
-//! same cost in each language) only tells zero from non-zero. In a group, models are ranked
-//! by median time per unit of work (io-server: by requests per second), each with its ratio
-//! to the best (bootstrap 95% CI) and the Mann-Whitney p-value against it, and split into
-//! tiers of models that are not significantly different from each other.
-//!
-//! Baseline models (`role = "baseline"` in the catalogue: the C programs) are not ranked
-//! with the contenders: each group lists them apart, each with its time relative to the
-//! group's best contender. A group that holds only baselines ranks them among themselves.
-//!
-//! Figures of single runs (speedup against the language's sequential model, scaling against
-//! the same model on one CPU, memory per unit, lost updates, server figures) are computed
-//! here too, once per run, and every figure names the runs it came from.
+//! Comparison groups: per workload, the runs alike in CPUs, placement and scenario, ranked
+//! by median with ratios to the best, p-values and tiers; the baselines apart; and, where a
+//! server group ranks languages on work sized per language, what that work cost in each.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalogue::{reference, Catalogue, Role, Workload};
+use super::figures::{cpu_ms_per_request, server_cpus, RunFigures};
+use super::{
+    evidence, median_estimate, metric, per_work, rankable, ratio, Doubt, Estimate, Evidence,
+    WorkloadView, ALPHA,
+};
+use crate::catalogue::{Lang, Role, Workload};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
-
-pub use crate::stats::ALPHA;
-
-/// The whole view of one results file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Analysis {
-    /// One entry per workload, in the order the file holds them.
-    pub workloads: Vec<WorkloadView>,
-    /// Per run of the file (same index as `file.runs`): its own derived figures.
-    pub runs: Vec<RunFigures>,
-}
-
-/// What one workload's runs say.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorkloadView {
-    /// The workload's name.
-    pub workload: String,
-    /// Its one-line title.
-    pub title: String,
-    /// What models are ranked per: `iteration`, `job`, `request`, ...
-    pub work_unit: String,
-    /// Its comparison groups, in the order their first run appears in the file.
-    pub groups: Vec<Group>,
-    /// Runs that could not be ranked, with why (failed, refused, unavailable, racy).
-    pub doubtful: Vec<Doubt>,
-    /// How steady the machine itself was around the workload's block, if probed: the
-    /// larger of the CVs before and after.
-    pub machine_cv: Option<f64>,
-    /// The share of the block's busy CPU time the host took for other guests (steal), where
-    /// the kernel counts it.
-    pub host_steal: Option<f64>,
-    /// The file's indexes of the workload's runs.
-    pub runs: Vec<usize>,
-}
 
 /// Runs comparable with each other: one workload, CPU count, placement and scenario.
 #[derive(Debug, Clone, Serialize)]
@@ -127,7 +82,7 @@ pub struct CalibratedCost {
     /// The calibrated parameter.
     pub param: String,
     /// The language.
-    pub lang: String,
+    pub lang: Lang,
     /// The parameter's values in this language's runs, ascending.
     pub values: Vec<u64>,
     /// The least the work added to any of the language's models, ms of server CPU (user +
@@ -148,7 +103,7 @@ pub struct Baseline {
     /// The model's id.
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// The ranking metric's median (ns per unit of work, or requests per second).
     pub value: Estimate,
     /// How many times the group's best it is, oriented like [`Ranked::vs_best`]: above 1.0
@@ -168,7 +123,7 @@ pub struct Ranked {
     /// The model's id.
     pub model: String,
     /// Its language.
-    pub lang: String,
+    pub lang: Lang,
     /// The tier it is in (0: tied for best).
     pub tier: usize,
     /// The ranking metric's median (ns per unit of work, or requests per second).
@@ -182,313 +137,6 @@ pub struct Ranked {
     pub cv: f64,
     /// Where the figures come from.
     pub evidence: Evidence,
-}
-
-/// A figure with its bootstrap 95% confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Estimate {
-    /// The point estimate (a median, or a ratio of medians).
-    pub value: f64,
-    /// Lower bound of the 95% CI.
-    pub ci95_low: f64,
-    /// Upper bound of the 95% CI.
-    pub ci95_high: f64,
-}
-
-/// The run a figure was computed from: enough to rerun it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// Index of the run in the results file.
-    pub run: usize,
-    /// The workload.
-    pub workload: String,
-    /// The model.
-    pub model: String,
-    /// Every parameter the run used.
-    pub params: BTreeMap<String, u64>,
-    /// Its CPUs.
-    pub cpus: usize,
-    /// Pinned to them, or free.
-    pub pinned: bool,
-    /// Median elapsed time, ns.
-    pub median_ns: u64,
-    /// The median's bootstrap 95% CI, ns.
-    pub ci95_ns: (u64, u64),
-    /// Counted samples.
-    pub samples: usize,
-}
-
-/// A run that cannot be ranked, or whose figure needs a caveat.
-#[derive(Debug, Clone, Serialize)]
-pub struct Doubt {
-    /// The run's model.
-    pub model: String,
-    /// Its outcome.
-    pub status: Status,
-    /// Why, in a few words (the error, or the racy finding).
-    pub reason: String,
-    /// The run.
-    pub evidence: Evidence,
-}
-
-/// One run's own derived figures.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RunFigures {
-    /// The run's model, so that a figure that points at another run can name it.
-    pub model: String,
-    /// Median time per unit of work, ns.
-    pub ns_per_work: Option<f64>,
-    /// Against the same language's sequential model at the same sizes and CPUs: its time over
-    /// this run's (2.0 = twice as fast).
-    pub speedup: Option<Estimate>,
-    /// The sequential run that `speedup` is against.
-    pub speedup_base: Option<usize>,
-    /// Against the same model pinned to one CPU (pinned runs only).
-    pub scaling: Option<Scaling>,
-    /// spawn-idle: (rss(units) − rss(0)) / units, bytes, against the run's baseline.
-    pub mem_per_unit_bytes: Option<f64>,
-    /// spawn-idle: spawn time / units, ns.
-    pub spawn_per_unit_ns: Option<f64>,
-    /// The baseline run that the per-unit figures are against.
-    pub per_unit_base: Option<usize>,
-    /// Racy models: updates lost (median) and the updates made.
-    pub lost_updates: Option<(u64, u64)>,
-    /// io-server: what the load generator measured.
-    pub server: Option<ServerFigures>,
-}
-
-/// Scaling against one CPU.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Scaling {
-    /// The one-CPU run's time over this one's.
-    pub speedup: Estimate,
-    /// `speedup` / CPUs.
-    pub efficiency: f64,
-    /// The one-CPU run.
-    pub base: usize,
-}
-
-/// An io-server run's figures (medians over its samples).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct ServerFigures {
-    /// Requests answered per second of the load phase.
-    pub rps: Estimate,
-    /// Latency percentiles, µs.
-    pub p50_us: f64,
-    /// 99th percentile, µs.
-    pub p99_us: f64,
-    /// 99.9th percentile, µs.
-    pub p999_us: f64,
-    /// Largest latency, µs.
-    pub max_us: f64,
-    /// Server memory per open idle connection, bytes.
-    pub mem_per_conn_bytes: Option<f64>,
-    /// Server CPU time (user + sys), ns.
-    pub cpu_ns: Option<f64>,
-    /// The CPUs the server had: the run's, less those its load generator was pinned to.
-    pub server_cpus: usize,
-}
-
-/// Builds the view of `file`.
-pub fn analyse(catalogue: &Catalogue, file: &ResultsFile) -> Analysis {
-    let runs: Vec<RunFigures> = file
-        .runs
-        .iter()
-        .map(|r| run_figures(catalogue, file, r))
-        .collect();
-    let mut names: Vec<&str> = Vec::new();
-    for r in &file.runs {
-        if !names.contains(&r.workload.as_str()) {
-            names.push(&r.workload);
-        }
-    }
-    let workloads = names
-        .into_iter()
-        .filter_map(|name| {
-            let workload = catalogue.workload(name)?;
-            Some(workload_view(workload, file, &runs))
-        })
-        .collect();
-    Analysis { workloads, runs }
-}
-
-impl Analysis {
-    /// The view of one workload.
-    pub fn workload(&self, name: &str) -> Option<&WorkloadView> {
-        self.workloads.iter().find(|w| w.workload == name)
-    }
-}
-
-/// The samples' elapsed times, ns.
-fn elapsed(run: &RunResult) -> Vec<f64> {
-    run.samples.iter().map(|s| s.elapsed_ns as f64).collect()
-}
-
-/// The samples' elapsed times per unit of work, ns.
-pub(crate) fn per_work(run: &RunResult) -> Vec<f64> {
-    let work = reference::work(&run.workload, &run.params)
-        .unwrap_or(1.0)
-        .max(1.0);
-    elapsed(run).iter().map(|ns| ns / work).collect()
-}
-
-/// The samples' values of one metric.
-pub(crate) fn metric(run: &RunResult, name: &str) -> Vec<f64> {
-    run.samples
-        .iter()
-        .filter_map(|s| s.metrics.get(name))
-        .map(|v| *v as f64)
-        .collect()
-}
-
-/// True for a run whose samples can be ranked: valid, counted, and not racy (a racy
-/// model's time is not the time of the work the others do).
-fn rankable(run: &RunResult) -> bool {
-    run.status == Status::Valid && !run.samples.is_empty() && !run.racy && !run.baseline
-}
-
-/// The evidence of a run.
-pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
-    let r = &file.runs[index];
-    Evidence {
-        run: index,
-        workload: r.workload.clone(),
-        model: r.model.clone(),
-        params: r.params.clone(),
-        cpus: r.cpus,
-        pinned: r.pinned,
-        median_ns: r.summary.median_elapsed_ns,
-        ci95_ns: (r.summary.ci95_low_ns, r.summary.ci95_high_ns),
-        samples: r.samples.len(),
-    }
-}
-
-/// `new` over `base` as an estimate: the ratio of medians and its bootstrap CI.
-fn ratio(base: &[f64], new: &[f64]) -> Option<Estimate> {
-    let (mb, mn) = (stats::median(base)?, stats::median(new)?);
-    if mb <= 0.0 {
-        return None;
-    }
-    let (lo, hi) = stats::bootstrap_ratio_ci(base, new).unwrap_or((mn / mb, mn / mb));
-    Some(Estimate {
-        value: mn / mb,
-        ci95_low: lo,
-        ci95_high: hi,
-    })
-}
-
-/// A median with its bootstrap CI.
-fn median_estimate(xs: &[f64]) -> Option<Estimate> {
-    let m = stats::median(xs)?;
-    let (lo, hi) = stats::bootstrap_median_ci(xs).unwrap_or((m, m));
-    Some(Estimate {
-        value: m,
-        ci95_low: lo,
-        ci95_high: hi,
-    })
-}
-
-/// Parameters equal but for the pool size, which follows the CPU count in a sweep.
-fn same_sizes(a: &RunResult, b: &RunResult) -> bool {
-    let sizes = |r: &RunResult| {
-        r.params
-            .iter()
-            .filter(|(k, _)| k.as_str() != "workers")
-            .map(|(k, v)| (k.clone(), *v))
-            .collect::<Vec<_>>()
-    };
-    sizes(a) == sizes(b)
-}
-
-fn run_figures(catalogue: &Catalogue, file: &ResultsFile, run: &RunResult) -> RunFigures {
-    let mut out = RunFigures {
-        model: run.model.clone(),
-        ..RunFigures::default()
-    };
-    let Some(workload) = catalogue.workload(&run.workload) else {
-        return out;
-    };
-    let usable = |r: &RunResult| r.status == Status::Valid && !r.samples.is_empty();
-    if run.racy && usable(run) {
-        let made: u64 = run.reference_checksum.parse().unwrap_or(0);
-        out.lost_updates = run.summary.lost_updates.map(|lost| (lost, made));
-    }
-    if !usable(run) {
-        return out;
-    }
-    let work = reference::work(&run.workload, &run.params).unwrap_or(0.0);
-    if work > 0.0 && run.summary.median_elapsed_ns > 0 {
-        out.ns_per_work = Some(run.summary.median_elapsed_ns as f64 / work);
-    }
-    let find = |pred: &dyn Fn(&RunResult) -> bool| {
-        file.runs
-            .iter()
-            .position(|r| r.workload == run.workload && usable(r) && pred(r))
-    };
-    // Speedup against the language's sequential model at the same sizes, CPUs and placement.
-    if let Some(seq) = workload
-        .model(&run.model)
-        .and_then(|m| workload.sequential_model(m.lang))
-    {
-        if let Some(i) = find(&|r| {
-            r.model == seq.id && r.cpus == run.cpus && r.pinned == run.pinned && same_sizes(r, run)
-        }) {
-            out.speedup = ratio(&elapsed(run), &elapsed(&file.runs[i]));
-            out.speedup_base = Some(i);
-        }
-    }
-    // Scaling against the same model pinned to one CPU.
-    if run.pinned {
-        if let Some(i) = find(&|r| {
-            r.model == run.model
-                && r.pinned
-                && r.cpus == 1
-                && r.baseline == run.baseline
-                && same_sizes(r, run)
-        }) {
-            if let Some(speedup) = ratio(&elapsed(run), &elapsed(&file.runs[i])) {
-                out.scaling = Some(Scaling {
-                    speedup,
-                    efficiency: speedup.value / run.cpus as f64,
-                    base: i,
-                });
-            }
-        }
-    }
-    // Memory and spawn time per unit, against the run's baseline (spawn-idle's units = 0).
-    if !workload.baseline.is_empty() && !run.baseline {
-        let units = run.params.get("units").copied().unwrap_or(0) as f64;
-        if let Some(i) = find(&|r| {
-            r.baseline && r.model == run.model && r.cpus == run.cpus && r.pinned == run.pinned
-        }) {
-            let rss = |r: &RunResult| r.summary.metrics.get("rss_kb").copied().unwrap_or(0) as f64;
-            if units > 0.0 {
-                out.mem_per_unit_bytes = Some((rss(run) - rss(&file.runs[i])) * 1024.0 / units);
-                out.spawn_per_unit_ns = run
-                    .summary
-                    .metrics
-                    .get("spawn_ns")
-                    .map(|ns| *ns as f64 / units);
-                out.per_unit_base = Some(i);
-            }
-        }
-    }
-    if workload.is_server() {
-        let m = |name: &str| stats::median(&metric(run, name));
-        if let Some(rps) = median_estimate(&metric(run, "rps")) {
-            out.server = Some(ServerFigures {
-                rps,
-                p50_us: m("p50_us").unwrap_or(0.0),
-                p99_us: m("p99_us").unwrap_or(0.0),
-                p999_us: m("p999_us").unwrap_or(0.0),
-                max_us: m("max_us").unwrap_or(0.0),
-                mem_per_conn_bytes: m("conn_bytes"),
-                cpu_ns: m("cpu_ns"),
-                server_cpus: server_cpus(file, run),
-            });
-        }
-    }
-    out
 }
 
 /// What makes runs comparable: CPUs, placement, and the scenario's parameters.
@@ -508,7 +156,12 @@ pub(crate) fn group_key(workload: &Workload, run: &RunResult) -> GroupKey {
     (run.cpus, run.pinned, scenario)
 }
 
-fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]) -> WorkloadView {
+/// The view of one workload: its comparison groups and the runs that could not be ranked.
+pub(super) fn workload_view(
+    workload: &Workload,
+    file: &ResultsFile,
+    figures: &[RunFigures],
+) -> WorkloadView {
     let indexes: Vec<usize> = (0..file.runs.len())
         .filter(|&i| file.runs[i].workload == workload.name)
         .collect();
@@ -575,25 +228,50 @@ fn workload_view(workload: &Workload, file: &ResultsFile, figures: &[RunFigures]
     }
 }
 
-/// One comparison group: rank, ratios to the best, p-values, tiers; and its baselines
-/// against the best.
-fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: &[usize]) -> Group {
-    let server = workload.is_server();
-    // A run's samples on the ranking metric: ns per unit of work, or requests per second.
-    let samples = |i: usize| -> Vec<f64> {
-        let r = &file.runs[i];
-        if server {
-            metric(r, "rps")
-        } else {
-            per_work(r)
-        }
-    };
-    let series: Vec<Vec<f64>> = members.iter().map(|&i| samples(i)).collect();
+/// A run's samples on the ranking metric: requests per second for a server, else ns per unit
+/// of work.
+fn samples(file: &ResultsFile, server: bool, i: usize) -> Vec<f64> {
+    let r = &file.runs[i];
+    if server {
+        metric(r, "rps")
+    } else {
+        per_work(r)
+    }
+}
+
+/// A group's members in ranking order, with their tiers.
+struct Order {
+    /// Each member's samples on the ranking metric.
+    series: Vec<Vec<f64>>,
+    /// Their medians.
+    medians: Vec<f64>,
+    /// Members (indexes into `series`), best first.
+    order: Vec<usize>,
+    /// Tiers of members, best first.
+    tiers: Vec<Vec<usize>>,
+    /// True when some pair has too few samples for any difference to reach p < 0.05.
+    too_few_samples: bool,
+}
+
+impl Order {
+    /// The best member.
+    fn best(&self) -> usize {
+        self.order[0]
+    }
+
+    /// The Mann-Whitney p-value between two members.
+    fn p(&self, a: usize, b: usize) -> f64 {
+        stats::mann_whitney_p(&self.series[a], &self.series[b]).unwrap_or(1.0)
+    }
+}
+
+/// Orders the members by median (`server`: highest first) and splits them into tiers.
+fn order(series: Vec<Vec<f64>>, server: bool) -> Order {
     let medians: Vec<f64> = series
         .iter()
         .map(|s| stats::median(s).unwrap_or(f64::NAN))
         .collect();
-    let mut order: Vec<usize> = (0..members.len()).collect();
+    let mut order: Vec<usize> = (0..series.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (medians[a], medians[b]);
         if server {
@@ -602,8 +280,6 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             x.total_cmp(&y)
         }
     });
-    let best = order[0];
-    let p = |a: usize, b: usize| stats::mann_whitney_p(&series[a], &series[b]).unwrap_or(1.0);
     let mut too_few_samples = false;
     for &a in &order {
         for &b in &order {
@@ -612,92 +288,112 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             }
         }
     }
+    let mut out = Order {
+        series,
+        medians,
+        order,
+        tiers: Vec::new(),
+        too_few_samples,
+    };
     // Tiers: the best remaining model opens a tier; the next joins it while it is not
     // significantly different from every member.
     let mut tiers: Vec<Vec<usize>> = Vec::new();
-    for &m in &order {
+    for &m in &out.order {
         match tiers.last_mut() {
-            Some(tier) if tier.iter().all(|&t| p(t, m) >= ALPHA) => tier.push(m),
+            Some(tier) if tier.iter().all(|&t| out.p(t, m) >= ALPHA) => tier.push(m),
             _ => tiers.push(vec![m]),
         }
     }
-    let tier_of = |m: usize| tiers.iter().position(|t| t.contains(&m)).unwrap_or(0);
-    let ranking: Vec<Ranked> = order
+    out.tiers = tiers;
+    out
+}
+
+/// An estimate with no spread: `value` for the point and both bounds.
+fn exact(value: f64) -> Estimate {
+    Estimate {
+        value,
+        ci95_low: value,
+        ci95_high: value,
+    }
+}
+
+/// The ranked models, best first: each with its tier, its ratio to the best and the p-value
+/// against it.
+fn ranking(file: &ResultsFile, members: &[usize], o: &Order, server: bool) -> Vec<Ranked> {
+    let best = o.best();
+    let tier_of = |m: usize| o.tiers.iter().position(|t| t.contains(&m)).unwrap_or(0);
+    o.order
         .iter()
         .enumerate()
         .map(|(rank, &m)| {
             let i = members[m];
             let r = &file.runs[i];
-            let value = median_estimate(&series[m]).unwrap_or(Estimate {
-                value: medians[m],
-                ci95_low: medians[m],
-                ci95_high: medians[m],
-            });
+            let value = median_estimate(&o.series[m]).unwrap_or(exact(o.medians[m]));
             // Oriented so that 1.0 is the best and larger is worse.
             let vs_best = if server {
-                ratio(&series[m], &series[best])
+                ratio(&o.series[m], &o.series[best])
             } else {
-                ratio(&series[best], &series[m])
+                ratio(&o.series[best], &o.series[m])
             }
-            .unwrap_or(Estimate {
-                value: 1.0,
-                ci95_low: 1.0,
-                ci95_high: 1.0,
-            });
+            .unwrap_or(exact(1.0));
             Ranked {
                 rank: rank + 1,
                 model: r.model.clone(),
-                lang: r.lang.clone(),
+                lang: r.lang,
                 tier: tier_of(m),
                 value,
                 vs_best,
-                p_vs_best: (m != best).then(|| p(best, m)),
-                cv: stats::cv(&series[m]),
+                p_vs_best: (m != best).then(|| o.p(best, m)),
+                cv: stats::cv(&o.series[m]),
                 evidence: evidence(file, i),
             }
         })
-        .collect();
-    let mut by_p99: Vec<(String, f64)> = Vec::new();
-    if server {
-        by_p99 = members
-            .iter()
-            .filter_map(|&i| {
-                let r = &file.runs[i];
-                Some((r.model.clone(), stats::median(&metric(r, "p99_us"))?))
-            })
-            .collect();
-        by_p99.sort_by(|a, b| a.1.total_cmp(&b.1));
-    }
-    let one = Estimate {
-        value: 1.0,
-        ci95_low: 1.0,
-        ci95_high: 1.0,
-    };
-    let baselines = baselines
+        .collect()
+}
+
+/// A server group's models by median p99 latency (µs), lowest first.
+fn by_p99(file: &ResultsFile, members: &[usize]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = members
         .iter()
+        .filter_map(|&i| {
+            let r = &file.runs[i];
+            Some((r.model.clone(), stats::median(&metric(r, "p99_us"))?))
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
+}
+
+/// The baselines measured in the group's scenario, each against the best's samples.
+fn baselines(file: &ResultsFile, server: bool, runs: &[usize], best: &[f64]) -> Vec<Baseline> {
+    runs.iter()
         .map(|&i| {
-            let own = samples(i);
+            let own = samples(file, server, i);
             let median = stats::median(&own).unwrap_or(f64::NAN);
             let r = &file.runs[i];
             Baseline {
                 model: r.model.clone(),
-                lang: r.lang.clone(),
-                value: median_estimate(&own).unwrap_or(Estimate {
-                    value: median,
-                    ci95_low: median,
-                    ci95_high: median,
-                }),
+                lang: r.lang,
+                value: median_estimate(&own).unwrap_or(exact(median)),
                 vs_best: if server {
-                    ratio(&own, &series[best])
+                    ratio(&own, best)
                 } else {
-                    ratio(&series[best], &own)
+                    ratio(best, &own)
                 }
-                .unwrap_or(one),
-                p_vs_best: stats::mann_whitney_p(&series[best], &own),
+                .unwrap_or(exact(1.0)),
+                p_vs_best: stats::mann_whitney_p(best, &own),
                 evidence: evidence(file, i),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// What the group's runs share: the parameters they all have alike, those that differ, and
+/// the scenario (each parameter but the linear ones, a calibrated one as `0` or `>0`).
+type Shared = (BTreeMap<String, u64>, Vec<String>, BTreeMap<String, String>);
+
+/// The parameters the members share, those that vary, and their scenario.
+fn shared(workload: &Workload, file: &ResultsFile, members: &[usize]) -> Shared {
     let first = &file.runs[members[0]];
     let varying: Vec<String> = first
         .params
@@ -715,7 +411,7 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
         .filter(|(k, _)| !varying.contains(k))
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    let scenario: BTreeMap<String, String> = group_key(workload, first)
+    let scenario = group_key(workload, first)
         .2
         .into_iter()
         .map(|(name, value)| {
@@ -728,11 +424,30 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             (name, shown)
         })
         .collect();
+    (params, varying, scenario)
+}
+
+/// One comparison group: rank, ratios to the best, p-values, tiers; and its baselines
+/// against the best.
+fn group(
+    workload: &Workload,
+    file: &ResultsFile,
+    members: &[usize],
+    baselines_in: &[usize],
+) -> Group {
+    let server = workload.is_server();
+    let o = order(
+        members.iter().map(|&i| samples(file, server, i)).collect(),
+        server,
+    );
+    let ranking = ranking(file, members, &o, server);
+    let (params, varying, scenario) = shared(workload, file, members);
     let calibrated_costs = if server {
         calibrated_costs(workload, file, &ranking, &scenario)
     } else {
         Vec::new()
     };
+    let first = &file.runs[members[0]];
     Group {
         workload: workload.name.clone(),
         cpus: first.cpus,
@@ -747,7 +462,8 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             format!("ns per {}", workload.work_unit())
         },
         higher_is_better: server,
-        tiers: tiers
+        tiers: o
+            .tiers
             .iter()
             .map(|t| {
                 t.iter()
@@ -756,32 +472,15 @@ fn group(workload: &Workload, file: &ResultsFile, members: &[usize], baselines: 
             })
             .collect(),
         ranking,
-        too_few_samples,
-        by_p99,
-        baselines,
+        too_few_samples: o.too_few_samples,
+        by_p99: if server {
+            by_p99(file, members)
+        } else {
+            Vec::new()
+        },
+        baselines: baselines(file, server, baselines_in, &o.series[o.best()]),
         calibrated_costs,
     }
-}
-
-/// The CPUs a server run gave the server: as recorded (`server_cpus`), or, in files from
-/// before it was, as the harness places a server: the run's CPUs less the load generator's
-/// share of the machine's.
-pub fn server_cpus(file: &ResultsFile, run: &RunResult) -> usize {
-    if let Some(n) = run.summary.metrics.get("server_cpus") {
-        return (*n).max(1) as usize;
-    }
-    let allowed = match file.machine.allowed_cpus.len() {
-        0 => run.cpus,
-        n => n,
-    };
-    run.cpus.min(crate::machine::server_cpus(allowed)).max(1)
-}
-
-/// A server run's CPU (user + sys, medians over its samples) per request answered, ms.
-pub fn cpu_ms_per_request(file: &ResultsFile, run: usize) -> Option<f64> {
-    let m = &file.runs[run].summary.metrics;
-    let (cpu, requests) = (*m.get("cpu_ns")? as f64, *m.get("requests")? as f64);
-    (requests > 0.0).then(|| cpu / requests / 1e6)
 }
 
 /// Per language of a server group, what its calibrated parameter's work cost (see
@@ -817,10 +516,10 @@ fn calibrated_costs(
                 })
         })
     };
-    let mut langs: Vec<&str> = Vec::new();
+    let mut langs: Vec<Lang> = Vec::new();
     for r in ranking {
-        if !langs.contains(&r.lang.as_str()) {
-            langs.push(&r.lang);
+        if !langs.contains(&r.lang) {
+            langs.push(r.lang);
         }
     }
     let costs: Vec<CalibratedCost> = langs
@@ -847,7 +546,7 @@ fn calibrated_costs(
             values.dedup();
             Some(CalibratedCost {
                 param: param.name.clone(),
-                lang: lang.to_string(),
+                lang,
                 values,
                 added_ms: least.3,
                 model: least.0.to_string(),
@@ -865,6 +564,8 @@ fn calibrated_costs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::view::{analyse, Analysis};
+    use crate::catalogue::Catalogue;
     use crate::fixtures;
 
     fn cpu(model: &str, elapsed: &[u64]) -> crate::results::RunResult {
@@ -968,32 +669,5 @@ mod tests {
                 r.model
             );
         }
-    }
-
-    #[test]
-    fn failed_racy_and_baseline_runs_are_not_ranked_but_named() {
-        let file = fixtures::mixed_file();
-        let a = analyse(Catalogue::embedded(), &file);
-        let cpu = a.workload("cpu-parallel").unwrap();
-        assert!(cpu
-            .groups
-            .iter()
-            .all(|g| g.ranking.iter().all(|r| r.model != "py-numpy")));
-        assert!(cpu
-            .doubtful
-            .iter()
-            .any(|d| d.model == "py-numpy" && d.status == Status::Unavailable));
-        let counter = a.workload("shared-counter").unwrap();
-        assert!(counter.groups.is_empty());
-        assert!(counter.doubtful[0].reason.contains("lost 1001 of 1000000"));
-        let spawn = a.workload("spawn-idle").unwrap();
-        assert_eq!(spawn.groups.len(), 1, "the units=0 baseline is not a group");
-        let f = &a.runs[7];
-        assert!((f.mem_per_unit_bytes.unwrap() - 260_000.0 * 1024.0 / 100_000.0).abs() < 1e-6);
-        assert!((f.spawn_per_unit_ns.unwrap() - 600.0).abs() < 1e-9);
-        let rayon2 = &a.runs[3];
-        let sc = rayon2.scaling.unwrap();
-        assert!((sc.speedup.value - 20_500_000.0 / 10_400_000.0).abs() < 1e-9);
-        assert!((sc.efficiency - sc.speedup.value / 2.0).abs() < 1e-12);
     }
 }

@@ -1,0 +1,742 @@
+//! Deciding one test on a results file: the runs it names (the model, the one it is
+//! compared with, the scenario and CPUs), the figure read from them the way the analysis
+//! view defines it, and the rule applied to it.
+
+use std::collections::BTreeMap;
+
+use super::words::{base_unit, not_measured_reason, outcome_words, place_words, range_words, show};
+use super::{Measure, Metric, SafetyEvidence, TestResult, TestSpec, Verdict};
+use crate::analysis::view::{self, Analysis, Estimate};
+use crate::catalogue::claims::ModelSpec;
+use crate::catalogue::selection::{Selection, SetOverride};
+use crate::catalogue::{Catalogue, Role, Workload};
+use crate::format;
+use crate::results::{ResultsFile, RunResult, SafetyOutcome, Status};
+use crate::stats;
+
+/// A run's comparison group as a test reads it: CPUs, placement, the scenario's parameters.
+pub(super) type ScenarioKey = (usize, bool, BTreeMap<String, u64>);
+
+/// A value read from runs: its point estimate, CI, and the runs it came from.
+struct Reading {
+    value: f64,
+    ci95: Option<(f64, f64)>,
+    runs: Vec<usize>,
+    /// The per-sample values the CI of a ratio resamples, when the figure has them.
+    samples: Vec<f64>,
+}
+
+/// True for a run a figure can be read from: valid, counted, not a baseline.
+fn usable(r: &RunResult) -> bool {
+    r.status == Status::Valid && !r.samples.is_empty() && !r.baseline
+}
+
+/// The per-sample values of a metric for one run.
+fn series(metric: Metric, run: &RunResult) -> Vec<f64> {
+    let m = |name: &str| view::metric(run, name);
+    match metric {
+        Metric::Time => view::per_work(run),
+        Metric::Rps => m("rps"),
+        Metric::P99Us => m("p99_us"),
+        Metric::P999Us => m("p999_us"),
+        Metric::MaxUs => m("max_us"),
+        Metric::MemPerConn => m("conn_bytes"),
+        _ => Vec::new(),
+    }
+}
+
+/// The metric's value for one run, from its samples or from the view's run figures.
+fn read(
+    metric: Metric,
+    per_cpu: bool,
+    i: usize,
+    file: &ResultsFile,
+    a: &Analysis,
+) -> Option<Reading> {
+    let run = &file.runs[i];
+    let fig = &a.runs[i];
+    let one = |value: f64, runs: Vec<usize>| Reading {
+        value,
+        ci95: None,
+        runs,
+        samples: Vec::new(),
+    };
+    match metric {
+        Metric::MemPerUnit => Some(one(fig.mem_per_unit_bytes?, vec![i, fig.per_unit_base?])),
+        Metric::SpawnPerUnit => Some(one(fig.spawn_per_unit_ns?, vec![i, fig.per_unit_base?])),
+        Metric::Speedup => {
+            let s: Estimate = fig.speedup?;
+            let k = if per_cpu { run.cpus as f64 } else { 1.0 };
+            Some(Reading {
+                value: s.value / k,
+                ci95: Some((s.ci95_low / k, s.ci95_high / k)),
+                runs: vec![i, fig.speedup_base?],
+                samples: Vec::new(),
+            })
+        }
+        Metric::Cv => Some(one(stats::cv(&series(Metric::Time, run)) * 100.0, vec![i])),
+        Metric::MaxValid | Metric::Safety => None,
+        _ => {
+            let xs = series(metric, run);
+            let value = stats::median(&xs)?;
+            Some(Reading {
+                value,
+                ci95: stats::bootstrap_median_ci(&xs),
+                runs: vec![i],
+                samples: xs,
+            })
+        }
+    }
+}
+
+/// True when [`read`] would find the metric for run `i`, without computing its CI.
+fn has_figure(metric: Metric, i: usize, file: &ResultsFile, a: &Analysis) -> bool {
+    let fig = &a.runs[i];
+    match metric {
+        Metric::MemPerUnit => fig.mem_per_unit_bytes.is_some() && fig.per_unit_base.is_some(),
+        Metric::SpawnPerUnit => fig.spawn_per_unit_ns.is_some() && fig.per_unit_base.is_some(),
+        Metric::Speedup => fig.speedup.is_some() && fig.speedup_base.is_some(),
+        Metric::Cv => !file.runs[i].samples.is_empty(),
+        Metric::MaxValid | Metric::Safety => false,
+        _ => !series(metric, &file.runs[i]).is_empty(),
+    }
+}
+
+/// A run's comparison group, as the view makes it (CPUs, placement, the scenario with linear
+/// parameters left out and calibrated ones as zero or not), with the parameters by name.
+fn scenario_of(w: &Workload, run: &RunResult) -> ScenarioKey {
+    let (cpus, pinned, params) = view::group_key(w, run);
+    (cpus, pinned, params.into_iter().collect())
+}
+
+/// True when the run matches the test's fixed scenario values (not `max`/`min`) and CPUs.
+fn fits(t: &TestSpec, w: &Workload, run: &RunResult) -> bool {
+    let cpus_ok = match t.cpus.as_deref() {
+        None | Some("max") => true,
+        Some(n) => n.parse::<usize>().is_ok_and(|n| n == run.cpus),
+    };
+    cpus_ok
+        && t.scenario.iter().all(|(name, want)| {
+            let v = run.params.get(name).copied().unwrap_or(0);
+            let calibrated = w.param(name).is_some_and(|p| p.calibrated);
+            match want.as_str() {
+                "max" | "min" => true,
+                ">0" => v > 0,
+                "0" => v == 0,
+                n => match n.parse::<u64>() {
+                    Ok(n) if calibrated => (v > 0) == (n > 0),
+                    Ok(n) => v == n,
+                    Err(_) => false,
+                },
+            }
+        })
+}
+
+/// Picks, among the scenarios every side was measured in, the one the test asks for: most
+/// CPUs (unless a count is given), then each `max`/`min` parameter, free runs before pinned.
+fn pick_scenario(t: &TestSpec, keys: Vec<ScenarioKey>) -> Option<ScenarioKey> {
+    keys.into_iter().max_by(|a, b| {
+        let mut ord = a.0.cmp(&b.0);
+        for (name, want) in &t.scenario {
+            if ord != std::cmp::Ordering::Equal {
+                break;
+            }
+            let (x, y) = (a.2.get(name), b.2.get(name));
+            ord = match want.as_str() {
+                "max" => x.cmp(&y),
+                "min" => y.cmp(&x),
+                _ => std::cmp::Ordering::Equal,
+            };
+        }
+        ord.then(b.1.cmp(&a.1))
+    })
+}
+
+/// True when `spec` admits the run: it is the model named, or a contender (not racy) of the
+/// languages named.
+fn admits(spec: &ModelSpec, w: &Workload, run: &RunResult) -> bool {
+    match spec {
+        ModelSpec::Id(id) => run.model == *id,
+        ModelSpec::Best { langs, negate } => {
+            let contender = w
+                .model(&run.model)
+                .is_some_and(|m| m.role == Role::Contender && !m.racy);
+            contender && (langs.contains(&run.lang) != *negate)
+        }
+    }
+}
+
+/// A test being decided on a file: what each step reads.
+struct Case<'a> {
+    t: &'a TestSpec,
+    w: &'a Workload,
+    file: &'a ResultsFile,
+    a: &'a Analysis,
+    /// Below this many CPUs of its own a run does not count.
+    min_cpus: usize,
+}
+
+impl Case<'_> {
+    /// The runs `spec` admits that can give the figure.
+    fn candidates(&self, spec: &ModelSpec) -> Vec<usize> {
+        let (t, w, file) = (self.t, self.w, self.file);
+        (0..file.runs.len())
+            .filter(|&i| {
+                let r = &file.runs[i];
+                r.workload == t.workload
+                    && usable(r)
+                    && test_cpus(w, file, r) >= self.min_cpus
+                    && admits(spec, w, r)
+                    && fits(t, w, r)
+                    && has_figure(t.metric, i, file, self.a)
+            })
+            .collect()
+    }
+
+    /// The scenario the test asks for among those both sides were measured in.
+    fn scenario(&self, mine: &[usize], theirs: Option<&[usize]>) -> Option<ScenarioKey> {
+        let keys_of = |runs: &[usize]| -> Vec<ScenarioKey> {
+            runs.iter()
+                .map(|&i| scenario_of(self.w, &self.file.runs[i]))
+                .collect()
+        };
+        let mut keys = keys_of(mine);
+        if let Some(theirs) = theirs {
+            let other = keys_of(theirs);
+            keys.retain(|k| other.contains(k));
+        }
+        pick_scenario(self.t, keys)
+    }
+
+    /// Of `runs` in scenario `key`, the one with the best figure, and that figure.
+    fn best_of(&self, runs: &[usize], key: &ScenarioKey) -> Option<(usize, Reading)> {
+        let t = self.t;
+        runs.iter()
+            .filter(|&&i| scenario_of(self.w, &self.file.runs[i]) == *key)
+            .filter_map(|&i| Some((i, read(t.metric, t.per_cpu, i, self.file, self.a)?)))
+            .max_by(|x, y| {
+                let o = x.1.value.total_cmp(&y.1.value);
+                if t.metric.higher_is_better() {
+                    o
+                } else {
+                    o.reverse()
+                }
+            })
+    }
+
+    /// Why the test is not measured.
+    fn not_measured(&self) -> String {
+        not_measured_reason(self.t, self.w, self.file, self.min_cpus)
+    }
+}
+
+/// A test with nothing decided yet: not measured.
+fn blank(t: &TestSpec) -> TestResult {
+    TestResult {
+        what: t.what.clone(),
+        workload: t.workload.clone(),
+        metric: t.metric,
+        models: std::iter::once(t.model.clone())
+            .chain(t.against.clone())
+            .collect(),
+        measured: None,
+        unit: t.unit.clone(),
+        ci95: None,
+        shown: "—".into(),
+        rule: t.rule.clone(),
+        holds: t.holds,
+        caveat: t.caveat,
+        verdict: Verdict::NotMeasured,
+        reason: String::new(),
+        counts: t.counts,
+        evidence: Vec::new(),
+        safety: None,
+        measure: None,
+        source: None,
+    }
+}
+
+/// Decides one test.
+pub(crate) fn decide(
+    catalogue: &Catalogue,
+    t: &TestSpec,
+    file: &ResultsFile,
+    a: &Analysis,
+) -> TestResult {
+    let mut out = blank(t);
+    let Some(w) = catalogue.workload(&t.workload) else {
+        out.reason = format!("the catalogue has no workload {}", t.workload);
+        return out;
+    };
+    match t.metric {
+        Metric::Safety => return decide_safety(t, file, out),
+        Metric::MaxValid => return decide_max_valid(t, w, file, out),
+        _ => {}
+    }
+    let model = ModelSpec::parse(&t.model).expect("validated");
+    let against = t
+        .against
+        .as_deref()
+        .map(|s| ModelSpec::parse(s).expect("validated"));
+    let case = Case {
+        t,
+        w,
+        file,
+        a,
+        min_cpus: t.min_cpus.unwrap_or(1),
+    };
+    let mine = case.candidates(&model);
+    let theirs = against.as_ref().map(|s| case.candidates(s));
+    let Some(key) = case.scenario(&mine, theirs.as_deref()) else {
+        out.reason = case.not_measured();
+        out.measure = Some(measure_spec(t, w, &model, against.as_ref(), case.min_cpus));
+        return out;
+    };
+    let Some((i, mine)) = case.best_of(&mine, &key) else {
+        out.reason = case.not_measured();
+        return out;
+    };
+    let chosen = |i: usize| file.runs[i].model.clone();
+    out.models = vec![chosen(i)];
+    let (reading, raw) = match theirs.as_deref().and_then(|th| case.best_of(th, &key)) {
+        Some((j, theirs)) => {
+            out.models.push(chosen(j));
+            let base_unit = base_unit(t.metric);
+            let raw = format!(
+                "; {} {}, {} {}",
+                chosen(i),
+                show(mine.value, None, base_unit),
+                chosen(j),
+                show(theirs.value, None, base_unit)
+            );
+            (ratio(mine, theirs), raw)
+        }
+        None if t.against.is_some() => {
+            out.reason = case.not_measured();
+            return out;
+        }
+        None => (mine, String::new()),
+    };
+    conclude(&case, out, reading, (&key, i), &raw)
+}
+
+/// `mine` over `theirs`, with the bootstrap CI of the ratio where both have samples.
+fn ratio(mine: Reading, theirs: Reading) -> Reading {
+    let ci = if mine.samples.is_empty() || theirs.samples.is_empty() {
+        None
+    } else {
+        stats::bootstrap_ratio_ci(&theirs.samples, &mine.samples)
+    };
+    Reading {
+        value: mine.value / theirs.value,
+        ci95: ci,
+        runs: mine.runs.iter().chain(&theirs.runs).copied().collect(),
+        samples: Vec::new(),
+    }
+}
+
+/// The test decided from its reading: the figure, its evidence, the verdict and why. `key`
+/// and `run` are the scenario and the run the figure stands on; `raw` the two sides' own
+/// figures when it is a ratio.
+fn conclude(
+    case: &Case,
+    mut out: TestResult,
+    reading: Reading,
+    (key, run): (&ScenarioKey, usize),
+    raw: &str,
+) -> TestResult {
+    let (t, file) = (case.t, case.file);
+    let v = reading.value;
+    out.measured = Some(v);
+    out.ci95 = reading.ci95;
+    out.shown = show(v, reading.ci95, &t.unit);
+    out.evidence = reading
+        .runs
+        .iter()
+        .map(|&r| view::evidence(file, r))
+        .collect();
+    out.verdict = verdict_of(t, v);
+    let place = place_words(t, key, &file.runs[run]);
+    let subject = if out.models.len() == 2 {
+        format!("{} over {}", out.models[0], out.models[1])
+    } else {
+        out.models[0].clone()
+    };
+    let straddles = reading
+        .ci95
+        .is_some_and(|(lo, hi)| verdict_of(t, lo) != verdict_of(t, hi));
+    out.reason = format!(
+        "{subject}: {} ({place}{raw}), {}{}",
+        out.shown,
+        range_words(t, v),
+        if straddles {
+            "; the CI crosses a bound, so more runs (--runs 10) could change the verdict"
+        } else {
+            ""
+        }
+    );
+    out
+}
+
+/// The verdict the test's rule gives the value `v`.
+fn verdict_of(t: &TestSpec, v: f64) -> Verdict {
+    super::verdict_in(t.holds, t.caveat, v)
+}
+
+/// The CPUs a run had for a test's `min_cpus`: a server's own (its load generator is pinned
+/// to the others), anything else's all.
+pub(super) fn test_cpus(w: &Workload, file: &ResultsFile, r: &RunResult) -> usize {
+    if w.is_server() {
+        view::server_cpus(file, r)
+    } else {
+        r.cpus
+    }
+}
+
+/// The fewest CPUs a machine needs for a run of `w` to have `min_cpus` of its own.
+pub(super) fn machine_cpus_for(w: &Workload, min_cpus: usize) -> usize {
+    if w.is_server() {
+        (min_cpus..)
+            .find(|&n| crate::machine::server_cpus(n) >= min_cpus)
+            .expect("the server's share grows with the machine")
+    } else {
+        min_cpus
+    }
+}
+
+/// The run that would measure a test the file lacks: its models (with the sequential one
+/// a speedup is against), its fixed scenario values, and the machine it needs.
+fn measure_spec(
+    t: &TestSpec,
+    w: &Workload,
+    model: &ModelSpec,
+    against: Option<&ModelSpec>,
+    min_cpus: usize,
+) -> Measure {
+    let mut models = Vec::new();
+    for spec in std::iter::once(model).chain(against) {
+        match spec {
+            ModelSpec::Id(id) => models.push(id.to_string()),
+            ModelSpec::Best { .. } => {
+                models.clear();
+                break;
+            }
+        }
+    }
+    if !models.is_empty() && t.metric == Metric::Speedup {
+        // The speedup is against the language's sequential model: run it too.
+        for id in models.clone() {
+            if let Some(seq) = w.model(&id).and_then(|m| w.sequential_model(m.lang)) {
+                models.push(seq.id.clone());
+            }
+        }
+    }
+    let sets = t
+        .scenario
+        .iter()
+        .filter(|(name, _)| !w.param(name).is_some_and(|p| p.calibrated))
+        .filter_map(|(name, v)| {
+            Some(SetOverride {
+                workload: t.workload.clone(),
+                param: name.clone(),
+                value: v.parse::<u64>().ok()?,
+            })
+        })
+        .collect();
+    models.dedup();
+    Measure {
+        run: Selection {
+            models: (!models.is_empty()).then_some(models),
+            sets,
+            ..Selection::measure(vec![t.workload.clone()])
+        },
+        min_cpus: machine_cpus_for(w, min_cpus),
+        safety: false,
+    }
+}
+
+/// Decides a safety test from the file's check of its model.
+fn decide_safety(t: &TestSpec, file: &ResultsFile, mut out: TestResult) -> TestResult {
+    out.unit = String::new();
+    let expect = t.expect.expect("validated");
+    let Some(check) = file.safety.iter().find(|c| c.model == t.model) else {
+        out.reason = format!("the file has no safety check of {}", t.model);
+        out.measure = Some(Measure {
+            run: Selection::measure(vec![t.workload.clone()]),
+            min_cpus: 1,
+            safety: true,
+        });
+        return out;
+    };
+    out.shown = outcome_words(check.outcome).into();
+    out.safety = Some(SafetyEvidence {
+        command: check.command.clone(),
+        excerpt: check.excerpt.clone(),
+    });
+    let first_line = check.excerpt.lines().next().unwrap_or("").trim();
+    out.verdict = match check.outcome {
+        SafetyOutcome::Unavailable => Verdict::NotMeasured,
+        o if o == expect => Verdict::Holds,
+        _ => Verdict::DoesNotHold,
+    };
+    out.reason = match (check.outcome, &check.reason) {
+        (SafetyOutcome::Unavailable, Some(why)) => format!("{}: check unavailable: {why}", t.model),
+        _ if first_line.is_empty() => format!("{} {} (`{}`)", t.model, out.shown, check.command),
+        _ => format!("{} {}: {first_line}", t.model, out.shown),
+    };
+    out
+}
+
+/// Decides a `max_valid` test: the largest value of the parameter at which the model's run
+/// was valid, and what stopped it going further.
+fn decide_max_valid(
+    t: &TestSpec,
+    w: &Workload,
+    file: &ResultsFile,
+    mut out: TestResult,
+) -> TestResult {
+    let param = t.param.as_deref().expect("validated");
+    let runs: Vec<usize> = (0..file.runs.len())
+        .filter(|&i| {
+            let r = &file.runs[i];
+            r.workload == t.workload && r.model == t.model && !r.baseline && fits(t, w, r)
+        })
+        .collect();
+    let value = |i: usize| file.runs[i].params.get(param).copied().unwrap_or(0);
+    let best = runs
+        .iter()
+        .copied()
+        .filter(|&i| usable(&file.runs[i]))
+        .max_by_key(|&i| value(i));
+    let Some(i) = best else {
+        out.reason = if runs.is_empty() {
+            format!("the file has no {} run of {}", t.workload, t.model)
+        } else {
+            format!("no {} run of {} was valid", t.workload, t.model)
+        };
+        out.measure = Some(Measure {
+            run: Selection {
+                models: Some(vec![t.model.clone()]),
+                ..Selection::measure(vec![t.workload.clone()])
+            },
+            min_cpus: 1,
+            safety: false,
+        });
+        return out;
+    };
+    let v = value(i) as f64;
+    out.measured = Some(v);
+    out.shown = format!("{} {}", format::format_count(value(i)), t.unit);
+    out.evidence = vec![view::evidence(file, i)];
+    out.verdict = verdict_of(t, v);
+    // What stopped it going further: a larger run that failed or was refused.
+    let beyond = runs
+        .iter()
+        .filter(|&&j| value(j) > value(i) && !usable(&file.runs[j]))
+        .min_by_key(|&&j| value(j))
+        .map(|&j| {
+            let r = &file.runs[j];
+            format!(
+                "; at {param}={} the run {}: {}",
+                format::format_count(value(j)),
+                r.status.label(),
+                r.error.as_deref().unwrap_or("no reason recorded")
+            )
+        })
+        .unwrap_or_else(|| format!("; the file has no larger {param} for it"));
+    out.reason = format!(
+        "{}: valid at {param}={}, {}{beyond}",
+        t.model,
+        format::format_count(value(i)),
+        range_words(t, v)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::claims::tests::{claim, decide_all};
+    use crate::analysis::claims::Verdict;
+    use crate::catalogue::Lang;
+    use crate::fixtures;
+    use crate::results::{ResultsFile, SafetyCheck, SafetyOutcome, Status};
+
+    /// py-seq at 2.0 s and py-threads at `threads_ns`, 5 samples each, on 2 CPUs.
+    fn gil_file(threads_ns: u64) -> ResultsFile {
+        let seq = [
+            2_000_000_000,
+            2_010_000_000,
+            1_990_000_000,
+            2_005_000_000,
+            1_995_000_000,
+        ];
+        let threads: Vec<u64> = (0..5).map(|i| threads_ns + i * 1_000_000).collect();
+        fixtures::file(vec![
+            fixtures::cpu_parallel("py-seq", 3_000_000, &seq),
+            fixtures::cpu_parallel("py-threads", 3_000_000, &threads),
+        ])
+    }
+
+    #[test]
+    fn the_gil_claim_holds_for_a_gil_and_flips_for_a_free_threaded_python() {
+        let gil = decide_all(&gil_file(2_050_000_000));
+        let c = claim(&gil, "gil-cpu-threads");
+        assert_eq!(c.verdict, Verdict::Holds, "{}", c.reason);
+        let speedup = c.measured.unwrap();
+        assert!((speedup - 2.0 / 2.052).abs() < 0.01, "{speedup}");
+        assert_eq!(c.evidence.len(), 2, "the threads' run and py-seq's");
+        // A free-threaded CPython: the same program, threads twice as fast.
+        let free = decide_all(&gil_file(1_020_000_000));
+        let c = claim(&free, "gil-cpu-threads");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{}", c.reason);
+        assert!(c.reason.contains("py-threads"), "{}", c.reason);
+    }
+
+    fn safety_check(model: &str, lang: Lang, outcome: SafetyOutcome) -> SafetyCheck {
+        SafetyCheck {
+            model: model.into(),
+            lang,
+            check: "compile-fail".into(),
+            outcome,
+            expected: SafetyOutcome::Rejected,
+            command: "rustc x.rs".into(),
+            excerpt: "error[E0373]: closure may outlive the current function".into(),
+            reason: (outcome == SafetyOutcome::Unavailable).then(|| "no rustc".into()),
+        }
+    }
+
+    #[test]
+    fn safety_claims_follow_the_check_in_the_file() {
+        let verdict = |outcome| {
+            let mut f = fixtures::file(Vec::new());
+            f.safety
+                .push(safety_check("rust-racy", Lang::Rust, outcome));
+            let r = decide_all(&f);
+            let c = claim(&r, "rust-races-at-compile-time").clone();
+            (c.verdict, c.reason)
+        };
+        let (v, reason) = verdict(SafetyOutcome::Rejected);
+        assert_eq!(v, Verdict::Holds);
+        assert!(reason.contains("E0373"), "{reason}");
+        assert_eq!(verdict(SafetyOutcome::Clean).0, Verdict::DoesNotHold);
+        let (v, reason) = verdict(SafetyOutcome::Unavailable);
+        assert_eq!(v, Verdict::NotMeasured);
+        assert!(reason.contains("no rustc"), "{reason}");
+    }
+
+    #[test]
+    fn a_ratio_against_the_best_of_a_language_names_both_runs() {
+        // py-processes 1.6 s, py-numpy 0.1 s (the best Python), py-seq 2 s.
+        let f = fixtures::file(vec![
+            fixtures::cpu_parallel("py-seq", 3_000_000, &[2_000_000_000; 5]),
+            fixtures::cpu_parallel("py-processes", 3_000_000, &[1_600_000_000; 5]),
+            fixtures::cpu_parallel("py-numpy", 3_000_000, &[100_000_000; 5]),
+        ]);
+        let r = decide_all(&f);
+        let t = &claim(&r, "pipelines-python-multiprocessing").tests[0];
+        assert_eq!(t.models, vec!["py-processes", "py-numpy"]);
+        assert!((t.measured.unwrap() - 16.0).abs() < 1e-6);
+        assert_eq!(t.verdict, Verdict::DoesNotHold);
+        assert_eq!(t.evidence.len(), 2);
+        assert_eq!(t.evidence[1].model, "py-numpy");
+    }
+
+    #[test]
+    fn the_largest_valid_size_is_read_and_the_refused_one_named() {
+        let mut refused = fixtures::run_on(
+            "spawn-idle",
+            "rust-threads",
+            &[("units", 100_000)],
+            2,
+            false,
+            &[],
+            &[],
+        );
+        refused.valid = false;
+        refused.status = Status::Refused;
+        refused.error = Some("refused: 100000 threads exceed the cap of 13105".into());
+        let f = fixtures::file(vec![
+            fixtures::run_on(
+                "spawn-idle",
+                "rust-threads",
+                &[("units", 0)],
+                2,
+                false,
+                &[50_000; 3],
+                &[("rss_kb", 4_000)],
+            ),
+            fixtures::run_on(
+                "spawn-idle",
+                "rust-threads",
+                &[("units", 10_000)],
+                2,
+                false,
+                &[9_000_000; 3],
+                &[("rss_kb", 100_000)],
+            ),
+            refused,
+        ]);
+        let r = decide_all(&f);
+        let t = &claim(&r, "tens-of-thousands").tests[1];
+        assert_eq!(t.measured, Some(10_000.0));
+        assert!(t.reason.contains("cap of 13105"), "{}", t.reason);
+    }
+
+    #[test]
+    fn a_process_pool_behind_a_server_is_judged_on_the_servers_own_cpus() {
+        // py-asyncio-processes 1.43× py-asyncio on mixed requests. On 2 CPUs the server had
+        // one (the load generator the other), where a pool cannot add a core: not measured.
+        let runs = |cpus: usize, server_cpus: Option<i64>| {
+            let mut runs = vec![
+                // py-asyncio on mixed requests, 1,400 req/s.
+                fixtures::mixed_servers(700_000_000, 0).swap_remove(1),
+                fixtures::server(
+                    "py-asyncio-processes",
+                    2_800,
+                    100,
+                    2_000,
+                    60_000,
+                    60_000,
+                    1_000,
+                    1_100_000_000,
+                ),
+            ];
+            for r in &mut runs {
+                r.cpus = cpus;
+                for s in &mut r.samples {
+                    if let Some(n) = server_cpus {
+                        s.metrics.insert("server_cpus".into(), n);
+                    }
+                }
+                fixtures::summarise(r);
+            }
+            fixtures::file(runs)
+        };
+        let layered = |f: &ResultsFile| {
+            claim(&decide_all(f), "layered-asyncio-process-pool").tests[0].clone()
+        };
+        // A file from before server_cpus was recorded: derived from the placement rule.
+        for file in [runs(2, None), runs(2, Some(1))] {
+            let t = layered(&file);
+            assert_eq!(t.verdict, Verdict::NotMeasured, "{}", t.reason);
+            assert!(
+                t.reason.contains(
+                    "needs a server on at least 2 CPUs; the file's servers had at most 1"
+                ),
+                "{}",
+                t.reason
+            );
+            let m = t.measure.expect("a command");
+            assert_eq!(
+                m.needs().as_deref(),
+                Some("on a machine with 3 CPUs or more")
+            );
+        }
+        // On 3 CPUs the server had 2: decided.
+        for file in [runs(3, None), runs(3, Some(2))] {
+            let t = layered(&file);
+            assert_eq!(t.verdict, Verdict::Holds, "{}", t.reason);
+            assert!((t.measured.unwrap() - 2_000.0 / 1_400.0).abs() < 1e-9);
+        }
+    }
+}

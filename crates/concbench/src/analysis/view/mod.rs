@@ -1,0 +1,247 @@
+//! The analysis view: everything a person reads about a results file, computed once.
+//!
+//! Per workload, runs are put in *comparison groups*: the same CPUs, the same placement
+//! (pinned or free) and the same scenario. A scenario is the run's parameters, except that
+//! a parameter the work grows in proportion to (`linear` in the catalogue: cpu-parallel's
+//! `n`, which the compiled languages run ten times longer) may differ, and then models are
+//! compared per unit of work; and a `calibrated` parameter (io-server's `cpu`, sized to the
+//! same cost in each language) only tells zero from non-zero. In a group, models are ranked
+//! by median time per unit of work (io-server: by requests per second), each with its ratio
+//! to the best (bootstrap 95% CI) and the Mann-Whitney p-value against it, and split into
+//! tiers of models that are not significantly different from each other.
+//!
+//! Baseline models (`role = "baseline"` in the catalogue: the C programs) are not ranked
+//! with the contenders: each group lists them apart, each with its time relative to the
+//! group's best contender. A group that holds only baselines ranks them among themselves.
+//!
+//! Figures of single runs (speedup against the language's sequential model, scaling against
+//! the same model on one CPU, memory per unit, lost updates, server figures) are computed
+//! here too, once per run, and every figure names the runs it came from.
+//!
+//! The types and the per-sample helpers are here; the per-run figures are computed in
+//! `figures.rs`, the comparison groups in `groups.rs`.
+
+mod figures;
+mod groups;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::catalogue::{reference, Catalogue};
+use crate::results::{ResultsFile, RunResult, Status};
+use crate::stats;
+
+pub use crate::stats::ALPHA;
+pub use figures::{cpu_ms_per_request, server_cpus, RunFigures, Scaling, ServerFigures};
+pub(crate) use groups::group_key;
+pub use groups::{Baseline, CalibratedCost, Group, Ranked, CALIBRATION_SPREAD};
+
+/// The whole view of one results file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// One entry per workload, in the order the file holds them.
+    pub workloads: Vec<WorkloadView>,
+    /// Per run of the file (same index as `file.runs`): its own derived figures.
+    pub runs: Vec<RunFigures>,
+}
+
+/// What one workload's runs say.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadView {
+    /// The workload's name.
+    pub workload: String,
+    /// Its one-line title.
+    pub title: String,
+    /// What models are ranked per: `iteration`, `job`, `request`, ...
+    pub work_unit: String,
+    /// Its comparison groups, in the order their first run appears in the file.
+    pub groups: Vec<Group>,
+    /// Runs that could not be ranked, with why (failed, refused, unavailable, racy).
+    pub doubtful: Vec<Doubt>,
+    /// How steady the machine itself was around the workload's block, if probed: the
+    /// larger of the CVs before and after.
+    pub machine_cv: Option<f64>,
+    /// The share of the block's busy CPU time the host took for other guests (steal), where
+    /// the kernel counts it.
+    pub host_steal: Option<f64>,
+    /// The file's indexes of the workload's runs.
+    pub runs: Vec<usize>,
+}
+
+/// A figure with its bootstrap 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The point estimate (a median, or a ratio of medians).
+    pub value: f64,
+    /// Lower bound of the 95% CI.
+    pub ci95_low: f64,
+    /// Upper bound of the 95% CI.
+    pub ci95_high: f64,
+}
+
+/// The run a figure was computed from: enough to rerun it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Index of the run in the results file.
+    pub run: usize,
+    /// The workload.
+    pub workload: String,
+    /// The model.
+    pub model: String,
+    /// Every parameter the run used.
+    pub params: BTreeMap<String, u64>,
+    /// Its CPUs.
+    pub cpus: usize,
+    /// Pinned to them, or free.
+    pub pinned: bool,
+    /// Median elapsed time, ns.
+    pub median_ns: u64,
+    /// The median's bootstrap 95% CI, ns.
+    pub ci95_ns: (u64, u64),
+    /// Counted samples.
+    pub samples: usize,
+}
+
+/// A run that cannot be ranked, or whose figure needs a caveat.
+#[derive(Debug, Clone, Serialize)]
+pub struct Doubt {
+    /// The run's model.
+    pub model: String,
+    /// Its outcome.
+    pub status: Status,
+    /// Why, in a few words (the error, or the racy finding).
+    pub reason: String,
+    /// The run.
+    pub evidence: Evidence,
+}
+
+/// Builds the view of `file`.
+pub fn analyse(catalogue: &Catalogue, file: &ResultsFile) -> Analysis {
+    let runs: Vec<RunFigures> = file
+        .runs
+        .iter()
+        .map(|r| figures::run_figures(catalogue, file, r))
+        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for r in &file.runs {
+        if !names.contains(&r.workload.as_str()) {
+            names.push(&r.workload);
+        }
+    }
+    let workloads = names
+        .into_iter()
+        .filter_map(|name| {
+            let workload = catalogue.workload(name)?;
+            Some(groups::workload_view(workload, file, &runs))
+        })
+        .collect();
+    Analysis { workloads, runs }
+}
+
+impl Analysis {
+    /// The view of one workload.
+    pub fn workload(&self, name: &str) -> Option<&WorkloadView> {
+        self.workloads.iter().find(|w| w.workload == name)
+    }
+}
+
+/// The samples' elapsed times, ns.
+pub(super) fn elapsed(run: &RunResult) -> Vec<f64> {
+    run.samples.iter().map(|s| s.elapsed_ns as f64).collect()
+}
+
+/// The samples' elapsed times per unit of work, ns.
+pub(crate) fn per_work(run: &RunResult) -> Vec<f64> {
+    let work = reference::work(&run.workload, &run.params)
+        .unwrap_or(1.0)
+        .max(1.0);
+    elapsed(run).iter().map(|ns| ns / work).collect()
+}
+
+/// The samples' values of one metric.
+pub(crate) fn metric(run: &RunResult, name: &str) -> Vec<f64> {
+    run.samples
+        .iter()
+        .filter_map(|s| s.metrics.get(name))
+        .map(|v| *v as f64)
+        .collect()
+}
+
+/// True for a run whose samples can be ranked: valid, counted, and not racy (a racy
+/// model's time is not the time of the work the others do).
+pub(super) fn rankable(run: &RunResult) -> bool {
+    run.status == Status::Valid && !run.samples.is_empty() && !run.racy && !run.baseline
+}
+
+/// The evidence of a run.
+pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
+    let r = &file.runs[index];
+    Evidence {
+        run: index,
+        workload: r.workload.clone(),
+        model: r.model.clone(),
+        params: r.params.clone(),
+        cpus: r.cpus,
+        pinned: r.pinned,
+        median_ns: r.summary.median_elapsed_ns,
+        ci95_ns: (r.summary.ci95_low_ns, r.summary.ci95_high_ns),
+        samples: r.samples.len(),
+    }
+}
+
+/// `new` over `base` as an estimate: the ratio of medians and its bootstrap CI.
+pub(super) fn ratio(base: &[f64], new: &[f64]) -> Option<Estimate> {
+    let (mb, mn) = (stats::median(base)?, stats::median(new)?);
+    if mb <= 0.0 {
+        return None;
+    }
+    let (lo, hi) = stats::bootstrap_ratio_ci(base, new).unwrap_or((mn / mb, mn / mb));
+    Some(Estimate {
+        value: mn / mb,
+        ci95_low: lo,
+        ci95_high: hi,
+    })
+}
+
+/// A median with its bootstrap CI.
+pub(super) fn median_estimate(xs: &[f64]) -> Option<Estimate> {
+    let m = stats::median(xs)?;
+    let (lo, hi) = stats::bootstrap_median_ci(xs).unwrap_or((m, m));
+    Some(Estimate {
+        value: m,
+        ci95_low: lo,
+        ci95_high: hi,
+    })
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    #[test]
+    fn failed_racy_and_baseline_runs_are_not_ranked_but_named() {
+        let file = fixtures::mixed_file();
+        let a = analyse(Catalogue::embedded(), &file);
+        let cpu = a.workload("cpu-parallel").unwrap();
+        assert!(cpu
+            .groups
+            .iter()
+            .all(|g| g.ranking.iter().all(|r| r.model != "py-numpy")));
+        assert!(cpu
+            .doubtful
+            .iter()
+            .any(|d| d.model == "py-numpy" && d.status == Status::Unavailable));
+        let counter = a.workload("shared-counter").unwrap();
+        assert!(counter.groups.is_empty());
+        assert!(counter.doubtful[0].reason.contains("lost 1001 of 1000000"));
+        let spawn = a.workload("spawn-idle").unwrap();
+        assert_eq!(spawn.groups.len(), 1, "the units=0 baseline is not a group");
+        let f = &a.runs[7];
+        assert!((f.mem_per_unit_bytes.unwrap() - 260_000.0 * 1024.0 / 100_000.0).abs() < 1e-6);
+        assert!((f.spawn_per_unit_ns.unwrap() - 600.0).abs() < 1e-9);
+        let rayon2 = &a.runs[3];
+        let sc = rayon2.scaling.unwrap();
+        assert!((sc.speedup.value - 20_500_000.0 / 10_400_000.0).abs() < 1e-9);
+        assert!((sc.efficiency - sc.speedup.value / 2.0).abs() < 1e-12);
+    }
+}
