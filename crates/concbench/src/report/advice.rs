@@ -5,12 +5,9 @@
 
 use serde::Serialize;
 
-use super::html::escape;
-use super::markdown;
-use super::tables::Table;
+use super::markup::{self, escape, Table};
 use crate::analysis::advice::{rate_text, Advice, Row};
 use crate::format::{format_bytes, format_ns};
-use crate::output::terminal::{new_table, right};
 
 /// The schema of `concbench advise --format json`.
 pub const ADVICE_SCHEMA: &str = "concbench.advice/1";
@@ -146,24 +143,11 @@ pub fn render_terminal(a: &Advice, source: &str) -> String {
     if !a.basis.is_empty() {
         out += &format!("read from: {}\n", a.basis);
     }
-    let t = table(a);
+    let mut t = table(a);
     if !t.rows.is_empty() {
-        let mut ct = new_table(t.header.iter().map(String::as_str).collect());
-        for row in &t.rows {
-            ct.add_row(
-                row.iter()
-                    .enumerate()
-                    .map(|(c, v)| {
-                        if c == 1 || c == 2 || c == 3 {
-                            comfy_table::Cell::new(v)
-                        } else {
-                            right(v.clone())
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
-        }
-        out += &format!("{ct}\n");
+        // The model, whether it fits and what binds it are words; the rest are figures.
+        t.right_align_except(&[1, 2, 3]);
+        out += &format!("{}\n", markup::text(&t));
         out += "headroom: what the model has over what the profile needs on the binding \
                 constraint (≥ 1.00× fits); figures are medians of the runs below\n";
     }
@@ -243,7 +227,7 @@ pub fn markdown_section(a: &Advice) -> String {
     out += "\n\n";
     let t = table(a);
     if !t.rows.is_empty() {
-        out += &markdown::table(&t);
+        out += &markup::markdown(&t);
         out += "\n";
     }
     if !a.recommendation.is_empty() {
@@ -277,19 +261,7 @@ pub fn html_section(a: &Advice) -> String {
     );
     let t = table(a);
     if !t.rows.is_empty() {
-        out += "<div class=\"scroll\"><table class=\"advice\"><thead><tr>";
-        for h in &t.header {
-            out += &format!("<th scope=\"col\">{}</th>", escape(h));
-        }
-        out += "</tr></thead><tbody>\n";
-        for (k, row) in t.rows.iter().enumerate() {
-            out += &format!("<tr class=\"{}\">", escape(&t.status[k]));
-            for cell in row {
-                out += &format!("<td>{}</td>", escape(cell));
-            }
-            out += "</tr>\n";
-        }
-        out += "</tbody></table></div>\n";
+        out += &markup::html(&t, "advice");
     }
     if !a.recommendation.is_empty() {
         out += &format!(

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::tables::Table;
+use super::markup::{self, md_cell, Table};
 use crate::analysis::claims::{ClaimResult, TestResult, Verdict};
 use crate::analysis::models::{Cell, ModelRow};
 use crate::analysis::view::Evidence;
@@ -173,53 +173,6 @@ pub fn render_terminal(claims: &[ClaimResult], source: &str, warning: Option<&st
     out
 }
 
-/// The claims as a table: verdict, claim, figure, rule (the Markdown and HTML reports).
-pub fn claims_table(claims: &[ClaimResult]) -> Table {
-    let mut t = Table {
-        header: ["verdict", "claim", "measured", "rule", "why"]
-            .map(String::from)
-            .to_vec(),
-        ..Table::default()
-    };
-    for c in claims {
-        let measured: Vec<String> = c
-            .tests
-            .iter()
-            .map(|x| {
-                format!(
-                    "{}: {}{}",
-                    x.what,
-                    x.shown,
-                    if x.counts { "" } else { " (context)" }
-                )
-            })
-            .collect();
-        let rules: Vec<String> = c
-            .tests
-            .iter()
-            .filter(|x| x.counts)
-            .map(|x| x.rule.clone())
-            .collect();
-        t.rows.push(vec![
-            c.verdict.label().to_string(),
-            format!("{} — “{}”", c.id, c.claim),
-            measured.join("; "),
-            rules.join("; "),
-            c.reason.clone(),
-        ]);
-        t.status.push(
-            match c.verdict {
-                Verdict::Holds => "valid",
-                Verdict::Caveat => "warn",
-                Verdict::DoesNotHold => "failed",
-                Verdict::NotMeasured => "not_run",
-            }
-            .to_string(),
-        );
-    }
-    t
-}
-
 /// The words of the comparison table: model, language, unit, communication, sharing,
 /// scheduling, domains, safety.
 pub fn models_words_table(rows: &[ModelRow]) -> Table {
@@ -322,28 +275,18 @@ pub struct ModelsJson<'a> {
     pub models: &'a [ModelRow],
 }
 
-/// A [`Table`] in the terminal's table style.
-fn terminal_table(t: &Table) -> String {
-    let mut out = crate::output::terminal::new_table(t.header.iter().map(String::as_str).collect());
-    for row in &t.rows {
-        out.add_row(row.iter().enumerate().map(|(c, cell)| {
-            let numeric = c > 0 && cell.starts_with(|ch: char| ch.is_ascii_digit());
-            if numeric {
-                crate::output::terminal::right(cell.clone())
-            } else {
-                comfy_table::Cell::new(cell)
-            }
-        }));
-    }
-    out.to_string()
+/// A [`Table`] in the terminal's table style, figures right-aligned.
+fn terminal_table(mut t: Table) -> String {
+    t.right_align_numbers();
+    markup::text(&t)
 }
 
 /// `concbench models` for a terminal: the words, then the figures, then where they come from.
 pub fn render_models_terminal(rows: &[ModelRow], source: &str) -> String {
     format!(
         "The comparison table, measured on this machine ({source})\n\n{}\n\n{}\n\n{MODELS_SOURCES}\n",
-        terminal_table(&models_words_table(rows)),
-        terminal_table(&models_figures_table(rows)),
+        terminal_table(models_words_table(rows)),
+        terminal_table(models_figures_table(rows)),
     )
 }
 
@@ -374,7 +317,6 @@ pub fn render_claims_md(
     compact: bool,
     warning: Option<&str>,
 ) -> String {
-    use super::markdown::cell;
     let mut out = format!(
         "### The article's claims, checked\n\n{} ({source})\n",
         tally_line(claims)
@@ -396,7 +338,7 @@ pub fn render_claims_md(
                 "- **{}** · `{}` — “{}”\n",
                 c.verdict.label(),
                 c.id,
-                cell(&c.claim)
+                md_cell(&c.claim)
             ));
             for t in &c.tests {
                 out.push_str(&format!(
@@ -438,8 +380,8 @@ pub fn render_claims_md(
 pub fn render_models_md(rows: &[ModelRow], source: &str) -> String {
     format!(
         "### The comparison table, measured ({source})\n\n{}\n{}\n{MODELS_SOURCES}\n",
-        super::markdown::table(&models_words_table(rows)),
-        super::markdown::table(&models_figures_table(rows)),
+        markup::markdown(&models_words_table(rows)),
+        markup::markdown(&models_figures_table(rows)),
     )
 }
 

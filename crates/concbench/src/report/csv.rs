@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use anyhow::Result;
 
+use super::markup::csv_field as field;
 use super::{Exporter, Report};
 use crate::results::{RunResult, Sample};
 
@@ -36,15 +37,6 @@ pub const COLUMNS: [&str; 19] = [
     "settle_ns",
     "run",
 ];
-
-/// A field quoted as RFC 4180 wants it, where it needs to be.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 /// `k=v;k=v`, in name order.
 fn params(r: &RunResult) -> String {

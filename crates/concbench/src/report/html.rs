@@ -21,7 +21,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::tables::{ranking_table, runs_table, Table};
+use super::markup::{self, escape, lang_rgb, slug, Table};
+use super::tables::{ranking_table, runs_table};
 use super::{Exporter, Report};
 use crate::analysis::findings::group_label;
 use crate::analysis::view::{Estimate, Group, WorkloadView};
@@ -43,46 +44,8 @@ const FONT: &str = "sans-serif";
 
 /// The colour of a language, the same in every chart and table.
 pub fn lang_colour(lang: &str) -> RGBColor {
-    match lang {
-        "go" => RGBColor(0x00, 0x77, 0xbb),
-        "python" => RGBColor(0xee, 0x77, 0x33),
-        "rust" => RGBColor(0x00, 0x99, 0x88),
-        "c" => RGBColor(0xaa, 0x33, 0x77),
-        _ => RGBColor(0x77, 0x77, 0x77),
-    }
-}
-
-fn hex(c: RGBColor) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
-
-/// Text made safe in HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// An id for an anchor: letters, digits and dashes.
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    let (r, g, b) = lang_rgb(lang);
+    RGBColor(r, g, b)
 }
 
 /// One drawn chart.
@@ -938,60 +901,6 @@ fn rps_charts(report: &Report, w: &WorkloadView) -> Result<Vec<Chart>> {
     Ok(out)
 }
 
-/// A table in HTML, scrolling sideways on narrow screens.
-fn html_table(t: &Table, class: &str, langs: Option<&[String]>) -> String {
-    let mut out = String::from("<div class=\"scroll\"><table");
-    if !class.is_empty() {
-        let _ = write!(out, " class=\"{class}\"");
-    }
-    out.push('>');
-    if !t.caption.is_empty() {
-        let _ = write!(
-            out,
-            "<caption>every run: <code>{}</code></caption>",
-            escape(&t.caption)
-        );
-    }
-    out.push_str("<thead><tr>");
-    for h in &t.header {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for (k, row) in t.rows.iter().enumerate() {
-        let class = t.status.get(k).map(String::as_str).unwrap_or("");
-        let _ = write!(out, "<tr class=\"{class}\">");
-        for (c, cell) in row.iter().enumerate() {
-            let head = t.header.get(c).map(String::as_str).unwrap_or("");
-            let numeric = cell.starts_with(|ch: char| ch.is_ascii_digit() || ch == '≤');
-            let cls = if head == "notes" {
-                " class=\"notes\""
-            } else if numeric && head != "model" {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            if head == "model" {
-                let lang = langs.and_then(|l| l.get(k)).map(String::as_str);
-                let swatch = lang
-                    .map(|l| {
-                        format!(
-                            "<span class=\"lang\" style=\"--swatch:{}\" title=\"{}\"></span>",
-                            hex(lang_colour(l)),
-                            escape(l)
-                        )
-                    })
-                    .unwrap_or_default();
-                let _ = write!(out, "<td>{swatch}{}</td>", escape(cell));
-            } else {
-                let _ = write!(out, "<td{cls}>{}</td>", escape(cell));
-            }
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody></table></div>\n");
-    out
-}
-
 fn steadiness_text(s: &Option<Steadiness>) -> String {
     match s {
         None => "—".into(),
@@ -1052,16 +961,7 @@ fn page(report: &Report) -> Result<String> {
     let mut langs: Vec<&str> = f.runs.iter().map(|r| r.lang.as_str()).collect();
     langs.sort_unstable();
     langs.dedup();
-    out.push_str("<ul class=\"key\" aria-label=\"colours\">");
-    for l in &langs {
-        let _ = write!(
-            out,
-            "<li style=\"--swatch:{}\">{}</li>",
-            hex(lang_colour(l)),
-            escape(l)
-        );
-    }
-    out.push_str("</ul>");
+    out.push_str(&markup::lang_key(&langs));
     if f.interrupted {
         out.push_str(
             "<p class=\"warn\">The suite was interrupted: runs it had not measured are \
@@ -1126,8 +1026,7 @@ fn page(report: &Report) -> Result<String> {
         }
         for g in &view.groups {
             out.push_str(&figure(&ranking_chart(view, g)?));
-            let langs: Vec<String> = g.ranking.iter().map(|r| r.lang.clone()).collect();
-            out.push_str(&html_table(&ranking_table(g), "ranking", Some(&langs)));
+            out.push_str(&markup::html(&ranking_table(g), "ranking"));
             if let Some(c) = latency_chart(report, view, g)? {
                 out.push_str(&figure(&c));
             }
@@ -1142,8 +1041,15 @@ fn page(report: &Report) -> Result<String> {
             out.push_str(&figure(&c));
         }
         let _ = writeln!(out, "<h3>Every run of {}</h3>", escape(&view.workload));
-        let langs: Vec<String> = view.runs.iter().map(|&i| f.runs[i].lang.clone()).collect();
-        out.push_str(&html_table(&runs_table(report, view), "runs", Some(&langs)));
+        let (caption, runs) = runs_table(report, view);
+        if !caption.is_empty() {
+            let _ = write!(
+                out,
+                "<p class=\"sub\">every run: <code>{}</code></p>",
+                escape(&caption)
+            );
+        }
+        out.push_str(&markup::html(&runs, "runs"));
         out.push_str("</section>\n");
     }
 
@@ -1275,7 +1181,7 @@ fn page(report: &Report) -> Result<String> {
              other guests was read (highlighted: a probe or the steal above 2%, where runs \
              cannot be steadier than the machine).</p>",
         );
-        out.push_str(&html_table(&t, "blocks", None));
+        out.push_str(&markup::html(&t, "blocks"));
     }
     out.push_str("</section>\n</main>\n</body>\n</html>\n");
     Ok(out)
@@ -1485,8 +1391,8 @@ fn models_section(report: &Report) -> String {
     }
     format!(
         "<section id=\"models\"><h2>The comparison table, measured</h2>\n{}{}<p class=\"sub\">{}</p></section>\n",
-        html_table(&models_words_table(&rows), "models", None),
-        html_table(&models_figures_table(&rows), "models", None),
+        markup::html(&models_words_table(&rows), "models"),
+        markup::html(&models_figures_table(&rows), "models"),
         escape(MODELS_SOURCES)
     )
 }
@@ -1650,13 +1556,5 @@ mod tests {
             "{blocks}"
         );
         assert!(row("spawn-idle").contains(">7.0%</td>"), "{blocks}");
-    }
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

@@ -3,7 +3,8 @@
 
 use anyhow::Result;
 
-use super::tables::{ranking_table, runs_table, Table};
+use super::markup::{self, md_cell, Table};
+use super::tables::{ranking_table, runs_table};
 use super::{Exporter, Report};
 use crate::analysis::compare::Comparison;
 use crate::analysis::findings::group_label;
@@ -11,43 +12,6 @@ use crate::format::{format_ns, format_p, format_ratio};
 
 /// The Markdown exporter.
 pub struct Markdown;
-
-/// A cell's text made safe inside a table: pipes escaped, line breaks flattened.
-pub(crate) fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-}
-
-/// A GitHub-flavoured Markdown table; numeric-looking columns are right-aligned.
-pub fn table(t: &Table) -> String {
-    let mut out = String::new();
-    let head: Vec<String> = t.header.iter().map(|h| cell(h)).collect();
-    out += &format!("| {} |\n", head.join(" | "));
-    let align: Vec<&str> = t
-        .header
-        .iter()
-        .enumerate()
-        .map(|(c, _)| {
-            let numeric = t.rows.iter().all(|r| {
-                r.get(c).is_some_and(|v| {
-                    v == "—" || v.starts_with(|ch: char| ch.is_ascii_digit() || ch == '≤')
-                })
-            });
-            if numeric && !t.rows.is_empty() {
-                "--:"
-            } else {
-                "---"
-            }
-        })
-        .collect();
-    out += &format!("|{}|\n", align.join("|"));
-    for row in &t.rows {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        out += &format!("| {} |\n", cells.join(" | "));
-    }
-    out
-}
 
 impl Exporter for Markdown {
     fn render(&self, report: &Report) -> Result<Vec<u8>> {
@@ -108,15 +72,15 @@ impl Exporter for Markdown {
                     group_label(view, g),
                     g.metric
                 );
-                out += &table(&ranking_table(g));
+                out += &markup::markdown(&ranking_table(g));
                 out += "\n</details>\n";
             }
-            let t = runs_table(report, view);
+            let (caption, t) = runs_table(report, view);
             out += "\n";
-            if !t.caption.is_empty() {
-                out += &format!("Every run: `{}`\n\n", t.caption);
+            if !caption.is_empty() {
+                out += &format!("Every run: `{caption}`\n\n");
             }
-            out += &table(&t);
+            out += &markup::markdown(&t);
         }
         let source = "this file";
         out += "\n";
@@ -194,7 +158,7 @@ pub fn render_compare(c: &Comparison) -> String {
             },
         ]);
     }
-    let mut out = table(&t);
+    let mut out = markup::markdown(&t);
     if let Some(g) = c.geomean_ratio {
         out += &format!(
             "\nGeometric mean of new/base over {} rows: {}.\n",
@@ -210,7 +174,7 @@ pub fn render_compare(c: &Comparison) -> String {
     if !c.unmatched.is_empty() {
         out += "\nNot compared:\n\n";
         for u in &c.unmatched {
-            out += &format!("- {}\n", cell(u));
+            out += &format!("- {}\n", md_cell(u));
         }
     }
     out
@@ -244,15 +208,5 @@ mod tests {
         ]);
         let c = crate::analysis::compare::compare(&base, &new);
         insta::assert_snapshot!(render_compare(&c));
-    }
-
-    #[test]
-    fn pipes_in_cells_do_not_break_the_table() {
-        let t = Table {
-            header: vec!["a".into(), "b".into()],
-            rows: vec![vec!["x|y".into(), "1".into()]],
-            ..Table::default()
-        };
-        assert_eq!(table(&t), "| a | b |\n|---|--:|\n| x\\|y | 1 |\n");
     }
 }

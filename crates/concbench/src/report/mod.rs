@@ -20,6 +20,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod markup;
 pub mod tables;
 pub mod terminal;
 

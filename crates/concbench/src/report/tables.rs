@@ -6,21 +6,8 @@ use crate::analysis::view::{Group, WorkloadView};
 use crate::format::{format_bytes, format_kb, format_ns, format_ns_fine, format_p, format_ratio};
 use crate::results::{RunResult, Status};
 
+use super::markup::Table;
 use super::Report;
-
-/// A table as text cells: a caption (the parameters every row shares), a header, the rows,
-/// and per row the notes that belong to it (errors, warnings).
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    /// Parameters every row shares, `k=v` separated by spaces (may be empty).
-    pub caption: String,
-    /// Column names.
-    pub header: Vec<String>,
-    /// Rows of cells, as long as the header.
-    pub rows: Vec<Vec<String>>,
-    /// Per row, the status class of the row (`valid`, `failed`, `refused`, `racy`, ...).
-    pub status: Vec<String>,
-}
 
 /// "20.000 ms (19.900 ms–20.100 ms)": a median with its bootstrap 95% CI, as stored.
 fn ns_with_ci(median: u64, low: u64, high: u64) -> String {
@@ -110,10 +97,11 @@ fn push_row(t: &mut Table, mut row: Vec<String>, report: &Report, index: usize, 
     t.status.push(class);
 }
 
-/// One row per run of the workload, in the file's order.
-pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
+/// One row per run of the workload, in the file's order, and the parameters every row
+/// shares (`k=v` separated by spaces, may be empty).
+pub fn runs_table(report: &Report, view: &WorkloadView) -> (String, Table) {
     let Some(workload) = report.catalogue.workload(&view.workload) else {
-        return Table::default();
+        return (String::new(), Table::default());
     };
     let (varying, caption) = split_params(report, view);
     let runs: Vec<(usize, &RunResult)> = view
@@ -144,10 +132,8 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
         }
         row
     };
-    let mut t = Table {
-        caption,
-        ..Table::default()
-    };
+    let mut t = Table::default();
+    t.langs = runs.iter().map(|(_, r)| r.lang.clone()).collect();
     t.header.push("model".into());
     t.header.extend(varying.iter().cloned());
     if show_cpus {
@@ -237,7 +223,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
             push_row(&mut t, row, report, *i, r);
         }
         t.header.extend(["status".to_string(), "notes".to_string()]);
-        return t;
+        return (caption, t);
     }
     for (i, r) in &runs {
         let mut row = row_start(r);
@@ -260,7 +246,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> Table {
         push_row(&mut t, row, report, *i, r);
     }
     t.header.extend(["status".to_string(), "notes".to_string()]);
-    t
+    (caption, t)
 }
 
 /// The ranking metric as it reads: ns per unit of work, or requests per second.
@@ -288,6 +274,7 @@ pub fn ranking_table(g: &Group) -> Table {
         ]
         .map(String::from)
         .to_vec(),
+        langs: g.ranking.iter().map(|r| r.lang.clone()).collect(),
         ..Table::default()
     };
     for r in &g.ranking {
