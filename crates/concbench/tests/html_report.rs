@@ -13,7 +13,7 @@ use concbench::analysis::claims::{Range, Verdict};
 use concbench::analysis::summary;
 use concbench::catalogue::{reference, Catalogue};
 use concbench::machine::steadiness::Steadiness;
-use concbench::report::{Report, ReportFormat};
+use concbench::report::{Format, Render, Report};
 use concbench::results::{Block, ResultsFile, RunResult, Sample, Status, SCHEMA};
 
 fn lang_of(model: &str) -> String {
@@ -457,7 +457,7 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     let file = fixture();
     let report = Report::new(Catalogue::embedded(), &file);
-    let html = String::from_utf8(ReportFormat::Html.exporter().render(&report).unwrap()).unwrap();
+    let html = report.render(Format::Html).unwrap();
     let dir = out_dir();
     let page = dir.join("report.html");
     std::fs::write(&page, &html).unwrap();

@@ -15,6 +15,7 @@ use crate::catalogue::models::ModelTable;
 use crate::catalogue::Catalogue;
 use crate::machine::limits::Limits;
 use crate::machine::Machine;
+use crate::report::{AdviceDocument, Format, Render};
 use crate::results::ResultsFile;
 use crate::run::plan::{self, Selection, SetOverride};
 use crate::UsageError;
@@ -57,17 +58,6 @@ pub struct ProfileArgs {
     pub safety_critical: bool,
 }
 
-/// Output formats of `concbench advise`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AdviseFormat {
-    /// The ranked table, the recommendation and the evidence
-    Terminal,
-    /// The rows (rank, model, feasible, binding, headroom, score, reasons, evidence), best first
-    Json,
-    /// The same as GitHub-flavoured Markdown
-    Md,
-}
-
 /// Options of `concbench advise`.
 #[derive(Debug, Clone, Args)]
 pub struct AdviseArgs {
@@ -85,8 +75,8 @@ pub struct AdviseArgs {
     #[arg(long, value_name = "DURATION", value_parser = super::parse_wait, requires = "measure")]
     pub wait_steady: Option<Duration>,
     /// Output format
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: AdviseFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(AdviceDocument::FORMATS))]
+    pub format: Format,
     /// Which Go and Python to use (`--go`, `--python`), for `--measure`.
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
@@ -282,14 +272,11 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
         file.suite,
         file.started_at
     );
-    match args.format {
-        AdviseFormat::Terminal => print!(
-            "{}",
-            crate::report::advice::render_terminal(&advice, &source)
-        ),
-        AdviseFormat::Json => print!("{}", crate::report::advice::render_json(&advice, &source)?),
-        AdviseFormat::Md => print!("{}", crate::report::advice::markdown_section(&advice)),
-    }
+    let document = AdviceDocument {
+        advice: &advice,
+        source,
+    };
+    print!("{}", document.render(args.format)?);
     Ok(0)
 }
 

@@ -4,7 +4,6 @@
 //! it computes no figure of its own.
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::analysis::claims::{self, ClaimResult, ClaimsTable};
 use crate::analysis::findings::{self, WorkloadFindings};
@@ -17,12 +16,17 @@ use crate::results::ResultsFile;
 pub mod advice;
 pub mod claims_out;
 pub mod csv;
+pub mod documents;
+pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod markup;
 pub mod tables;
 pub mod terminal;
+
+pub use documents::answers::{AdviceDocument, ClaimsDocument, ComparisonDocument, ModelsDocument};
+pub use format::{Format, Render};
 
 /// The schema of `concbench report --format json`.
 pub const ANALYSIS_SCHEMA: &str = "concbench.analysis/1";
@@ -75,33 +79,4 @@ pub trait Exporter {
     fn render(&self, report: &Report) -> Result<Vec<u8>>;
     /// The file name extension of the format (`json`, `html`, ...), for `--out` defaults.
     fn extension(&self) -> &'static str;
-}
-
-/// The formats of `concbench report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportFormat {
-    /// Tables and findings, as `concbench run` prints them
-    Terminal,
-    /// The analysis view and the findings, as JSON
-    Json,
-    /// One self-contained HTML page: findings, charts, tables, the machine
-    Html,
-    /// The findings and tables as GitHub-flavoured Markdown, for a pull request
-    Md,
-    /// One row per run × sample, with a header row
-    Csv,
-}
-
-impl ReportFormat {
-    /// The exporter of this format.
-    pub fn exporter(self) -> Box<dyn Exporter> {
-        match self {
-            ReportFormat::Terminal => Box::new(terminal::Terminal),
-            ReportFormat::Json => Box::new(json::Json),
-            ReportFormat::Html => Box::new(html::Html),
-            ReportFormat::Md => Box::new(markdown::Markdown),
-            ReportFormat::Csv => Box::new(csv::Csv),
-        }
-    }
 }

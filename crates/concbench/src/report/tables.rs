@@ -132,8 +132,10 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> (String, Table) {
         }
         row
     };
-    let mut t = Table::default();
-    t.langs = runs.iter().map(|(_, r)| r.lang.clone()).collect();
+    let mut t = Table {
+        langs: runs.iter().map(|(_, r)| r.lang.clone()).collect(),
+        ..Table::default()
+    };
     t.header.push("model".into());
     t.header.extend(varying.iter().cloned());
     if show_cpus {
