@@ -22,6 +22,8 @@ pub struct Table {
     /// Per row, the language of the row's model: the HTML puts its colour beside the
     /// `model` cell. May be empty.
     pub langs: Vec<String>,
+    /// Per row, the anchor on the HTML page its first cell links to. May be empty.
+    pub links: Vec<String>,
     /// Per row, which cells plain text right-aligns (numbers). Missing: left.
     pub right: Vec<Vec<bool>>,
 }
@@ -202,6 +204,15 @@ pub fn html(t: &Table, class: &str) -> String {
         for (c, cell) in row.iter().enumerate() {
             let head = t.header.get(c).map(String::as_str).unwrap_or("");
             let numeric = cell.starts_with(|ch: char| ch.is_ascii_digit() || ch == '≤');
+            if let Some(anchor) = t.links.get(k).filter(|_| c == 0) {
+                let _ = write!(
+                    out,
+                    "<th scope=\"row\"><a href=\"#{}\">{}</a></th>",
+                    escape(anchor),
+                    escape(cell)
+                );
+                continue;
+            }
             if head == "model" {
                 let mark = t.langs.get(k).map(|l| swatch(l)).unwrap_or_default();
                 let _ = write!(out, "<td>{mark}{}</td>", escape(cell));
