@@ -563,7 +563,7 @@ fn run(args: &RunArgs) -> Result<i32> {
     if !report.claims.is_empty() {
         println!(
             "{} (`concbench claims {}` for each with its rule and runs)",
-            crate::report::claims_out::tally_line(&report.claims),
+            crate::report::sections::claims::tally_line(&report.claims),
             out.display()
         );
     }

@@ -19,7 +19,8 @@
 //! - [`run`]: planning and executing a suite, the io-server's server and load generator,
 //!   the safety checks
 //! - [`output`]: progress and terminal tables
-//! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
+//! - [`report`]: the documents (the report, claims, models, advice, a comparison), each in
+//!   the formats its subcommand has: terminal, JSON, HTML, Markdown, CSV
 //! - [`cli`]: the command line
 //!
 //! `tests/layout.rs` fails when a module imports one that comes after it in this list.

@@ -488,7 +488,7 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     assert!(
-        dom.contains("id=\"findings\""),
+        dom.contains("id=\"in-short\""),
         "the page did not load: {dom:.300}"
     );
 
@@ -528,8 +528,8 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     assert!(dom.contains("rust-threads: refused"));
     assert!(dom.contains("timed out after 60 s"));
     assert!(dom.contains("racy: lost"));
-    // Findings come before any chart.
-    assert!(dom.find("id=\"findings\"").unwrap() < dom.find("data-chart").unwrap());
+    // The answers come before any chart.
+    assert!(dom.find("id=\"in-short\"").unwrap() < dom.find("data-chart").unwrap());
 
     // Screenshots to look at: a desktop and a phone.
     for (name, size) in [

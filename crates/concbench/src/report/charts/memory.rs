@@ -8,19 +8,19 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{collect_lines, draw_svg, err, lang_colour, lines, log_range, short_count};
-use super::{Axes, Chart, FONT, WIDTH};
+use super::{Axes, Chart, Keyed, FONT, WIDTH};
 use crate::analysis::view::WorkloadView;
 use crate::format::format_bytes;
 use crate::report::analysed::Report;
 use crate::results::Status;
 
-/// spawn-idle: memory per unit against units, log–log, with the runs a cap refused.
-pub fn chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
-    let file = report.file;
+/// The points of the chart (per unit against units, one line per model and placement),
+/// and the runs not drawn, as text, because a log axis has no room for zero or less.
+fn points(report: &Report, w: &WorkloadView) -> (Vec<Keyed>, Vec<String>) {
     let mut points = Vec::new();
     let mut not_drawn = Vec::new();
     for &i in &w.runs {
-        let r = &file.runs[i];
+        let r = &report.file.runs[i];
         let Some(bytes) = report.analysis.runs[i].mem_per_unit_bytes else {
             continue;
         };
@@ -45,16 +45,26 @@ pub fn chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
             (units, bytes, bytes, bytes),
         ));
     }
-    let refused: Vec<(String, String, f64)> = w
-        .doubtful
+    (points, not_drawn)
+}
+
+/// The runs a cap refused: (model, language, units).
+fn refused(report: &Report, w: &WorkloadView) -> Vec<(String, String, f64)> {
+    w.doubtful
         .iter()
         .filter(|d| d.status == Status::Refused)
         .map(|d| {
-            let lang = file.runs[d.evidence.run].lang.clone();
+            let lang = report.file.runs[d.evidence.run].lang.clone();
             let units = d.evidence.params.get("units").copied().unwrap_or(0) as f64;
             (d.model.clone(), lang, units)
         })
-        .collect();
+        .collect()
+}
+
+/// spawn-idle: memory per unit against units, log–log, with the runs a cap refused.
+pub fn chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
+    let (points, not_drawn) = points(report, w);
+    let refused = refused(report, w);
     if points.is_empty() && refused.is_empty() {
         return Ok(None);
     }

@@ -1,19 +1,26 @@
 //! The answers of `claims`, `models`, `advise` and `compare`: each a document of one
-//! section, in the formats its subcommand has.
+//! section, in the formats its subcommand has, with the JSON shapes scripts read.
 
 use anyhow::Result;
+use serde::Serialize;
 
 use crate::analysis::advice::Advice;
 use crate::analysis::claims::ClaimResult;
 use crate::analysis::compare::Comparison;
 use crate::analysis::models::ModelRow;
-use crate::output::terminal;
 use crate::report::format::{Format, Render};
-use crate::report::{advice, claims_out, markdown};
+use crate::report::sections::{advice, claims, comparison, models, source};
 use crate::results::ResultsFile;
 
 /// The formats of every answer.
 const ANSWER_FORMATS: &[Format] = &[Format::Terminal, Format::Json, Format::Md];
+
+/// The schema of `concbench claims --format json`.
+pub const CLAIMS_SCHEMA: &str = "concbench.claims/1";
+/// The schema of `concbench models --format json`.
+pub const MODELS_SCHEMA: &str = "concbench.models/1";
+/// The schema of `concbench advise --format json`.
+pub const ADVICE_SCHEMA: &str = "concbench.advice/1";
 
 /// `concbench claims`: the article's claims decided on one or more results files.
 pub struct ClaimsDocument<'a> {
@@ -25,25 +32,32 @@ pub struct ClaimsDocument<'a> {
     pub files: Vec<&'a ResultsFile>,
 }
 
+/// The claims as JSON objects, with the files they were decided on.
+#[derive(Serialize)]
+struct ClaimsJson<'a> {
+    schema: &'static str,
+    sources: &'a [String],
+    claims: &'a [ClaimResult],
+}
+
 impl Render for ClaimsDocument<'_> {
     const COMMAND: &'static str = "claims";
     const FORMATS: &'static [Format] = ANSWER_FORMATS;
 
     fn render_in(&self, format: Format) -> Result<String> {
         let source = self.sources.join(", then ");
-        let warning = claims_out::steadiness_warning(&self.files);
+        let warning = source::steadiness_warning(&self.files);
         Ok(match format {
             Format::Json => {
-                serde_json::to_string_pretty(&claims_out::ClaimsJson {
-                    schema: claims_out::CLAIMS_SCHEMA,
-                    sources: self.sources.clone(),
+                let doc = ClaimsJson {
+                    schema: CLAIMS_SCHEMA,
+                    sources: &self.sources,
                     claims: self.claims,
-                })? + "\n"
+                };
+                serde_json::to_string_pretty(&doc)? + "\n"
             }
-            Format::Md => {
-                claims_out::render_claims_md(self.claims, &source, false, warning.as_deref())
-            }
-            _ => claims_out::render_terminal(self.claims, &source, warning.as_deref()),
+            Format::Md => claims::markdown(self.claims, &source, false, warning.as_deref()),
+            _ => claims::terminal(self.claims, &source, warning.as_deref()),
         })
     }
 }
@@ -56,6 +70,14 @@ pub struct ModelsDocument<'a> {
     pub source: String,
 }
 
+/// The comparison table as JSON.
+#[derive(Serialize)]
+struct ModelsJson<'a> {
+    schema: &'static str,
+    source: &'a str,
+    models: &'a [ModelRow],
+}
+
 impl Render for ModelsDocument<'_> {
     const COMMAND: &'static str = "models";
     const FORMATS: &'static [Format] = ANSWER_FORMATS;
@@ -63,14 +85,15 @@ impl Render for ModelsDocument<'_> {
     fn render_in(&self, format: Format) -> Result<String> {
         Ok(match format {
             Format::Json => {
-                serde_json::to_string_pretty(&claims_out::ModelsJson {
-                    schema: claims_out::MODELS_SCHEMA,
-                    source: self.source.clone(),
+                let doc = ModelsJson {
+                    schema: MODELS_SCHEMA,
+                    source: &self.source,
                     models: self.rows,
-                })? + "\n"
+                };
+                serde_json::to_string_pretty(&doc)? + "\n"
             }
-            Format::Md => claims_out::render_models_md(self.rows, &self.source),
-            _ => claims_out::render_models_terminal(self.rows, &self.source),
+            Format::Md => models::markdown(self.rows, &self.source),
+            _ => models::terminal(self.rows, &self.source),
         })
     }
 }
@@ -89,11 +112,64 @@ impl Render for AdviceDocument<'_> {
 
     fn render_in(&self, format: Format) -> Result<String> {
         Ok(match format {
-            Format::Json => advice::render_json(self.advice, &self.source)?,
-            Format::Md => advice::markdown_section(self.advice),
-            _ => advice::render_terminal(self.advice, &self.source),
+            Format::Json => advice_json(self.advice, &self.source)?,
+            Format::Md => advice::markdown(self.advice),
+            _ => advice::terminal(self.advice, &self.source),
         })
     }
+}
+
+/// One row of `--format json`.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    rank: usize,
+    model: &'a str,
+    lang: &'a str,
+    feasible: bool,
+    binding: &'static str,
+    headroom: Option<f64>,
+    score: Option<f64>,
+    reasons: &'a [String],
+    figures: &'a crate::analysis::advice::KeyFigures,
+    checks: &'a [crate::analysis::advice::Check],
+    source: &'a str,
+    evidence: &'a [crate::analysis::view::Evidence],
+}
+
+/// `concbench advise --format json`: the rows best first, with the profile and the notes.
+fn advice_json(a: &Advice, source: &str) -> Result<String> {
+    let rows: Vec<JsonRow> = a
+        .rows
+        .iter()
+        .map(|r| JsonRow {
+            rank: r.rank,
+            model: &r.model,
+            lang: &r.lang,
+            feasible: r.feasible,
+            binding: r.binding.label(),
+            headroom: r.headroom,
+            score: r.score,
+            reasons: &r.reasons,
+            figures: &r.figures,
+            checks: &r.checks,
+            source: &r.source,
+            evidence: &r.evidence,
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "schema": ADVICE_SCHEMA,
+        "results": source,
+        "profile": a.profile,
+        "path": a.path,
+        "basis": a.basis,
+        "rows": rows,
+        "recommendation": a.recommendation,
+        "extrapolations": a.extrapolations,
+        "commands": a.commands.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "missing": a.missing,
+        "left_out": a.left_out,
+    });
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
 
 /// `concbench compare`: two results files, row by row.
@@ -113,11 +189,11 @@ impl Render for ComparisonDocument<'_> {
     fn render_in(&self, format: Format) -> Result<String> {
         Ok(match format {
             Format::Json => serde_json::to_string_pretty(&self.comparison.rows)? + "\n",
-            Format::Md => markdown::render_compare(self.comparison),
+            Format::Md => comparison::markdown(self.comparison),
             _ => format!(
                 "{}\n{}",
-                terminal::render_compare_sources(self.base, self.new),
-                terminal::render_compare(self.comparison)
+                comparison::sources(self.base, self.new),
+                comparison::terminal(self.comparison)
             ),
         })
     }
