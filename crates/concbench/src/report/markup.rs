@@ -185,49 +185,78 @@ fn swatch(lang: &str) -> String {
     )
 }
 
+/// A figure's cell: "30.392 ms (23.837 ms–30.746 ms)" keeps its value on one line and lets
+/// its CI (in parentheses or brackets) go to the next (`.ci`), so a table of figures wraps
+/// where it can still be read.
+fn figure(cell: &str) -> String {
+    match [" (", " ["].iter().filter_map(|p| cell.find(p)).min() {
+        Some(i) => format!(
+            "{}<span class=\"ci\">{}</span>",
+            escape(&cell[..i]),
+            escape(&cell[i..])
+        ),
+        None => escape(cell),
+    }
+}
+
+/// One cell of a row in HTML: the first as a link where the row has one, a `model` with
+/// its language's colour, figures right-aligned.
+fn html_cell(t: &Table, k: usize, c: usize, cell: &str) -> String {
+    let head = t.header.get(c).map(String::as_str).unwrap_or("");
+    if let Some(anchor) = t.links.get(k).filter(|_| c == 0) {
+        return format!(
+            "<th scope=\"row\"><a href=\"#{}\">{}</a></th>",
+            escape(anchor),
+            escape(cell)
+        );
+    }
+    if head == "model" {
+        let mark = t.langs.get(k).map(|l| swatch(l)).unwrap_or_default();
+        return format!("<td>{mark}{}</td>", escape(cell));
+    }
+    if cell.starts_with(|ch: char| ch.is_ascii_digit() || ch == '≤') {
+        return format!("<td class=\"num\">{}</td>", figure(cell));
+    }
+    format!("<td>{}</td>", escape(cell))
+}
+
 /// The table in HTML, with the CSS class `class`, inside a container that scrolls sideways
 /// only where the screen is too narrow for it (a phone): numeric cells are right-aligned,
-/// notes wrap, and a `model` cell shows its language's colour.
+/// and a `model` cell shows its language's colour. A `notes` column is drawn under its row,
+/// across the table, so that long notes make the table taller, not wider.
 pub fn html(t: &Table, class: &str) -> String {
     let mut out = String::from("<div class=\"scroll\"><table");
     if !class.is_empty() {
         let _ = write!(out, " class=\"{}\"", escape(class));
     }
+    let notes = t.header.iter().position(|h| h == "notes");
     out.push_str("><thead><tr>");
-    for h in &t.header {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+    for (c, h) in t.header.iter().enumerate() {
+        if Some(c) != notes {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+        }
     }
     out.push_str("</tr></thead><tbody>\n");
     for (k, row) in t.rows.iter().enumerate() {
-        let class = t.status.get(k).map(String::as_str).unwrap_or("");
-        let _ = write!(out, "<tr class=\"{}\">", escape(class));
+        let status = t.status.get(k).map(String::as_str).unwrap_or("");
+        let note = notes.and_then(|c| row.get(c)).filter(|n| !n.is_empty());
+        let noted = if note.is_some() { " noted" } else { "" };
+        let _ = write!(out, "<tr class=\"{}{noted}\">", escape(status));
         for (c, cell) in row.iter().enumerate() {
-            let head = t.header.get(c).map(String::as_str).unwrap_or("");
-            let numeric = cell.starts_with(|ch: char| ch.is_ascii_digit() || ch == '≤');
-            if let Some(anchor) = t.links.get(k).filter(|_| c == 0) {
-                let _ = write!(
-                    out,
-                    "<th scope=\"row\"><a href=\"#{}\">{}</a></th>",
-                    escape(anchor),
-                    escape(cell)
-                );
-                continue;
+            if Some(c) != notes {
+                out.push_str(&html_cell(t, k, c, cell));
             }
-            if head == "model" {
-                let mark = t.langs.get(k).map(|l| swatch(l)).unwrap_or_default();
-                let _ = write!(out, "<td>{mark}{}</td>", escape(cell));
-                continue;
-            }
-            let cls = if head == "notes" {
-                " class=\"notes\""
-            } else if numeric {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            let _ = write!(out, "<td{cls}>{}</td>", escape(cell));
         }
         out.push_str("</tr>\n");
+        if let Some(note) = note {
+            let _ = writeln!(
+                out,
+                "<tr class=\"{} note\"><td class=\"notes\" colspan=\"{}\">{}</td></tr>",
+                escape(status),
+                t.header.len() - 1,
+                escape(note)
+            );
+        }
     }
     out.push_str("</tbody></table></div>\n");
     out
@@ -282,8 +311,22 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         let html = html(&table(), "runs");
-        assert!(html.contains("<td class=\"notes\">&lt;x&gt; &amp; &#39;y&#39;</td>"));
+        // The notes go under their row, across the table.
+        assert!(html.contains(
+            "<tr class=\"valid noted\"><td><span class=\"lang\" style=\"--swatch:#0077bb\" \
+             title=\"go\"></span>a|b</td><td class=\"num\">12 ms</td></tr>\n<tr class=\"valid \
+             note\"><td class=\"notes\" colspan=\"2\">&lt;x&gt; &amp; &#39;y&#39;</td></tr>"
+        ));
+        assert!(!html.contains("<th scope=\"col\">notes</th>"));
         assert!(html.contains("<td class=\"num\">12 ms</td>"));
+        let mut t = table();
+        t.rows[0][1] = "30.4 ms (23.8 ms–30.7 ms)".into();
+        t.rows[1][1] = "0.9× [0.7–1.1]".into();
+        let html = super::html(&t, "");
+        assert!(html.contains(
+            "<td class=\"num\">30.4 ms<span class=\"ci\"> (23.8 ms–30.7 ms)</span></td>"
+        ));
+        assert!(html.contains("<td class=\"num\">0.9×<span class=\"ci\"> [0.7–1.1]</span></td>"));
         assert!(html
             .contains("<tr class=\"failed\"><td><span class=\"lang\" style=\"--swatch:#009988\""));
     }

@@ -216,7 +216,9 @@ pub fn html(a: &Advice) -> String {
     if !n.is_empty() {
         out += "<ul class=\"findings\">";
         for line in n {
-            out += &format!("<li>{}</li>", escape(line.trim_start()));
+            // A list item needs no bullet of its own.
+            let line = line.trim_start().trim_start_matches("• ");
+            out += &format!("<li>{}</li>", escape(line));
         }
         out += "</ul>\n";
     }
