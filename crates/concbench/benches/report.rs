@@ -13,7 +13,7 @@ use std::time::Instant;
 use concbench::catalogue::{reference, Catalogue};
 use concbench::format::format_ns;
 use concbench::machine::Machine;
-use concbench::report::{Report, ReportFormat};
+use concbench::report::{Format, Render, Report};
 use concbench::results::{ResultsFile, RunResult, Sample};
 use concbench::run::plan::{self, Selection};
 
@@ -128,16 +128,9 @@ fn measure(suite: &str, cpus: usize) {
         format_ns(analysed.as_nanos() as u64)
     );
     let mut total = analysed;
-    for format in [
-        ReportFormat::Terminal,
-        ReportFormat::Json,
-        ReportFormat::Html,
-        ReportFormat::Md,
-        ReportFormat::Csv,
-    ] {
-        let exporter = format.exporter();
+    for &format in Report::FORMATS {
         let start = Instant::now();
-        let bytes = exporter.render(&report).expect("renders");
+        let bytes = report.render(format).expect("renders").into_bytes();
         let took = start.elapsed();
         total += took;
         println!(
@@ -146,7 +139,7 @@ fn measure(suite: &str, cpus: usize) {
             format_ns(took.as_nanos() as u64),
             bytes.len() as f64 / 1024.0
         );
-        if format == ReportFormat::Html {
+        if format == Format::Html {
             let charts = String::from_utf8_lossy(&bytes)
                 .matches("data-chart=")
                 .count();

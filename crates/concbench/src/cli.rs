@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::catalogue::{Catalogue, Lang};
 use crate::machine::Machine;
 use crate::output::{listing, terminal};
-use crate::report::{Report, ReportFormat};
+use crate::report::{ClaimsDocument, ComparisonDocument, Format, ModelsDocument, Render, Report};
 use crate::results::ResultsFile;
 use crate::run::plan::{self, Selection, SetOverride};
 use crate::run::session::{newest_results, RESULTS_DIR};
@@ -19,7 +19,7 @@ use crate::UsageError;
 
 mod advise;
 mod session;
-pub use advise::{AdviseArgs, AdviseFormat, ProfileArgs};
+pub use advise::{AdviseArgs, ProfileArgs};
 pub use session::ToolchainArgs;
 use session::{log_step, parse_wait};
 
@@ -53,17 +53,6 @@ pub enum Command {
     Advise(AdviseArgs),
 }
 
-/// Output formats of `claims` and `models`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AnswerFormat {
-    /// Text for people
-    Terminal,
-    /// JSON objects for scripts
-    Json,
-    /// GitHub-flavoured Markdown
-    Md,
-}
-
 /// Options of `concbench claims`.
 #[derive(Debug, Clone, Args)]
 pub struct ClaimsArgs {
@@ -74,8 +63,8 @@ pub struct ClaimsArgs {
     #[arg(long)]
     pub no_run: bool,
     /// Output format
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: AnswerFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(ClaimsDocument::FORMATS))]
+    pub format: Format,
     /// Which Go and Python to use for the runs it makes (`--go`, `--python`).
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
@@ -87,15 +76,15 @@ pub struct ModelsArgs {
     /// The results file (default: the newest in concbench-results/)
     pub file: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: AnswerFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(ModelsDocument::FORMATS))]
+    pub format: Format,
 }
 
 /// Options of `concbench doctor`.
 #[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "terminal", value_parser = Format::among(TERMINAL_OR_JSON))]
     pub format: Format,
 }
 
@@ -105,8 +94,8 @@ pub struct ReportArgs {
     /// The results file to render
     pub file: PathBuf,
     /// Output format
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: ReportFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(Report::FORMATS))]
+    pub format: Format,
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -123,35 +112,18 @@ pub struct CompareArgs {
     /// The results file to compare
     pub new: PathBuf,
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: CompareFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(ComparisonDocument::FORMATS))]
+    pub format: Format,
 }
 
-/// Output formats of `concbench compare`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompareFormat {
-    /// Tables for people
-    Text,
-    /// The rows as JSON for scripts
-    Json,
-    /// The rows as a GitHub-flavoured Markdown table, for a pull request
-    Md,
-}
-
-/// Output formats of the listing commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Tables for people
-    Text,
-    /// The same, as JSON for scripts
-    Json,
-}
+/// The formats of the listing commands, `list` and `doctor`.
+const TERMINAL_OR_JSON: &[Format] = &[Format::Terminal, Format::Json];
 
 /// Options of `concbench list`.
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "terminal", value_parser = Format::among(TERMINAL_OR_JSON))]
     pub format: Format,
     /// Which Go and Python to use (`--go`, `--python`).
     #[command(flatten)]
@@ -265,8 +237,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
 fn doctor(args: &DoctorArgs) -> Result<i32> {
     let findings = crate::machine::doctor::examine();
     match args.format {
-        Format::Text => print!("{}", terminal::render_doctor(&findings)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+        _ => print!("{}", terminal::render_doctor(&findings)),
     }
     Ok(0)
 }
@@ -281,7 +253,7 @@ fn report(args: &ReportArgs) -> Result<i32> {
             &report.analysis,
         ));
     }
-    let bytes = args.format.exporter().render(&report)?;
+    let bytes = report.render(args.format)?.into_bytes();
     match &args.out {
         Some(path) => {
             std::fs::write(path, &bytes)
@@ -297,15 +269,12 @@ fn compare(args: &CompareArgs) -> Result<i32> {
     let base = ResultsFile::load(&args.base)?;
     let new = ResultsFile::load(&args.new)?;
     let comparison = crate::analysis::compare::compare(&base, &new);
-    match args.format {
-        CompareFormat::Text => print!(
-            "{}\n{}",
-            terminal::render_compare_sources(&base, &new),
-            terminal::render_compare(&comparison)
-        ),
-        CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&comparison.rows)?),
-        CompareFormat::Md => print!("{}", crate::report::markdown::render_compare(&comparison)),
-    }
+    let document = ComparisonDocument {
+        base: &base,
+        new: &new,
+        comparison: &comparison,
+    };
+    print!("{}", document.render(args.format)?);
     Ok(0)
 }
 
@@ -323,7 +292,6 @@ fn results_path(file: &Option<PathBuf>) -> Result<PathBuf> {
 }
 
 fn claims(args: &ClaimsArgs) -> Result<i32> {
-    use crate::report::claims_out;
     let path = results_path(&args.file)?;
     let file = ResultsFile::load(&path)?;
     let catalogue = Catalogue::embedded();
@@ -335,54 +303,26 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
         path.display().to_string(),
         session.as_ref(),
     )?;
-    let (results, sources) = (decided.claims, decided.sources);
-    let source = sources.join(", then ");
-    let files: Vec<&ResultsFile> = std::iter::once(&file)
-        .chain(decided.measured.as_ref())
-        .collect();
-    let warning = claims_out::steadiness_warning(&files);
-    match args.format {
-        AnswerFormat::Terminal => print!(
-            "{}",
-            claims_out::render_terminal(&results, &source, warning.as_deref())
-        ),
-        AnswerFormat::Md => print!(
-            "{}",
-            claims_out::render_claims_md(&results, &source, false, warning.as_deref())
-        ),
-        AnswerFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&claims_out::ClaimsJson {
-                schema: claims_out::CLAIMS_SCHEMA,
-                sources,
-                claims: &results,
-            })?
-        ),
-    }
+    let document = ClaimsDocument {
+        claims: &decided.claims,
+        sources: decided.sources,
+        files: std::iter::once(&file)
+            .chain(decided.measured.as_ref())
+            .collect(),
+    };
+    print!("{}", document.render(args.format)?);
     Ok(0)
 }
 
 fn models(args: &ModelsArgs) -> Result<i32> {
-    use crate::report::claims_out;
     let path = results_path(&args.file)?;
     let file = ResultsFile::load(&path)?;
     let report = Report::new(Catalogue::embedded(), &file);
-    let source = path.display().to_string();
-    match args.format {
-        AnswerFormat::Terminal => print!(
-            "{}",
-            claims_out::render_models_terminal(&report.models, &source)
-        ),
-        AnswerFormat::Md => print!("{}", claims_out::render_models_md(&report.models, &source)),
-        AnswerFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&claims_out::ModelsJson {
-                schema: claims_out::MODELS_SCHEMA,
-                source,
-                models: &report.models,
-            })?
-        ),
-    }
+    let document = ModelsDocument {
+        rows: &report.models,
+        source: path.display().to_string(),
+    };
+    print!("{}", document.render(args.format)?);
     Ok(0)
 }
 
@@ -391,11 +331,11 @@ fn list(args: &ListArgs) -> Result<i32> {
     let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
     let toolchains = Toolchains::prepare(&opts, &Lang::ALL, &mut log_step);
     match args.format {
-        Format::Text => print!("{}", terminal::render_catalogue(catalogue, &toolchains)),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&listing::catalogue_json(catalogue, &toolchains))?
         ),
+        _ => print!("{}", terminal::render_catalogue(catalogue, &toolchains)),
     }
     Ok(0)
 }
@@ -421,14 +361,12 @@ fn run(args: &RunArgs) -> Result<i32> {
     let session = session::session(catalogue, &args.toolchains, wait_steady);
     let (file, out) = session.execute(&plan, &args.suite, args.out.clone(), machine)?;
     let report = Report::new(catalogue, &file);
-    let text = ReportFormat::Terminal.exporter().render(&report)?;
-    std::io::Write::write_all(&mut std::io::stdout(), &text)?;
+    print!("{}", report.render(Format::Terminal)?);
     // The same view as a page beside the results file: same stem, `.html`.
-    let html = ReportFormat::Html.exporter();
-    let page = out.with_extension(html.extension());
-    let page_written = match html
-        .render(&report)
-        .and_then(|bytes| Ok(std::fs::write(&page, bytes)?))
+    let page = out.with_extension(Format::Html.extension());
+    let page_written = match report
+        .render(Format::Html)
+        .and_then(|text| Ok(std::fs::write(&page, text)?))
     {
         Ok(()) => true,
         Err(e) => {
@@ -454,7 +392,7 @@ fn run(args: &RunArgs) -> Result<i32> {
     if !report.claims.is_empty() {
         println!(
             "{} (`concbench claims {}` for each with its rule and runs)",
-            crate::report::claims_out::tally_line(&report.claims),
+            crate::report::sections::claims::tally_line(&report.claims),
             out.display()
         );
     }

@@ -24,7 +24,8 @@
 //!   the safety checks) from a plan to its results file, the io-server's server and load
 //!   generator, and the runs `claims` and `advise` make for what a results file lacks
 //! - [`output`]: progress, terminal tables, and `list`'s JSON
-//! - [`report`]: the exporters of the analysis view (terminal, JSON, ...)
+//! - [`report`]: the documents (the report, claims, models, advice, a comparison), each in
+//!   the formats its subcommand has: terminal, JSON, HTML, Markdown, CSV
 //! - [`cli`]: the command line: parses, validates and dispatches
 //!
 //! `tests/layout.rs` fails when a module imports one that comes after it in this list.

@@ -4,6 +4,8 @@
 //! Chromium (Debian's `chromium`; scripts/test.sh installs it). The page must load without
 //! a console error or a request leaving it, hold each expected chart with its number of
 //! series, and leave screenshots at 1280 px and at a phone's 390 px for people to look at.
+//! At 1280 × 800 its first screen must hold the answers ("In short"), and nothing on it may
+//! be wider than its container or scroll sideways.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ use std::process::Command;
 use concbench::analysis::claims::{Range, Verdict};
 use concbench::catalogue::Catalogue;
 use concbench::machine::steadiness::Steadiness;
-use concbench::report::{Report, ReportFormat};
+use concbench::report::{Format, Render, Report};
 use concbench::results::{Block, ResultsFile, RunResult, Sample, Status, SCHEMA};
 
 mod common;
@@ -429,7 +431,7 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     let file = fixture();
     let report = Report::new(Catalogue::embedded(), &file);
-    let html = String::from_utf8(ReportFormat::Html.exporter().render(&report).unwrap()).unwrap();
+    let html = report.render(Format::Html).unwrap();
     let dir = out_dir();
     let page = dir.join("report.html");
     std::fs::write(&page, &html).unwrap();
@@ -460,7 +462,7 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     let errors = console_errors(&stderr);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     assert!(
-        dom.contains("id=\"findings\""),
+        dom.contains("id=\"in-short\""),
         "the page did not load: {dom:.300}"
     );
 
@@ -500,8 +502,8 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
     assert!(dom.contains("rust-threads: refused"));
     assert!(dom.contains("timed out after 60 s"));
     assert!(dom.contains("racy: lost"));
-    // Findings come before any chart.
-    assert!(dom.find("id=\"findings\"").unwrap() < dom.find("data-chart").unwrap());
+    // The answers come before any chart.
+    assert!(dom.find("id=\"in-short\"").unwrap() < dom.find("data-chart").unwrap());
 
     // Screenshots to look at: a desktop and a phone.
     for (name, size) in [
@@ -523,4 +525,85 @@ fn the_html_report_renders_in_a_browser_with_every_chart_and_no_request() {
         assert!(len > 10_000, "{name} was not written ({len} bytes)");
     }
     eprintln!("report and screenshots in {}", dir.display());
+}
+
+/// What the measuring script reads from the page at a window of 1280 × 800: where "In short"
+/// ends (with every `<details>` closed, as a reader first sees the page), then, with every
+/// `<details>` open, the tables wider than their container and the elements that scroll
+/// sideways or overflow the page.
+const MEASURE: &str = r#"<script>
+(function () {
+  var d = document, page = d.scrollingElement, out = {};
+  var s = d.getElementById('in-short');
+  out.viewport = [window.innerWidth, window.innerHeight];
+  out.in_short_bottom = s ? s.getBoundingClientRect().bottom : null;
+  d.querySelectorAll('details').forEach(function (x) { x.open = true; });
+  out.page = [page.scrollWidth, page.clientWidth];
+  var name = function (e) {
+    return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+      (e.className && e.className.baseVal === undefined ? '.' + e.className : '');
+  };
+  out.wide_tables = [];
+  d.querySelectorAll('table').forEach(function (t) {
+    var r = t.getBoundingClientRect(), box = t.parentElement.getBoundingClientRect();
+    if (r.right > box.right + 0.5) {
+      out.wide_tables.push(name(t) + ' ends at ' + Math.round(r.right) + ', its container at ' +
+        Math.round(box.right) + ': ' + t.rows[0].textContent.slice(0, 80));
+    }
+  });
+  out.scrolling = [];
+  d.querySelectorAll('body *').forEach(function (e) {
+    var o = getComputedStyle(e).overflowX;
+    if ((o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 1) {
+      out.scrolling.push(name(e) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+    }
+  });
+  var pre = d.createElement('pre');
+  pre.id = 'measured';
+  pre.textContent = JSON.stringify(out);
+  d.body.appendChild(pre);
+})();
+</script>"#;
+
+#[test]
+fn at_1280_px_the_first_screen_holds_the_answers_and_nothing_is_wider_than_the_page() {
+    let file = fixture();
+    let report = Report::new(Catalogue::embedded(), &file);
+    let html = report.render(Format::Html).unwrap();
+    // A copy of the page that lets one inline script measure it; the page itself has none.
+    let csp = "default-src 'none';";
+    assert!(html.contains(csp));
+    let measured = html
+        .replacen(csp, "default-src 'none'; script-src 'unsafe-inline';", 1)
+        .replacen("</body>", &format!("{MEASURE}</body>"), 1);
+    let dir = out_dir();
+    let page = dir.join("report-measured.html");
+    std::fs::write(&page, measured).unwrap();
+    let (dom, stderr) = browse(&page, &["--window-size=1280,800", "--dump-dom"]);
+    let errors = console_errors(&stderr);
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    let json = dom
+        .split("<pre id=\"measured\">")
+        .nth(1)
+        .and_then(|p| p.split("</pre>").next())
+        .unwrap_or_else(|| panic!("the script did not run: {stderr}"))
+        .replace("&gt;", ">")
+        .replace("&lt;", "<")
+        .replace("&amp;", "&");
+    let m: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Headless Chromium's window is 1280 px wide, but its viewport is less than the 800 px
+    // a screenshot of that size shows: the first screen is measured from the page's top.
+    assert_eq!(m["viewport"][0], 1280, "{m}");
+    let bottom = m["in_short_bottom"].as_f64();
+    assert!(
+        bottom.is_some_and(|b| b <= 800.0),
+        "\"In short\" must end on the first screen (800 px): {m}"
+    );
+    let (scroll, client) = (
+        m["page"][0].as_f64().unwrap(),
+        m["page"][1].as_f64().unwrap(),
+    );
+    assert!(scroll <= client, "the page scrolls sideways: {m}");
+    assert_eq!(m["wide_tables"], serde_json::json!([]), "{m}");
+    assert_eq!(m["scrolling"], serde_json::json!([]), "{m}");
 }

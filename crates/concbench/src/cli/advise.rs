@@ -10,6 +10,7 @@ use clap::Args;
 use super::session::{self, parse_wait, ToolchainArgs};
 use crate::analysis::profile::{self, Layer, Profile, ProfileInput};
 use crate::catalogue::Catalogue;
+use crate::report::{AdviceDocument, Format, Render};
 use crate::run::advice::{from_file, measure};
 use crate::run::session::{newest_results, RESULTS_DIR};
 use crate::UsageError;
@@ -52,17 +53,6 @@ pub struct ProfileArgs {
     pub safety_critical: bool,
 }
 
-/// Output formats of `concbench advise`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AdviseFormat {
-    /// The ranked table, the recommendation and the evidence
-    Terminal,
-    /// The rows (rank, model, feasible, binding, headroom, score, reasons, evidence), best first
-    Json,
-    /// The same as GitHub-flavoured Markdown
-    Md,
-}
-
 /// Options of `concbench advise`.
 #[derive(Debug, Clone, Args)]
 pub struct AdviseArgs {
@@ -80,8 +70,8 @@ pub struct AdviseArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_wait, requires = "measure")]
     pub wait_steady: Option<Duration>,
     /// Output format
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: AdviseFormat,
+    #[arg(long, default_value = "terminal", value_parser = Format::among(AdviceDocument::FORMATS))]
+    pub format: Format,
     /// Which Go and Python to use (`--go`, `--python`), for `--measure`.
     #[command(flatten)]
     pub toolchains: ToolchainArgs,
@@ -160,13 +150,10 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
         file.suite,
         file.started_at
     );
-    match args.format {
-        AdviseFormat::Terminal => print!(
-            "{}",
-            crate::report::advice::render_terminal(&advice, &source)
-        ),
-        AdviseFormat::Json => print!("{}", crate::report::advice::render_json(&advice, &source)?),
-        AdviseFormat::Md => print!("{}", crate::report::advice::markdown_section(&advice)),
-    }
+    let document = AdviceDocument {
+        advice: &advice,
+        source,
+    };
+    print!("{}", document.render(args.format)?);
     Ok(0)
 }

@@ -2,7 +2,7 @@
 //! the measured point the advice stands on instead, and the `concbench run` commands that
 //! would measure the profile's own point.
 
-use super::io::{Scenario, Stood};
+use super::scenario::{Scenario, Stood};
 use super::{factor, median, Advice, Extrapolation, Inputs, NEAR};
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::cpu_ms_per_request;

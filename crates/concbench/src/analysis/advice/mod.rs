@@ -24,6 +24,7 @@ mod extrapolate;
 mod io;
 mod jobs;
 mod recommend;
+mod scenario;
 
 use serde::{Serialize, Serializer};
 

@@ -2,8 +2,7 @@
 //! compared with, the scenario and CPUs), the figure read from them the way the analysis
 //! view defines it, and the rule applied to it.
 
-use std::collections::BTreeMap;
-
+use super::scenario::{machine_cpus_for, test_cpus, ScenarioKey};
 use super::words::{base_unit, not_measured_reason, outcome_words, place_words, range_words, show};
 use super::{Measure, Metric, SafetyEvidence, TestResult, TestSpec, Verdict};
 use crate::analysis::view::{self, Analysis, Estimate};
@@ -13,9 +12,6 @@ use crate::catalogue::{Catalogue, Role, Workload};
 use crate::format;
 use crate::results::{ResultsFile, RunResult, SafetyOutcome, Status};
 use crate::stats;
-
-/// A run's comparison group as a test reads it: CPUs, placement, the scenario's parameters.
-pub(super) type ScenarioKey = (usize, bool, BTreeMap<String, u64>);
 
 /// A value read from runs: its point estimate, CI, and the runs it came from.
 struct Reading {
@@ -381,27 +377,6 @@ fn conclude(
 /// The verdict the test's rule gives the value `v`.
 fn verdict_of(t: &TestSpec, v: f64) -> Verdict {
     super::verdict_in(t.holds, t.caveat, v)
-}
-
-/// The CPUs a run had for a test's `min_cpus`: a server's own (its load generator is pinned
-/// to the others), anything else's all.
-pub(super) fn test_cpus(w: &Workload, file: &ResultsFile, r: &RunResult) -> usize {
-    if w.is_server() {
-        view::server_cpus(file, r)
-    } else {
-        r.cpus
-    }
-}
-
-/// The fewest CPUs a machine needs for a run of `w` to have `min_cpus` of its own.
-pub(super) fn machine_cpus_for(w: &Workload, min_cpus: usize) -> usize {
-    if w.is_server() {
-        (min_cpus..)
-            .find(|&n| crate::machine::server_cpus(n) >= min_cpus)
-            .expect("the server's share grows with the machine")
-    } else {
-        min_cpus
-    }
 }
 
 /// The run that would measure a test the file lacks: its models (with the sequential one

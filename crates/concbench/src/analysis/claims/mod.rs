@@ -11,6 +11,7 @@
 //! the bound in `suite/claims.toml`, and the verdict moves with it.
 
 mod decide;
+mod scenario;
 mod words;
 
 use std::collections::BTreeMap;

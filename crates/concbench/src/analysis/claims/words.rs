@@ -1,7 +1,7 @@
 //! The words of a decided test: a value with its CI and unit, a rule's bound, where a value
 //! falls against the rule, the scenario it stands on, and why a test is not measured.
 
-use super::decide::{machine_cpus_for, test_cpus, ScenarioKey};
+use super::scenario::{machine_cpus_for, test_cpus, ScenarioKey};
 use super::{Metric, TestSpec};
 use crate::catalogue::Workload;
 use crate::format;

@@ -1,19 +1,12 @@
-//! Advice for a workload profile, rendered: the ranked table, the recommendation, what lies
-//! outside the measurements, and the evidence. Terminal, JSON and Markdown here; the HTML and
-//! Markdown reports call [`html_section`] and [`markdown_section`] when a profile is given.
-//! Every figure is the advice's (`analysis/advice.rs`); this module only formats.
+//! Advice for a workload profile: the ranked table, the recommendation, what lies outside
+//! the measurements, and the evidence, for a terminal, Markdown and the HTML page (`advise`,
+//! and the reports given a profile). Every figure is the advice's (`analysis/advice.rs`);
+//! this module only formats.
 
-use serde::Serialize;
-
-use super::html::escape;
-use super::markdown;
-use super::tables::Table;
 use crate::analysis::advice::{rate_text, Advice, AdvicePath, Row};
 use crate::format::{format_bytes, format_ns};
-use crate::output::terminal::{new_table, right};
-
-/// The schema of `concbench advise --format json`.
-pub const ADVICE_SCHEMA: &str = "concbench.advice/1";
+use crate::report::markup::{self, escape, Table};
+use crate::report::words::evidence_line;
 
 /// The profile's heading: the preset and its words, then its numbers.
 fn heading(a: &Advice) -> (String, String) {
@@ -133,37 +126,24 @@ fn evidence_lines(a: &Advice) -> Vec<String> {
             r.reasons.join("; ")
         ));
         for e in &r.evidence {
-            out.push(format!("   {}", super::claims_out::evidence_line(e)));
+            out.push(format!("   {}", evidence_line(e)));
         }
     }
     out
 }
 
 /// `concbench advise` on a terminal.
-pub fn render_terminal(a: &Advice, source: &str) -> String {
+pub fn terminal(a: &Advice, source: &str) -> String {
     let (name, numbers) = heading(a);
     let mut out = format!("concbench advise · {name}\nprofile: {numbers}\nfrom: {source}\n");
     if !a.basis.is_empty() {
         out += &format!("read from: {}\n", a.basis);
     }
-    let t = table(a);
+    let mut t = table(a);
     if !t.rows.is_empty() {
-        let mut ct = new_table(t.header.iter().map(String::as_str).collect());
-        for row in &t.rows {
-            ct.add_row(
-                row.iter()
-                    .enumerate()
-                    .map(|(c, v)| {
-                        if c == 1 || c == 2 || c == 3 {
-                            comfy_table::Cell::new(v)
-                        } else {
-                            right(v.clone())
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
-        }
-        out += &format!("{ct}\n");
+        // The model, whether it fits and what binds it are words; the rest are figures.
+        t.right_align_except(&[1, 2, 3]);
+        out += &format!("{}\n", markup::text(&t));
         out += "headroom: what the model has over what the profile needs on the binding \
                 constraint (≥ 1.00× fits); figures are medians of the runs below\n";
     }
@@ -180,61 +160,8 @@ pub fn render_terminal(a: &Advice, source: &str) -> String {
     out
 }
 
-/// One row of `--format json`.
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    rank: usize,
-    model: &'a str,
-    lang: &'a str,
-    feasible: bool,
-    binding: &'static str,
-    headroom: Option<f64>,
-    score: Option<f64>,
-    reasons: &'a [String],
-    figures: &'a crate::analysis::advice::KeyFigures,
-    checks: &'a [crate::analysis::advice::Check],
-    source: &'a str,
-    evidence: &'a [crate::analysis::view::Evidence],
-}
-
-/// `concbench advise --format json`: the rows best first, with the profile and the notes.
-pub fn render_json(a: &Advice, source: &str) -> anyhow::Result<String> {
-    let rows: Vec<JsonRow> = a
-        .rows
-        .iter()
-        .map(|r| JsonRow {
-            rank: r.rank,
-            model: &r.model,
-            lang: r.lang.name(),
-            feasible: r.feasible,
-            binding: r.binding.label(),
-            headroom: r.headroom,
-            score: r.score,
-            reasons: &r.reasons,
-            figures: &r.figures,
-            checks: &r.checks,
-            source: &r.source,
-            evidence: &r.evidence,
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "schema": ADVICE_SCHEMA,
-        "results": source,
-        "profile": a.profile,
-        "path": a.path,
-        "basis": a.basis,
-        "rows": rows,
-        "recommendation": a.recommendation,
-        "extrapolations": a.extrapolations,
-        "commands": a.commands.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        "missing": a.missing,
-        "left_out": a.left_out,
-    });
-    Ok(serde_json::to_string_pretty(&doc)? + "\n")
-}
-
 /// `concbench advise --format md`, and the section the Markdown report adds.
-pub fn markdown_section(a: &Advice) -> String {
+pub fn markdown(a: &Advice) -> String {
     let (name, numbers) = heading(a);
     let mut out = format!("\n### Advice: {name}\n\nProfile: {numbers}.");
     if !a.basis.is_empty() {
@@ -243,7 +170,7 @@ pub fn markdown_section(a: &Advice) -> String {
     out += "\n\n";
     let t = table(a);
     if !t.rows.is_empty() {
-        out += &markdown::table(&t);
+        out += &markup::markdown(&t);
         out += "\n";
     }
     if !a.recommendation.is_empty() {
@@ -263,7 +190,7 @@ pub fn markdown_section(a: &Advice) -> String {
 }
 
 /// The section the HTML report adds.
-pub fn html_section(a: &Advice) -> String {
+pub fn html(a: &Advice) -> String {
     let (name, numbers) = heading(a);
     let mut out = format!(
         "<section id=\"advice\"><h2>Advice: {}</h2>\n<p class=\"sub\">Profile: {}.{}</p>\n",
@@ -277,19 +204,7 @@ pub fn html_section(a: &Advice) -> String {
     );
     let t = table(a);
     if !t.rows.is_empty() {
-        out += "<div class=\"scroll\"><table class=\"advice\"><thead><tr>";
-        for h in &t.header {
-            out += &format!("<th scope=\"col\">{}</th>", escape(h));
-        }
-        out += "</tr></thead><tbody>\n";
-        for (k, row) in t.rows.iter().enumerate() {
-            out += &format!("<tr class=\"{}\">", escape(&t.status[k]));
-            for cell in row {
-                out += &format!("<td>{}</td>", escape(cell));
-            }
-            out += "</tr>\n";
-        }
-        out += "</tbody></table></div>\n";
+        out += &markup::html(&t, "advice");
     }
     if !a.recommendation.is_empty() {
         out += &format!(
@@ -301,7 +216,9 @@ pub fn html_section(a: &Advice) -> String {
     if !n.is_empty() {
         out += "<ul class=\"findings\">";
         for line in n {
-            out += &format!("<li>{}</li>", escape(line.trim_start()));
+            // A list item needs no bullet of its own.
+            let line = line.trim_start().trim_start_matches("• ");
+            out += &format!("<li>{}</li>", escape(line));
         }
         out += "</ul>\n";
     }

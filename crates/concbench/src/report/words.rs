@@ -1,0 +1,46 @@
+//! The phrasings more than one section uses: a run as a reader reruns it, and a ratio with
+//! its confidence interval. Sections take them from here rather than from each other.
+
+use crate::analysis::view::Evidence;
+use crate::format::{format_ns, format_ratio};
+
+/// A run as a reader reruns it: `run 12: spawn-idle go-goroutines units=100000, 2 CPUs:
+/// median 41.2 ms (40.9–41.5 ms), 3 samples`.
+pub fn evidence_line(e: &Evidence) -> String {
+    let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "run {}: {} {} {}, {} CPU{}{}: median {} ({}–{}), {} sample{}",
+        e.run,
+        e.workload,
+        e.model,
+        params.join(" "),
+        e.cpus,
+        if e.cpus == 1 { "" } else { "s" },
+        if e.pinned { " pinned" } else { "" },
+        format_ns(e.median_ns),
+        format_ns(e.ci95_ns.0),
+        format_ns(e.ci95_ns.1),
+        e.samples,
+        if e.samples == 1 { "" } else { "s" }
+    )
+}
+
+/// "1.86× (1.60–1.98×)": a ratio with its 95% CI, the unit said once.
+pub fn ratio_with_ci(value: f64, low: f64, high: f64) -> String {
+    format!(
+        "{} ({}–{})",
+        format_ratio(value),
+        format_ratio(low).trim_end_matches('×'),
+        format_ratio(high)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ratio_says_its_unit_once() {
+        assert_eq!(ratio_with_ci(1.864, 1.6, 1.98), "1.86× (1.60–1.98×)");
+    }
+}
