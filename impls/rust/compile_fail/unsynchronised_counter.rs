@@ -4,7 +4,7 @@
 //!
 //! This program must NOT compile. `concbench run` compiles it with
 //! `rustc --edition 2021 --emit=metadata --crate-type bin` and records the refusal as the
-//! `compile-fail` safety check (README.md, "Results file"); if it ever compiles, that check
+//! `compile-fail` safety check (docs/results-format.md); if it ever compiles, that check
 //! is `clean` and the harness's tests fail. rustc 1.95 refuses it three times over: the
 //! closure borrows `counter` but `thread::spawn` may run it after `main` returns (E0373),
 //! every thread would hold the same `&mut counter` at once (E0499), and `main` reads the

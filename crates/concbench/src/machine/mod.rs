@@ -1,4 +1,4 @@
-//! What machine a result was measured on (the `machine` of the results file, README.md),
+//! What machine a result was measured on (the `machine` of the results file, docs/results-format.md),
 //! read from /proc and /sys; its limits, its steadiness, and `doctor`.
 
 pub mod doctor;

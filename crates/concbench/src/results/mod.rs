@@ -1,4 +1,4 @@
-//! The results file (README.md, "Results file"): a public, versioned format that other tools read.
+//! The results file (docs/results-format.md): a public, versioned format that other tools read.
 //!
 //! Plain serde structs, kept apart from how they are shown. Written atomically (a temp file
 //! in the same folder, then rename), after every finished run, so a crash or Ctrl-C never
