@@ -2,7 +2,7 @@
 //! data frames. The figures are the results file's own; nothing is derived. A run without
 //! samples (failed before it counted one, refused, unavailable) keeps one row with the sample
 //! columns empty, so every run of the file is in the table. The columns are documented in
-//! docs/results-format.md ("CSV report").
+//! docs/results-format.md ("CSV: `report --format csv`").
 
 use std::collections::BTreeSet;
 
