@@ -173,9 +173,8 @@ pub fn sample(
         Err(e) => return failed(format!("load generator: {e:#}")),
     };
 
-    let server_answered = crate::exec::protocol::parse_report(&m.stdout)
-        .ok()
-        .map(|r| r.ops);
+    let server_report = crate::exec::protocol::parse_report(&m.stdout).ok();
+    let server_answered = server_report.as_ref().map(|r| r.ops);
     let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
     let connected_kb = connected_kb.load(Ordering::SeqCst);
     let connections = params["connections"].max(1);
@@ -205,6 +204,9 @@ pub fn sample(
     metrics.insert("server_cpus".to_string(), server_cpus as i64);
     if let Some(n) = server_answered {
         metrics.insert("server_answered".to_string(), n as i64);
+    }
+    if let Some(wait_us) = server_report.as_ref().and_then(mean_wait_us) {
+        metrics.insert("wait_us".to_string(), wait_us);
     }
     let sample = Sample {
         elapsed_ns: report.elapsed.as_nanos() as u64,
@@ -287,6 +289,16 @@ pub fn sample(
     }
 }
 
+/// The mean upstream wait the server measured (µs, rounded), from its result line's
+/// `wait_ns_sum` and `waits`; `None` when it measured none.
+fn mean_wait_us(report: &crate::exec::protocol::Report) -> Option<i64> {
+    let (sum, count) = (
+        *report.metrics.get("wait_ns_sum")?,
+        *report.metrics.get("waits")?,
+    );
+    (count > 0).then(|| (sum as f64 / count as f64 / 1000.0).round() as i64)
+}
+
 /// Parses `{"listening": "127.0.0.1:PORT"}`, refusing any address off the loopback.
 fn parse_listening(line: &str) -> Result<SocketAddr, String> {
     #[derive(Deserialize)]
@@ -346,6 +358,25 @@ mod tests {
             .unwrap_err()
             .contains("refused"));
         assert!(parse_listening("hello").is_err());
+    }
+
+    #[test]
+    fn the_mean_wait_comes_from_the_servers_sum_and_count() {
+        let report = |metrics: &[(&str, i64)]| crate::exec::protocol::Report {
+            checksum: 0,
+            elapsed_ns: 0,
+            ops: 0,
+            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        assert_eq!(
+            mean_wait_us(&report(&[("wait_ns_sum", 4_500_000), ("waits", 3)])),
+            Some(1500)
+        );
+        assert_eq!(
+            mean_wait_us(&report(&[("wait_ns_sum", 0), ("waits", 0)])),
+            None
+        );
+        assert_eq!(mean_wait_us(&report(&[])), None);
     }
 
     fn sh_server(script: &str) -> Invocation {
