@@ -137,10 +137,12 @@ pub fn sample(
     let idle_kb = group.rss_kb();
     let connected_kb = Arc::new(AtomicU64::new(0));
     let (ids, bodies) = expected_bodies(params["cpu"]);
+    let duration = measured_duration(params);
     let load = LoadSpec {
         addr,
         connections: params["connections"] as usize,
         requests: params["requests"],
+        duration,
         rate: params["rate"],
         // Leave the server's own time limit room to stop and be measured.
         time_limit: inv.timeout.mul_f64(0.8),
@@ -184,6 +186,8 @@ pub fn sample(
         ("timeouts".to_string(), report.timeouts as i64),
         ("unsent".to_string(), report.unsent as i64),
         ("rps".to_string(), report.rps().round() as i64),
+        ("ramp_ms".to_string(), report.ramp.as_millis() as i64),
+        ("ramp_requests".to_string(), report.ramp_ok as i64),
         ("p50_us".to_string(), q(0.5)),
         ("p90_us".to_string(), q(0.9)),
         ("p99_us".to_string(), q(0.99)),
@@ -253,6 +257,13 @@ pub fn sample(
             report.ok, params["requests"]
         ));
     }
+    if report.elapsed < duration && problems.is_empty() {
+        problems.push(format!(
+            "the measured phase lasted {} ms of its {} ms (the time limit came first)",
+            report.elapsed.as_millis(),
+            duration.as_millis()
+        ));
+    }
     if report.errors > 0 {
         problems.push(format!(
             "{} errors (first: {})",
@@ -273,10 +284,10 @@ pub fn sample(
             report.unsent
         ));
     }
+    let received = report.ok + report.ramp_ok;
     match server_answered {
-        Some(n) if n != report.ok && problems.is_empty() => problems.push(format!(
-            "the server counted {n} answers but the generator received {}",
-            report.ok
+        Some(n) if n != received && problems.is_empty() => problems.push(format!(
+            "the server counted {n} answers but the generator received {received}"
         )),
         None if problems.is_empty() => {
             problems.push("the server printed no final JSON line after SIGTERM".into())
@@ -287,6 +298,12 @@ pub fn sample(
         sample: Some(sample),
         problem: (!problems.is_empty()).then(|| problems.join(" · ")),
     }
+}
+
+/// How long the measured phase lasts at least: the `duration_ms` load parameter (absent
+/// from results written before it existed: 0, the phase is bounded by its request count).
+fn measured_duration(params: &BTreeMap<String, u64>) -> Duration {
+    Duration::from_millis(params.get("duration_ms").copied().unwrap_or(0))
 }
 
 /// The mean upstream wait the server measured (µs, rounded), from its result line's
