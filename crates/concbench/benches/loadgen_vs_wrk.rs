@@ -79,6 +79,7 @@ fn main() {
                 threads,
                 cpus: (!generator_cpus.is_empty()).then(|| generator_cpus.clone()),
                 on_connected: None,
+                on_measured: None,
             })
             .expect("load runs");
             let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));

@@ -91,6 +91,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         runs,
         blocks: Vec::new(),
         safety: Vec::new(),
+        calibration: Vec::new(),
     }
 }
 

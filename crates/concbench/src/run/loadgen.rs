@@ -58,6 +58,9 @@ pub struct LoadSpec {
     /// Called once every connection is open, before the first request (to read the server's
     /// memory with all connections idle).
     pub on_connected: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Called once when the measured phase starts, before its first request (to read the
+    /// server's CPU time with the ramp done and nothing in flight).
+    pub on_measured: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 /// What the load generator measured.
@@ -150,11 +153,14 @@ struct Phases {
     answered_within: AtomicU64,
     /// Requests sent in all, for the id each asks for.
     issued: AtomicU64,
+    /// [`LoadSpec::on_measured`].
+    on_measured: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl Phases {
-    fn new(connections: usize) -> Phases {
+    fn new(connections: usize, on_measured: Option<Arc<dyn Fn() + Send + Sync>>) -> Phases {
         Phases {
+            on_measured,
             ramping: AtomicUsize::new(connections),
             started: watch::Sender::new(None),
             ended: OnceLock::new(),
@@ -169,6 +175,9 @@ impl Phases {
     /// the measured phase.
     fn arrived(&self) {
         if self.ramping.fetch_sub(1, Ordering::SeqCst) == 1 {
+            if let Some(hook) = &self.on_measured {
+                hook();
+            }
             self.started.send_replace(Some(Instant::now()));
         }
     }
@@ -293,7 +302,7 @@ async fn load(spec: LoadSpec) -> Result<LoadReport> {
     let latencies: Latencies = Arc::new(Mutex::new(
         Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("valid bounds"),
     ));
-    let phases = Arc::new(Phases::new(streams.len()));
+    let phases = Arc::new(Phases::new(streams.len(), spec.on_measured.clone()));
     let ramp_began = Instant::now();
     let mut tasks = Vec::with_capacity(streams.len());
     for stream in streams {
@@ -747,6 +756,7 @@ mod tests {
             threads: 1,
             cpus: None,
             on_connected: None,
+            on_measured: None,
         }
     }
 

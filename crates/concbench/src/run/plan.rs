@@ -171,13 +171,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
             }
         };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
-            let mut settings = entry.params.clone();
-            if let Some(lang) = entry.langs.get(&model.lang) {
-                settings.extend(lang.clone());
-            }
-            if let Some(own) = entry.models.get(&model.id) {
-                settings.extend(own.clone());
-            }
+            let settings = model_settings(entry, model);
             let explicit: BTreeMap<&str, u64> = sel
                 .sets
                 .iter()
@@ -213,6 +207,21 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
         }
     }
     Ok(plan)
+}
+
+/// A model's sizes in a suite: the workload's, then its language's, then its own.
+pub fn model_settings(
+    entry: &crate::catalogue::SuiteEntry,
+    model: &Model,
+) -> BTreeMap<String, crate::catalogue::ParamSetting> {
+    let mut settings = entry.params.clone();
+    if let Some(lang) = entry.langs.get(&model.lang) {
+        settings.extend(lang.clone());
+    }
+    if let Some(own) = entry.models.get(&model.id) {
+        settings.extend(own.clone());
+    }
+    settings
 }
 
 #[allow(clippy::too_many_arguments)]
