@@ -370,6 +370,7 @@ fn fixture() -> ResultsFile {
         runs,
         blocks,
         safety: Vec::new(),
+        calibration: Vec::new(),
     }
 }
 

@@ -570,7 +570,7 @@ impl UpstreamTimer {
             let seq = due.next_seq;
             due.next_seq += 1;
             due.heap.push(Reverse(Deadline { at, seq, wake }));
-            if due.armed.map_or(true, |armed| at < armed) {
+            if due.armed.is_none_or(|armed| at < armed) {
                 self.arm(at);
                 due.armed = Some(at);
             }

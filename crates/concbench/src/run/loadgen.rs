@@ -238,7 +238,7 @@ impl Phases {
         let Some(start) = *self.started.borrow() else {
             return;
         };
-        if at >= start && self.ended.get().map_or(true, |end| at <= *end) {
+        if at >= start && self.ended.get().is_none_or(|end| at <= *end) {
             self.answered_within.fetch_add(1, Ordering::Relaxed);
         }
     }
