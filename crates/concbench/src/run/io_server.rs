@@ -164,22 +164,10 @@ pub fn sample(
 
     let server_report = crate::exec::protocol::parse_report(&m.stdout).ok();
     let server_answered = server_report.as_ref().map(|r| r.ops);
-    let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
     let connected_kb = connected_kb.load(Ordering::SeqCst);
     let connections = params["connections"].max(1);
-    let mut metrics = BTreeMap::from([
-        ("requests".to_string(), report.ok as i64),
-        ("errors".to_string(), report.errors as i64),
-        ("timeouts".to_string(), report.timeouts as i64),
-        ("unsent".to_string(), report.unsent as i64),
-        ("rps".to_string(), report.rps().round() as i64),
-        ("ramp_ms".to_string(), report.ramp.as_millis() as i64),
-        ("ramp_requests".to_string(), report.ramp_ok as i64),
-        ("p50_us".to_string(), q(0.5)),
-        ("p90_us".to_string(), q(0.9)),
-        ("p99_us".to_string(), q(0.99)),
-        ("p999_us".to_string(), q(0.999)),
-        ("max_us".to_string(), report.latency_us.max() as i64),
+    let mut metrics = load_metrics(&report);
+    metrics.extend([
         (
             "rss_kb".to_string(),
             m.max_rss_kb.max(m.tree_max_rss_kb.unwrap_or(0)) as i64,
@@ -219,14 +207,64 @@ pub fn sample(
         settled: true,
     };
 
+    let stop = Stop {
+        died_during_load,
+        overdue,
+        server_answered,
+    };
+    let problems = problems(&m, &stop, &report, params["requests"], duration);
+    ServerSample {
+        sample: Some(sample),
+        problem: (!problems.is_empty()).then(|| problems.join(" · ")),
+    }
+}
+
+/// The load generator's figures of a sample: counts, rate, ramp and latency percentiles.
+fn load_metrics(report: &loadgen::LoadReport) -> BTreeMap<String, i64> {
+    let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
+    BTreeMap::from([
+        ("requests".to_string(), report.ok as i64),
+        ("errors".to_string(), report.errors as i64),
+        ("timeouts".to_string(), report.timeouts as i64),
+        ("unsent".to_string(), report.unsent as i64),
+        ("rps".to_string(), report.rps().round() as i64),
+        ("ramp_ms".to_string(), report.ramp.as_millis() as i64),
+        ("ramp_requests".to_string(), report.ramp_ok as i64),
+        ("p50_us".to_string(), q(0.5)),
+        ("p90_us".to_string(), q(0.9)),
+        ("p99_us".to_string(), q(0.99)),
+        ("p999_us".to_string(), q(0.999)),
+        ("max_us".to_string(), report.latency_us.max() as i64),
+    ])
+}
+
+/// How the server's side of a sample ended.
+struct Stop {
+    /// It exited while the load ran.
+    died_during_load: bool,
+    /// It outlasted the grace after SIGTERM.
+    overdue: bool,
+    /// The answers it counted, from its final line.
+    server_answered: Option<u64>,
+}
+
+/// What makes a sample not count: the server's end, answers missing, a phase cut short,
+/// errors, timeouts, requests unsent, counts that disagree.
+fn problems(
+    m: &exec::Measurement,
+    stop: &Stop,
+    report: &loadgen::LoadReport,
+    requests: u64,
+    duration: Duration,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    if died_during_load {
+    if stop.died_during_load {
         problems.push(format!(
             "the server exited during the load ({}: {})",
             m.exit,
             m.last_stderr_line()
         ));
-    } else if overdue {
+    } else if stop.overdue {
         problems.push(format!(
             "the server did not stop within {} s of SIGTERM",
             STOP_GRACE.as_secs()
@@ -238,11 +276,8 @@ pub fn sample(
             m.last_stderr_line()
         ));
     }
-    if report.ok < params["requests"] {
-        problems.push(format!(
-            "{} of {} requests answered",
-            report.ok, params["requests"]
-        ));
+    if report.ok < requests {
+        problems.push(format!("{} of {} requests answered", report.ok, requests));
     }
     if report.elapsed < duration && problems.is_empty() {
         problems.push(format!(
@@ -272,7 +307,7 @@ pub fn sample(
         ));
     }
     let received = report.ok + report.ramp_ok;
-    match server_answered {
+    match stop.server_answered {
         Some(n) if n != received && problems.is_empty() => problems.push(format!(
             "the server counted {n} answers but the generator received {received}"
         )),
@@ -281,10 +316,7 @@ pub fn sample(
         }
         _ => {}
     }
-    ServerSample {
-        sample: Some(sample),
-        problem: (!problems.is_empty()).then(|| problems.join(" · ")),
-    }
+    problems
 }
 
 /// What a calibrated `cpu` aims at: the server CPU its work adds to each request.
