@@ -43,6 +43,10 @@ type workHandler struct {
 	delay    time.Duration // the simulated upstream wait
 	cpu      uint64        // xorshift64 steps of the CPU part
 	answered atomic.Uint64 // requests answered with 200 so far
+	// The upstream waits measured so far, their sum in ns and their count: the wait the
+	// runtime really gives can differ from delay, and the harness reports it.
+	waitedNs atomic.Uint64
+	waits    atomic.Uint64
 }
 
 // ServeHTTP answers one request: after the delay, xs^cpu(id) as text/plain. net/http adds
@@ -56,7 +60,10 @@ func (h *workHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	began := time.Now()
 	time.Sleep(h.delay) // parks this goroutine, not a core
+	h.waitedNs.Add(uint64(time.Since(began)))
+	h.waits.Add(1)
 	body := strconv.AppendUint(nil, xsK(id, h.cpu), 10)
 	w.Header().Set("Content-Type", "text/plain")
 	if _, err := w.Write(body); err != nil {
@@ -124,5 +131,6 @@ func netHTTPServer(args Args) (Outcome, error) {
 	// process.
 	err = server.Close()
 	<-served // http.ErrServerClosed
-	return Outcome{Checksum: answered, Elapsed: elapsed, Ops: answered}, err
+	metrics := map[string]uint64{"wait_ns_sum": handler.waitedNs.Load(), "waits": handler.waits.Load()}
+	return Outcome{Checksum: answered, Elapsed: elapsed, Ops: answered, Metrics: metrics}, err
 }

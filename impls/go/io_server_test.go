@@ -183,10 +183,14 @@ func checkAnswer(t *testing.T, r workResponse, id, cpu uint64) {
 }
 
 // checkCount checks the final line of a server that answered `answered` requests.
-func checkCount(t *testing.T, model string, got Outcome, answered uint64) {
+// checkCount checks a server's final line: answered as checksum and ops, and as many
+// upstream waits measured, each at least delay long.
+func checkCount(t *testing.T, model string, got Outcome, answered uint64, delay time.Duration) {
 	t.Helper()
-	if got.Checksum != answered || got.Ops != answered || len(got.Metrics) != 0 {
-		t.Errorf("%s: final line %+v, want checksum and ops %d, no metrics", model, got, answered)
+	if got.Checksum != answered || got.Ops != answered || len(got.Metrics) != 2 ||
+		got.Metrics["waits"] != answered || got.Metrics["wait_ns_sum"] < answered*uint64(delay) {
+		t.Errorf("%s: final line %+v, want checksum, ops and waits %d, waits of at least %v",
+			model, got, answered, delay)
 	}
 }
 
@@ -287,7 +291,7 @@ func TestIOServerServesAndStops(t *testing.T) {
 		if took > stopWithin {
 			t.Errorf("%s: stopped in %v, want under %v", m.ID, took, stopWithin)
 		}
-		checkCount(t, m.ID, got, answered)
+		checkCount(t, m.ID, got, answered, delay)
 	}
 }
 
@@ -297,7 +301,7 @@ func TestIOServerStopsAtOnceWhenIdle(t *testing.T) {
 		if took > stopWithin {
 			t.Errorf("%s: stopped in %v, want under %v", m.ID, took, stopWithin)
 		}
-		checkCount(t, m.ID, got, 0)
+		checkCount(t, m.ID, got, 0, 0)
 	}
 }
 
@@ -349,6 +353,6 @@ func TestIOServerHoldsManyConnectionsAtOnce(t *testing.T) {
 			checkAnswer(t, r, uint64(c), 3)
 		}
 		got, _ := server.stop(t)
-		checkCount(t, m.ID, got, connections)
+		checkCount(t, m.ID, got, connections, delayUS*time.Microsecond)
 	}
 }

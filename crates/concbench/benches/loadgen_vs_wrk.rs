@@ -3,8 +3,8 @@
 //!
 //! scripts/bench-loadgen.sh installs wrk (Debian's package) when it is missing and runs this.
 //! Both generators get the same CPUs (pinned apart from the server's), the same
-//! connections and one thread per generator CPU; wrk runs for a fixed time, ours sends the
-//! number of requests wrk managed in that time. The two alternate, ROUNDS times each, each
+//! connections and one thread per generator CPU; both run for the same time (wrk's `-d`,
+//! our measured phase after its ramp). The two alternate, ROUNDS times each, each
 //! against a freshly started server, and the medians are compared, so that a noisy moment
 //! does not decide the ratio.
 
@@ -65,14 +65,14 @@ fn main() {
         let mut wrk_rates = Vec::new();
         let mut our_rates = Vec::new();
         for _ in 0..ROUNDS {
-            let (wrk_rps, wrk_requests) =
-                run_wrk(&wrk, &start_server, &generator_cpus, threads, connections);
+            let wrk_rps = run_wrk(&wrk, &start_server, &generator_cpus, threads, connections);
             wrk_rates.push(wrk_rps);
             let (server, addr) = start_server();
             let report = loadgen::generate(&LoadSpec {
                 addr,
                 connections,
-                requests: wrk_requests,
+                requests: 1,
+                duration: Duration::from_secs(SECONDS),
                 rate: 0,
                 time_limit: Duration::from_secs(SECONDS * 4),
                 request_timeout: Duration::from_secs(10),
@@ -81,6 +81,7 @@ fn main() {
                 threads,
                 cpus: (!generator_cpus.is_empty()).then(|| generator_cpus.clone()),
                 on_connected: None,
+                on_measured: None,
             })
             .expect("load runs");
             let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
@@ -101,14 +102,14 @@ fn main() {
     }
 }
 
-/// One wrk run against a fresh server: (req/s, requests completed).
+/// One wrk run against a fresh server: its req/s.
 fn run_wrk(
     wrk: &std::path::Path,
     start_server: &dyn Fn() -> (exec::Running, std::net::SocketAddr),
     generator_cpus: &[usize],
     threads: usize,
     connections: usize,
-) -> (f64, u64) {
+) -> f64 {
     let (server, addr) = start_server();
     let mut cmd = Command::new(wrk);
     if !generator_cpus.is_empty() {
@@ -130,21 +131,8 @@ fn run_wrk(
         .expect("wrk runs");
     let _ = server.stop(libc::SIGTERM, Duration::from_secs(5));
     let text = String::from_utf8_lossy(&out.stdout);
-    let rps: f64 = text
-        .lines()
+    text.lines()
         .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("wrk printed no Requests/sec:\n{text}"));
-    let requests = text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .split(" requests in ")
-                .next()?
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .unwrap_or((rps * SECONDS as f64) as u64);
-    (rps, requests)
+        .unwrap_or_else(|| panic!("wrk printed no Requests/sec:\n{text}"))
 }

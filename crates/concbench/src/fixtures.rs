@@ -90,6 +90,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         runs,
         blocks: Vec::new(),
         safety: Vec::new(),
+        calibration: Vec::new(),
     }
 }
 

@@ -344,6 +344,7 @@ fn fixture() -> ResultsFile {
         runs,
         blocks,
         safety: Vec::new(),
+        calibration: Vec::new(),
     }
 }
 

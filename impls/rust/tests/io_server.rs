@@ -242,9 +242,10 @@ fn serve_and_stop(model: &str) {
         "{model}: {result}"
     );
     assert_eq!(result["ops"], answered, "{model}: {result}");
-    assert_eq!(
-        result["metrics"],
-        serde_json::json!({}),
+    // Every answered request waited for the upstream once, at least the delay.
+    assert_eq!(result["metrics"]["waits"], answered, "{model}: {result}");
+    assert!(
+        result["metrics"]["wait_ns_sum"].as_u64().unwrap() >= answered * delay.as_nanos() as u64,
         "{model}: {result}"
     );
     assert!(

@@ -44,11 +44,16 @@ impl GroupScan {
 
     /// The summed resident pages of the group's processes now.
     fn rss_pages(&mut self) -> u64 {
+        self.scan().rss_pages
+    }
+
+    /// The group's processes' summed resident pages and CPU time now.
+    fn scan(&mut self) -> Usage {
+        let mut total = Usage::default();
         let Ok(dir) = std::fs::read_dir("/proc") else {
-            return 0;
+            return total;
         };
         self.outsiders.values_mut().for_each(|seen| *seen = false);
-        let mut total = 0;
         for entry in dir.flatten() {
             let Some(pid) = entry
                 .file_name()
@@ -67,8 +72,11 @@ impl GroupScan {
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
                 continue;
             };
-            match parse_stat_group_rss(&stat) {
-                Some((group, rss)) if group == self.pgid => total += rss,
+            match parse_stat(&stat) {
+                Some((group, usage)) if group == self.pgid => {
+                    total.rss_pages += usage.rss_pages;
+                    total.cpu_ticks += usage.cpu_ticks;
+                }
                 Some(_) => {
                     self.outsiders.insert(pid, true);
                 }
@@ -87,6 +95,15 @@ fn page_size_kb() -> u64 {
     (bytes.max(4096) / 1024) as u64
 }
 
+/// What a scan of the group's processes adds up.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Usage {
+    /// Resident pages.
+    rss_pages: u64,
+    /// User and system CPU time, in clock ticks (`_SC_CLK_TCK`, 100 a second on Linux).
+    cpu_ticks: u64,
+}
+
 /// A run's process group, to read its memory while it runs (cheap to copy into threads).
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
@@ -100,17 +117,30 @@ impl Group {
     pub fn rss_kb(&self) -> u64 {
         GroupScan::new(self.pgid, self.launched).rss_pages() * page_size_kb()
     }
+
+    /// The CPU time (user + system) the run's live processes have used so far (ns, in
+    /// steps of a clock tick: 10 ms on Linux), the launcher left out.
+    pub fn cpu_ns(&self) -> u64 {
+        // SAFETY: sysconf has no preconditions.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        GroupScan::new(self.pgid, self.launched).scan().cpu_ticks * 1_000_000_000 / per_second
+    }
 }
 
-/// From a /proc/PID/stat line: (process group, resident pages). The command name in
-/// parentheses may hold spaces, so fields are counted after the last ')'.
-fn parse_stat_group_rss(stat: &str) -> Option<(i64, u64)> {
+/// From a /proc/PID/stat line: (process group, resident pages and CPU ticks). The command
+/// name in parentheses may hold spaces, so fields are counted after the last ')'.
+fn parse_stat(stat: &str) -> Option<(i64, Usage)> {
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After the name: state(3) ppid(4) pgrp(5) ... rss(24); fields[0] is field 3.
+    // After the name: state(3) ppid(4) pgrp(5) ... utime(14) stime(15) ... rss(24);
+    // fields[0] is field 3.
+    let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.parse().ok() };
     let pgrp = fields.get(2)?.parse().ok()?;
-    let rss = fields.get(21)?.parse().ok()?;
-    Some((pgrp, rss))
+    let usage = Usage {
+        rss_pages: field(24)?,
+        cpu_ticks: field(14)? + field(15)?,
+    };
+    Some((pgrp, usage))
 }
 
 #[cfg(test)]
@@ -121,6 +151,15 @@ mod tests {
     fn stat_lines_with_spaces_in_the_name_parse() {
         let line = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 \
                     100 1000 77 18446744073709551615";
-        assert_eq!(parse_stat_group_rss(line), Some((42, 77)));
+        assert_eq!(
+            parse_stat(line),
+            Some((
+                42,
+                Usage {
+                    rss_pages: 77,
+                    cpu_ticks: 3
+                }
+            ))
+        );
     }
 }

@@ -59,6 +59,34 @@ pub struct ResultsFile {
     /// the Rust compiler's refusal, Go's race detector. Empty when the suite did not check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub safety: Vec<SafetyCheck>,
+    /// How each language's calibrated parameter (io-server's `cpu`) was sized on this
+    /// machine before its block. Empty when nothing was calibrated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calibration: Vec<Calibration>,
+}
+
+/// One language's sizing of a calibrated parameter: measured on this machine before the
+/// workload's block, then used by every model of the language in place of the suite's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The workload, e.g. `io-server`.
+    pub workload: String,
+    /// The parameter sized, e.g. `cpu`.
+    pub param: String,
+    /// The language.
+    pub lang: String,
+    /// The model measured (one whose work runs in the server's own process).
+    pub model: String,
+    /// The value the suite gives, replaced by `value`.
+    pub suite_value: u64,
+    /// The value every model of the language ran with.
+    pub value: u64,
+    /// The server CPU the parameter's work added per request at `value` (ns), from /proc.
+    pub added_ns: u64,
+    /// What it aimed at (ns).
+    pub target_ns: u64,
+    /// The server CPU per request with the parameter at 0 (ns).
+    pub base_ns: u64,
 }
 
 /// One safety check: the program, the command that checked it, and what it printed.
@@ -312,6 +340,7 @@ impl ResultsFile {
             runs: Vec::new(),
             blocks: Vec::new(),
             safety: Vec::new(),
+            calibration: Vec::new(),
         }
     }
 

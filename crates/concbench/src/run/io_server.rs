@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::catalogue::reference;
+use crate::catalogue::{reference, Catalogue, ParamValue};
 use crate::exec::{self, CpuSet, Exit, Invocation};
-use crate::results::Sample;
+use crate::results::{Calibration, Sample};
 use crate::run::loadgen::{self, LoadSpec};
+use crate::run::plan::{model_settings, RunSpec};
+use crate::toolchain::Toolchains;
 
 /// How long a server may take to print its address.
 pub const LISTEN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -104,43 +106,22 @@ pub fn sample(
     let placement = place(&allowed, pinned);
     let server_cpus = placement.server.as_ref().map_or(allowed.len(), Vec::len);
     inv.pin_cpus = placement.server.clone().map(CpuSet::List);
-    let running = match exec::start(&inv) {
-        Ok(r) => r,
-        Err(e) => return failed(format!("{e:#}")),
-    };
-
-    let listening = running
-        .next_stdout_line(LISTEN_TIMEOUT)
-        .ok_or_else(|| {
-            format!(
-                "the server printed no {{\"listening\": \"127.0.0.1:PORT\"}} line within {} s",
-                LISTEN_TIMEOUT.as_secs()
-            )
-        })
-        .and_then(|line| parse_listening(&line));
-    let addr = match listening {
-        Ok(addr) => addr,
-        Err(why) => {
-            let stderr = running
-                .stop(libc::SIGKILL, STOP_GRACE)
-                .map(|(m, _)| m.last_stderr_line().to_string())
-                .unwrap_or_default();
-            return failed(if stderr.is_empty() {
-                why
-            } else {
-                format!("{why}; stderr: {stderr}")
-            });
-        }
+    let (running, addr) = match start_server(&inv) {
+        Ok(started) => started,
+        Err(why) => return failed(why),
     };
 
     let group = running.group();
     let idle_kb = group.rss_kb();
     let connected_kb = Arc::new(AtomicU64::new(0));
+    let measured_from = Arc::new(AtomicU64::new(0));
     let (ids, bodies) = expected_bodies(params["cpu"]);
+    let duration = measured_duration(params);
     let load = LoadSpec {
         addr,
         connections: params["connections"] as usize,
         requests: params["requests"],
+        duration,
         rate: params["rate"],
         // Leave the server's own time limit room to stop and be measured.
         time_limit: inv.timeout.mul_f64(0.8),
@@ -153,8 +134,16 @@ pub fn sample(
             let connected_kb = Arc::clone(&connected_kb);
             Arc::new(move || connected_kb.store(group.rss_kb(), Ordering::SeqCst))
         }),
+        on_measured: Some({
+            let measured_from = Arc::clone(&measured_from);
+            Arc::new(move || measured_from.store(group.cpu_ns(), Ordering::SeqCst))
+        }),
     };
     let report = loadgen::generate(&load);
+    // The server's CPU over the measured phase and its drain: start-up and ramp left out.
+    let measured_cpu_ns = group
+        .cpu_ns()
+        .saturating_sub(measured_from.load(Ordering::SeqCst));
     // A server that died drops its connections first and is seen to exit a moment later
     // (its launcher and any wrapper exit after it): when the load saw failures, give it
     // that moment before asking. A healthy server is not waited for.
@@ -173,28 +162,17 @@ pub fn sample(
         Err(e) => return failed(format!("load generator: {e:#}")),
     };
 
-    let server_answered = crate::exec::protocol::parse_report(&m.stdout)
-        .ok()
-        .map(|r| r.ops);
-    let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
+    let server_report = crate::exec::protocol::parse_report(&m.stdout).ok();
+    let server_answered = server_report.as_ref().map(|r| r.ops);
     let connected_kb = connected_kb.load(Ordering::SeqCst);
     let connections = params["connections"].max(1);
-    let mut metrics = BTreeMap::from([
-        ("requests".to_string(), report.ok as i64),
-        ("errors".to_string(), report.errors as i64),
-        ("timeouts".to_string(), report.timeouts as i64),
-        ("unsent".to_string(), report.unsent as i64),
-        ("rps".to_string(), report.rps().round() as i64),
-        ("p50_us".to_string(), q(0.5)),
-        ("p90_us".to_string(), q(0.9)),
-        ("p99_us".to_string(), q(0.99)),
-        ("p999_us".to_string(), q(0.999)),
-        ("max_us".to_string(), report.latency_us.max() as i64),
+    let mut metrics = load_metrics(&report);
+    metrics.extend([
         (
             "rss_kb".to_string(),
             m.max_rss_kb.max(m.tree_max_rss_kb.unwrap_or(0)) as i64,
         ),
-        ("cpu_ns".to_string(), (m.user_ns + m.sys_ns) as i64),
+        ("cpu_ns".to_string(), measured_cpu_ns as i64),
         ("idle_rss_kb".to_string(), idle_kb as i64),
         ("connected_rss_kb".to_string(), connected_kb as i64),
         (
@@ -205,6 +183,9 @@ pub fn sample(
     metrics.insert("server_cpus".to_string(), server_cpus as i64);
     if let Some(n) = server_answered {
         metrics.insert("server_answered".to_string(), n as i64);
+    }
+    if let Some(wait_us) = server_report.as_ref().and_then(mean_wait_us) {
+        metrics.insert("wait_us".to_string(), wait_us);
     }
     let sample = Sample {
         elapsed_ns: report.elapsed.as_nanos() as u64,
@@ -226,14 +207,64 @@ pub fn sample(
         settled: true,
     };
 
+    let stop = Stop {
+        died_during_load,
+        overdue,
+        server_answered,
+    };
+    let problems = problems(&m, &stop, &report, params["requests"], duration);
+    ServerSample {
+        sample: Some(sample),
+        problem: (!problems.is_empty()).then(|| problems.join(" · ")),
+    }
+}
+
+/// The load generator's figures of a sample: counts, rate, ramp and latency percentiles.
+fn load_metrics(report: &loadgen::LoadReport) -> BTreeMap<String, i64> {
+    let q = |quantile: f64| report.latency_us.value_at_quantile(quantile) as i64;
+    BTreeMap::from([
+        ("requests".to_string(), report.ok as i64),
+        ("errors".to_string(), report.errors as i64),
+        ("timeouts".to_string(), report.timeouts as i64),
+        ("unsent".to_string(), report.unsent as i64),
+        ("rps".to_string(), report.rps().round() as i64),
+        ("ramp_ms".to_string(), report.ramp.as_millis() as i64),
+        ("ramp_requests".to_string(), report.ramp_ok as i64),
+        ("p50_us".to_string(), q(0.5)),
+        ("p90_us".to_string(), q(0.9)),
+        ("p99_us".to_string(), q(0.99)),
+        ("p999_us".to_string(), q(0.999)),
+        ("max_us".to_string(), report.latency_us.max() as i64),
+    ])
+}
+
+/// How the server's side of a sample ended.
+struct Stop {
+    /// It exited while the load ran.
+    died_during_load: bool,
+    /// It outlasted the grace after SIGTERM.
+    overdue: bool,
+    /// The answers it counted, from its final line.
+    server_answered: Option<u64>,
+}
+
+/// What makes a sample not count: the server's end, answers missing, a phase cut short,
+/// errors, timeouts, requests unsent, counts that disagree.
+fn problems(
+    m: &exec::Measurement,
+    stop: &Stop,
+    report: &loadgen::LoadReport,
+    requests: u64,
+    duration: Duration,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    if died_during_load {
+    if stop.died_during_load {
         problems.push(format!(
             "the server exited during the load ({}: {})",
             m.exit,
             m.last_stderr_line()
         ));
-    } else if overdue {
+    } else if stop.overdue {
         problems.push(format!(
             "the server did not stop within {} s of SIGTERM",
             STOP_GRACE.as_secs()
@@ -245,10 +276,14 @@ pub fn sample(
             m.last_stderr_line()
         ));
     }
-    if report.ok < params["requests"] {
+    if report.ok < requests {
+        problems.push(format!("{} of {} requests answered", report.ok, requests));
+    }
+    if report.elapsed < duration && problems.is_empty() {
         problems.push(format!(
-            "{} of {} requests answered",
-            report.ok, params["requests"]
+            "the measured phase lasted {} ms of its {} ms (the time limit came first)",
+            report.elapsed.as_millis(),
+            duration.as_millis()
         ));
     }
     if report.errors > 0 {
@@ -271,20 +306,240 @@ pub fn sample(
             report.unsent
         ));
     }
-    match server_answered {
-        Some(n) if n != report.ok && problems.is_empty() => problems.push(format!(
-            "the server counted {n} answers but the generator received {}",
-            report.ok
+    let received = report.ok + report.ramp_ok;
+    match stop.server_answered {
+        Some(n) if n != received && problems.is_empty() => problems.push(format!(
+            "the server counted {n} answers but the generator received {received}"
         )),
         None if problems.is_empty() => {
             problems.push("the server printed no final JSON line after SIGTERM".into())
         }
         _ => {}
     }
-    ServerSample {
-        sample: Some(sample),
-        problem: (!problems.is_empty()).then(|| problems.join(" · ")),
+    problems
+}
+
+/// What a calibrated `cpu` aims at: the server CPU its work adds to each request.
+pub const CPU_TARGET: Duration = Duration::from_millis(1);
+/// A step count is kept once the CPU it adds is within this share of the target.
+const CPU_TOLERANCE: f64 = 0.10;
+/// Requests of a calibration measurement without a CPU part: HTTP alone costs tens of µs
+/// a request, and /proc counts CPU in 10 ms ticks, so enough of them to span many ticks.
+const BASE_REQUESTS: u64 = 3_000;
+/// Requests of a calibration measurement with a CPU part (~1 ms each: ~50 ticks).
+const WORK_REQUESTS: u64 = 500;
+/// Measurements with a CPU part before giving up on the tolerance.
+const CALIBRATION_TRIES: usize = 4;
+
+/// Sizes the calibrated parameter (`cpu`) of a server block per language, so that every
+/// language's work adds [`CPU_TARGET`] of server CPU per request on this machine, and
+/// returns what it measured. Only runs with the suite's own value above 0 are sized (a
+/// value given with `--set` stands as given); a language whose calibration fails keeps the
+/// suite's value, and `warn` says why.
+pub fn calibrate_block(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    suite: &str,
+    specs: &[&RunSpec],
+    warn: &mut dyn FnMut(&str),
+) -> Vec<Calibration> {
+    let mut out: Vec<Calibration> = Vec::new();
+    for spec in specs {
+        let (workload, model) = spec.catalogued(catalogue);
+        let Some(param) = workload.params.iter().find(|p| p.calibrated) else {
+            continue;
+        };
+        let Some(suite_value) = suite_value(catalogue, suite, spec, &param.name) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|c| c.lang == model.lang.name() && c.param == param.name)
+        {
+            continue;
+        }
+        // Measure a model whose work runs in the server's own process, whose CPU /proc
+        // shows while it runs.
+        let measured = specs
+            .iter()
+            .filter(|s| s.lang == spec.lang)
+            .map(|s| s.catalogued(catalogue).1)
+            .find(|m| !m.processes)
+            .unwrap_or(model);
+        let imp = match toolchains.implementation_for(spec.lang, &spec.workload, &measured.id) {
+            Ok(imp) => imp,
+            Err(_) => continue,
+        };
+        let start = |value: u64| {
+            let mut params: BTreeMap<String, u64> = spec
+                .params
+                .iter()
+                .filter(|(name, _)| !workload.param(name).is_some_and(|p| p.load))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            params.insert("delay_us".into(), 0);
+            params.insert(param.name.clone(), value);
+            imp.invocation(&spec.workload, &measured.id, &params, spec.timeout)
+        };
+        match calibrate(&start, suite_value) {
+            Ok((value, added_ns, base_ns)) => out.push(Calibration {
+                workload: spec.workload.clone(),
+                param: param.name.clone(),
+                lang: model.lang.name().into(),
+                model: measured.id.clone(),
+                suite_value,
+                value,
+                added_ns,
+                target_ns: CPU_TARGET.as_nanos() as u64,
+                base_ns,
+            }),
+            Err(why) => warn(&format!(
+                "{} {}: {} stays at the suite's {suite_value}: calibration failed: {why}",
+                spec.workload,
+                model.lang.name(),
+                param.name
+            )),
+        }
     }
+    out
+}
+
+/// Gives `spec` the calibrated value of its language, if one applies to it (its value is
+/// the suite's that was calibrated); true if it changed.
+pub fn apply_calibration(calibrations: &[Calibration], spec: &mut RunSpec) -> bool {
+    let Some(c) = calibrations.iter().find(|c| {
+        c.workload == spec.workload
+            && c.lang == spec.lang.name()
+            && spec.params.get(&c.param) == Some(&c.suite_value)
+    }) else {
+        return false;
+    };
+    spec.params.insert(c.param.clone(), c.value);
+    true
+}
+
+/// The suite's value of `param` for `spec`'s model when `spec` has it and it is above 0;
+/// `None` for a value the suite does not give (set on the command line) or 0.
+fn suite_value(catalogue: &Catalogue, suite: &str, spec: &RunSpec, param: &str) -> Option<u64> {
+    let (workload, model) = spec.catalogued(catalogue);
+    let value = *spec.params.get(param)?;
+    let entry = workload.suites.get(suite)?;
+    let given = model_settings(entry, model).get(param)?.values();
+    (value > 0 && given.contains(&ParamValue::Int(value))).then_some(value)
+}
+
+/// Finds the step count whose work adds [`CPU_TARGET`] of server CPU per request: the
+/// suite's value first, then the count that the last measurement says would, until one is
+/// within [`CPU_TOLERANCE`]. Returns (steps, the CPU they added per request, the CPU of a
+/// request without them), ns.
+fn calibrate(start: &dyn Fn(u64) -> Invocation, first: u64) -> Result<(u64, u64, u64), String> {
+    let target = CPU_TARGET.as_nanos() as f64;
+    let base = server_cpu_per_request(&start(0), 0, BASE_REQUESTS)?;
+    let mut steps = first.max(1);
+    let mut tried = Vec::new();
+    for _ in 0..CALIBRATION_TRIES {
+        let added = server_cpu_per_request(&start(steps), steps, WORK_REQUESTS)? - base;
+        tried.push(format!("{steps} steps: {:.0} µs", added / 1000.0));
+        if added <= 0.0 {
+            break;
+        }
+        if (added / target - 1.0).abs() <= CPU_TOLERANCE {
+            return Ok((steps, added.round() as u64, base.round() as u64));
+        }
+        steps = ((steps as f64) * target / added).round().max(1.0) as u64;
+    }
+    Err(format!(
+        "no step count within {:.0}% of {} µs ({})",
+        CPU_TOLERANCE * 100.0,
+        CPU_TARGET.as_micros(),
+        tried.join(", ")
+    ))
+}
+
+/// The server CPU (user + system, from /proc, ns) per request answered: a server started
+/// with `inv` (whose `cpu` is `cpu`), one connection, `requests` requests.
+fn server_cpu_per_request(inv: &Invocation, cpu: u64, requests: u64) -> Result<f64, String> {
+    let placement = place(&exec::allowed_cpus(), None);
+    let mut inv = inv.clone();
+    inv.pin_cpus = placement.server.clone().map(CpuSet::List);
+    let (running, addr) = start_server(&inv)?;
+    let group = running.group();
+    let (ids, bodies) = expected_bodies(cpu);
+    let before = group.cpu_ns();
+    let report = loadgen::generate(&LoadSpec {
+        addr,
+        connections: 1,
+        requests,
+        duration: Duration::ZERO,
+        rate: 0,
+        time_limit: inv.timeout.mul_f64(0.8),
+        request_timeout: REQUEST_TIMEOUT,
+        ids,
+        bodies,
+        threads: 1,
+        cpus: placement.generator.clone(),
+        on_connected: None,
+        on_measured: None,
+    });
+    let after = group.cpu_ns();
+    let _ = running.stop(libc::SIGTERM, STOP_GRACE);
+    let report = report.map_err(|e| format!("load generator: {e:#}"))?;
+    if report.errors + report.timeouts + report.unsent > 0 {
+        return Err(format!(
+            "{} errors, {} timeouts, {} unsent (first error: {})",
+            report.errors,
+            report.timeouts,
+            report.unsent,
+            report.first_error.as_deref().unwrap_or("none")
+        ));
+    }
+    let answered = (report.ok + report.ramp_ok).max(1);
+    Ok(after.saturating_sub(before) as f64 / answered as f64)
+}
+
+/// Starts the server and waits for its address; on failure, why (with the server's last
+/// stderr line), the server stopped.
+fn start_server(inv: &Invocation) -> Result<(exec::Running, SocketAddr), String> {
+    let running = exec::start(inv).map_err(|e| format!("{e:#}"))?;
+    let listening = running
+        .next_stdout_line(LISTEN_TIMEOUT)
+        .ok_or_else(|| {
+            format!(
+                "the server printed no {{\"listening\": \"127.0.0.1:PORT\"}} line within {} s",
+                LISTEN_TIMEOUT.as_secs()
+            )
+        })
+        .and_then(|line| parse_listening(&line));
+    match listening {
+        Ok(addr) => Ok((running, addr)),
+        Err(why) => {
+            let stderr = running
+                .stop(libc::SIGKILL, STOP_GRACE)
+                .map(|(m, _)| m.last_stderr_line().to_string())
+                .unwrap_or_default();
+            Err(if stderr.is_empty() {
+                why
+            } else {
+                format!("{why}; stderr: {stderr}")
+            })
+        }
+    }
+}
+
+/// How long the measured phase lasts at least: the `duration_ms` load parameter (absent
+/// from results written before it existed: 0, the phase is bounded by its request count).
+fn measured_duration(params: &BTreeMap<String, u64>) -> Duration {
+    Duration::from_millis(params.get("duration_ms").copied().unwrap_or(0))
+}
+
+/// The mean upstream wait the server measured (µs, rounded), from its result line's
+/// `wait_ns_sum` and `waits`; `None` when it measured none.
+fn mean_wait_us(report: &crate::exec::protocol::Report) -> Option<i64> {
+    let (sum, count) = (
+        *report.metrics.get("wait_ns_sum")?,
+        *report.metrics.get("waits")?,
+    );
+    (count > 0).then(|| (sum as f64 / count as f64 / 1000.0).round() as i64)
 }
 
 /// Parses `{"listening": "127.0.0.1:PORT"}`, refusing any address off the loopback.
@@ -346,6 +601,105 @@ mod tests {
             .unwrap_err()
             .contains("refused"));
         assert!(parse_listening("hello").is_err());
+    }
+
+    #[test]
+    fn the_mean_wait_comes_from_the_servers_sum_and_count() {
+        let report = |metrics: &[(&str, i64)]| crate::exec::protocol::Report {
+            checksum: 0,
+            elapsed_ns: 0,
+            ops: 0,
+            metrics: metrics.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        };
+        assert_eq!(
+            mean_wait_us(&report(&[("wait_ns_sum", 4_500_000), ("waits", 3)])),
+            Some(1500)
+        );
+        assert_eq!(
+            mean_wait_us(&report(&[("wait_ns_sum", 0), ("waits", 0)])),
+            None
+        );
+        assert_eq!(mean_wait_us(&report(&[])), None);
+    }
+
+    #[test]
+    fn only_the_suites_own_values_are_calibrated() {
+        let catalogue = Catalogue::embedded();
+        let sel = crate::run::plan::Selection {
+            suite: "quick".into(),
+            workloads: Some(vec!["io-server".into()]),
+            models: Some(vec!["go-net-http".into(), "py-threads".into()]),
+            ..Default::default()
+        };
+        let plan = crate::run::plan::build(catalogue, &sel, 2).unwrap();
+        let go = plan
+            .iter()
+            .find(|s| s.model == "go-net-http" && s.params["cpu"] > 0)
+            .unwrap();
+        assert_eq!(suite_value(catalogue, "quick", go, "cpu"), Some(500_000));
+        let zero = plan.iter().find(|s| s.params["cpu"] == 0).unwrap();
+        assert_eq!(suite_value(catalogue, "quick", zero, "cpu"), None);
+        let mut set = go.clone();
+        set.params.insert("cpu".into(), 123);
+        assert_eq!(suite_value(catalogue, "quick", &set, "cpu"), None);
+
+        let found = [Calibration {
+            workload: "io-server".into(),
+            param: "cpu".into(),
+            lang: "go".into(),
+            model: "go-net-http".into(),
+            suite_value: 500_000,
+            value: 612_000,
+            added_ns: 1_000_000,
+            target_ns: 1_000_000,
+            base_ns: 30_000,
+        }];
+        let mut sized = go.clone();
+        assert!(apply_calibration(&found, &mut sized));
+        assert_eq!(sized.params["cpu"], 612_000);
+        // A value given with --set, another language, cpu = 0: left as they are.
+        assert!(!apply_calibration(&found, &mut set));
+        let mut python = plan
+            .iter()
+            .find(|s| s.model == "py-threads" && s.params["cpu"] > 0)
+            .unwrap()
+            .clone();
+        assert!(!apply_calibration(&found, &mut python));
+        assert!(!apply_calibration(&found, &mut zero.clone()));
+    }
+
+    #[test]
+    fn calibration_sizes_the_work_to_the_target() {
+        // The real py-asyncio server (CPython's xorshift loop: ~0.3 µs a step), from a
+        // guess ten times too small.
+        let python = concat!(env!("CARGO_MANIFEST_DIR"), "/../../impls/python");
+        let start = |cpu: u64| Invocation {
+            program: "python3".into(),
+            args: [
+                "-m",
+                "concbench_py",
+                "io-server",
+                "py-asyncio",
+                "--delay_us=0",
+                &format!("--cpu={cpu}"),
+                "--workers=1",
+            ]
+            .map(String::from)
+            .to_vec(),
+            env: vec![("PYTHONPATH".into(), python.into())],
+            pin_cpus: None,
+            timeout: Duration::from_secs(60),
+            sample_tree: false,
+            launcher: None,
+        };
+        let (steps, added, base) = calibrate(&start, 300).unwrap();
+        let target = CPU_TARGET.as_nanos() as f64;
+        assert!(
+            (added as f64 / target - 1.0).abs() <= CPU_TOLERANCE,
+            "{added} ns"
+        );
+        assert!((1_000..20_000).contains(&steps), "{steps} steps");
+        assert!(base > 0 && base < added, "base {base} ns");
     }
 
     fn sh_server(script: &str) -> Invocation {

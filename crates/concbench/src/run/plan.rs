@@ -119,13 +119,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
             }
         };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
-            let mut settings = entry.params.clone();
-            if let Some(lang) = entry.langs.get(&model.lang) {
-                settings.extend(lang.clone());
-            }
-            if let Some(own) = entry.models.get(&model.id) {
-                settings.extend(own.clone());
-            }
+            let settings = model_settings(entry, model);
             let explicit: BTreeMap<&str, u64> = sel
                 .sets
                 .iter()
@@ -161,6 +155,21 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
         }
     }
     Ok(plan)
+}
+
+/// A model's sizes in a suite: the workload's, then its language's, then its own.
+pub fn model_settings(
+    entry: &crate::catalogue::SuiteEntry,
+    model: &Model,
+) -> BTreeMap<String, crate::catalogue::ParamSetting> {
+    let mut settings = entry.params.clone();
+    if let Some(lang) = entry.langs.get(&model.lang) {
+        settings.extend(lang.clone());
+    }
+    if let Some(own) = entry.models.get(&model.id) {
+        settings.extend(own.clone());
+    }
+    settings
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -406,10 +415,29 @@ mod tests {
 
     #[test]
     fn a_floor_raises_requests_with_the_connections() {
+        // The suites' io-server load is time-bound now; the floor is set here.
+        let mut catalogue = Catalogue::embedded().clone();
+        let io = catalogue
+            .workloads
+            .iter_mut()
+            .find(|w| w.name == "io-server")
+            .unwrap();
+        let standard = io.suites.get_mut("standard").unwrap();
+        standard.params.insert(
+            "requests".into(),
+            crate::catalogue::ParamSetting::One(ParamValue::Int(1000)),
+        );
+        standard.floors.insert(
+            "requests".into(),
+            crate::catalogue::Floor {
+                per: "connections".into(),
+                times: 4,
+            },
+        );
         let mut s = sel("standard");
         s.workloads = Some(vec!["io-server".into()]);
         s.models = Some(vec!["rust-tokio".into()]);
-        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let plan = build(&catalogue, &s, 2).unwrap();
         let mut got: Vec<(u64, u64)> = plan
             .iter()
             .map(|r| (r.params["connections"], r.params["requests"]))
@@ -420,7 +448,7 @@ mod tests {
         assert_eq!(got, [(10, 1000), (100, 1000), (1000, 4000)]);
         // --set requests stands as given.
         s.sets = vec!["io-server.requests=500".parse().unwrap()];
-        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let plan = build(&catalogue, &s, 2).unwrap();
         assert!(plan.iter().all(|r| r.params["requests"] == 500));
     }
 

@@ -169,6 +169,11 @@ pub fn execute(
                 last.steadiness_after = probe.clone();
             }
         }
+        if live && catalogue.workload(&workload).is_some_and(|w| w.is_server()) {
+            calibrate(
+                catalogue, toolchains, &mut file, &mut slots, &members, reporter,
+            );
+        }
         let first_seq = run.done + 1;
         let steal_start = crate::machine::steal_jiffies();
         run_block(
@@ -207,6 +212,39 @@ pub fn execute(
     save(&mut file, &slots, config)?;
     reporter.finish();
     Ok(file)
+}
+
+/// Sizes a server block's calibrated parameter per language on this machine
+/// ([`crate::run::io_server::calibrate_block`]) and gives the block's runs their value.
+fn calibrate(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    members: &[usize],
+    reporter: &mut dyn Reporter,
+) {
+    let specs: Vec<&RunSpec> = members
+        .iter()
+        .map(|&i| &slots[i])
+        .filter(|s| s.blocked.is_none())
+        .map(|s| &s.spec)
+        .collect();
+    reporter.waiting("calibrating each language's CPU work per request");
+    let found = crate::run::io_server::calibrate_block(
+        catalogue,
+        toolchains,
+        &file.suite,
+        &specs,
+        &mut |m| reporter.warning(m),
+    );
+    for &i in members {
+        let slot = &mut slots[i];
+        if crate::run::io_server::apply_calibration(&found, &mut slot.spec) {
+            slot.result.params = slot.spec.params.clone();
+        }
+    }
+    file.calibration.extend(found);
 }
 
 /// Where the suite stands, carried from block to block.
@@ -432,7 +470,9 @@ fn take_sample(
             slot.last_wall = Some(Duration::from_nanos(sample.wall_ns));
         }
         return match (out.sample, out.problem) {
-            (Some(sample), None) => check_sample(slot, model.racy, sample),
+            // io_server::sample has checked every body and both sides' counts; a load that
+            // lasts `duration_ms` answers more requests than its `requests` floor.
+            (Some(sample), None) => Ok(sample),
             (sample, problem) => Err(failure(problem.unwrap_or_default(), sample)),
         };
     }
