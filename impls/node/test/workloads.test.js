@@ -1,0 +1,84 @@
+// Every workload under every model at small sizes, against reference answers computed
+// independently (support.js) and against suite/test-vectors.json.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { squaresBetween, taskSum } from "../cpu_parallel.js";
+import { xsK } from "../xorshift.js";
+import {
+  flags,
+  refChecksum,
+  refOps,
+  refXsK,
+  result,
+  runProgram,
+  runProgramAsync,
+  testVectors,
+} from "./support.js";
+
+const MODELS = JSON.parse(runProgram(["--list"]).stdout).models;
+const VECTORS = testVectors();
+
+/** Small parameters per workload (a pool size of 2 or 3, so that units really share work). */
+const SMALL = {
+  "cpu-parallel": [
+    { tasks: 3, n: 1000, workers: 2 },
+    { tasks: 5, n: 70_000, workers: 3 },
+  ],
+};
+
+/** Runs one model and checks its checksum and ops against the reference. */
+async function check(workload, model, params) {
+  const value = result(await runProgramAsync([workload, model, ...flags(params)]));
+  const what = `${workload} ${model} ${JSON.stringify(params)}`;
+  assert.equal(value.checksum, refChecksum(workload, params).toString(), what);
+  assert.equal(value.ops, refOps(workload, params), what);
+  return value;
+}
+
+for (const [workload, sizes] of Object.entries(SMALL)) {
+  for (const model of MODELS[workload]) {
+    test(`${workload} ${model} gives the reference answers`, async () => {
+      for (const params of sizes) await check(workload, model, params);
+    });
+  }
+}
+
+test("the test vectors' cases give their checksums under every model", async () => {
+  for (const { workload, params, checksum } of VECTORS.cases) {
+    if (!Object.hasOwn(SMALL, workload)) continue;
+    // Skip the cases too big for a unit test (8 × 10^7 loop steps).
+    if (workload === "cpu-parallel" && params.n > 1_000_000) continue;
+    const full = { ...SMALL[workload][0], ...params };
+    for (const model of MODELS[workload]) {
+      const value = result(await runProgramAsync([workload, model, ...flags(full)]));
+      assert.equal(value.checksum, checksum, `${workload} ${model} ${JSON.stringify(params)}`);
+    }
+  }
+});
+
+test("xorshift64 gives the test vectors and the reference", () => {
+  for (const { x, k, xs_k: expected } of VECTORS.xorshift64) {
+    assert.equal(xsK(BigInt(x), k).toString(), expected);
+  }
+  for (const x of [0n, 1n, 0xffffffffn, 1n << 32n, (1n << 64n) - 1n, 0x8000000080000000n]) {
+    for (const k of [0, 1, 2, 7, 100]) assert.equal(xsK(x, k), refXsK(x, k), `${x} ${k}`);
+  }
+});
+
+test("a task's sum of squares wraps at 2^64 and crosses i = 2^32 right", () => {
+  const U64 = 1n << 64n;
+  // The closed form, in BigInt: the sum of i*i for i < m.
+  const below = (m) => (m === 0n ? 0n : ((m - 1n) * m * (2n * m - 1n)) / 6n);
+  const between = (from, to) => (below(BigInt(to)) - below(BigInt(from))) % U64;
+  for (const m of [0, 1, 2, 3, 65_535, 65_536, 65_537, 200_003]) {
+    assert.equal(taskSum(m, 0), between(0, m), `m = ${m}`);
+  }
+  assert.equal(taskSum(1000, 7), between(0, 1007));
+  assert.equal(taskSum(4_000_000, 0), between(0, 4_000_000)); // the sum passes 2^64
+  // Where the low half of i wraps into the high one, and far above.
+  for (const from of [2 ** 32 - 70_000, 2 ** 33 - 5, 10_000_000_000 - 100_000]) {
+    assert.equal(squaresBetween(from, from + 140_000), between(from, from + 140_000), `${from}`);
+  }
+});
