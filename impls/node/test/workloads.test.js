@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { squaresBetween, taskSum } from "../cpu_parallel.js";
+import { produceAndCollect } from "../worker_pool.js";
 import { xsK } from "../xorshift.js";
 import {
   flags,
@@ -25,6 +26,11 @@ const SMALL = {
   "cpu-parallel": [
     { tasks: 3, n: 1000, workers: 2 },
     { tasks: 5, n: 70_000, workers: 3 },
+  ],
+  "worker-pool": [
+    { jobs: 1000, workers: 3, buffer: 5, spin: 5 },
+    { jobs: 50, workers: 2, buffer: 1, spin: 0 },
+    { jobs: 3, workers: 4, buffer: 100, spin: 1 },
   ],
 };
 
@@ -80,5 +86,36 @@ test("a task's sum of squares wraps at 2^64 and crosses i = 2^32 right", () => {
   // Where the low half of i wraps into the high one, and far above.
   for (const from of [2 ** 32 - 70_000, 2 ** 33 - 5, 10_000_000_000 - 100_000]) {
     assert.equal(squaresBetween(from, from + 140_000), between(from, from + 140_000), `${from}`);
+  }
+});
+
+test("worker-pool's threads and processes get at most buffer + workers jobs at a time", async () => {
+  for (const [workers, buffer] of [[3, 1], [2, 10], [4, 100]]) {
+    const jobs = 500;
+    let out = 0;
+    let most = 0;
+    const sent = [];
+    const links = Array.from({ length: workers }, () => {
+      const link = {
+        send(job) {
+          sent.push(job);
+          out++;
+          most = Math.max(most, out);
+          // Each fake worker answers later, in a macrotask, with the job itself.
+          setImmediate(() => {
+            out--;
+            link.listener(BigInt(job));
+          });
+        },
+        on(listener) {
+          link.listener = listener;
+        },
+      };
+      return link;
+    });
+    const sum = await produceAndCollect({ jobs, buffer }, links);
+    assert.equal(sum, BigInt((jobs * (jobs + 1)) / 2));
+    assert.deepEqual(sent, Array.from({ length: jobs }, (_, i) => i + 1), "each job once, in order");
+    assert.equal(most, Math.min(jobs, buffer + workers), `workers ${workers}, buffer ${buffer}`);
   }
 });
