@@ -38,7 +38,18 @@ const SMALL = {
     { units: 3, increments: 20_000 },
     { units: 1, increments: 0 },
   ],
+  "spawn-idle": [{ units: 0 }, { units: 1 }, { units: 1000 }],
 };
+
+/** Sizes of the models whose units are worker threads, each a V8 isolate of some MB. */
+const SMALL_THREADS = {
+  "spawn-idle": [{ units: 0 }, { units: 1 }, { units: 5 }],
+};
+
+/** The small parameters of a workload under a model. */
+function small(workload, model) {
+  return (model === "node-workers" && SMALL_THREADS[workload]) || SMALL[workload];
+}
 
 /** Models whose checksum may be short by design: checked by their own tests below. */
 const RACY = new Set(["node-racy"]);
@@ -52,10 +63,10 @@ async function check(workload, model, params) {
   return value;
 }
 
-for (const [workload, sizes] of Object.entries(SMALL)) {
+for (const workload of Object.keys(SMALL)) {
   for (const model of MODELS[workload].filter((m) => !RACY.has(m))) {
     test(`${workload} ${model} gives the reference answers`, async () => {
-      for (const params of sizes) await check(workload, model, params);
+      for (const params of small(workload, model)) await check(workload, model, params);
     });
   }
 }
@@ -66,8 +77,9 @@ test("the test vectors' cases give their checksums under every model", async () 
     // Skip the cases too big for a unit test (8 × 10^7 loop steps; 10^5 messages each way).
     if (workload === "cpu-parallel" && params.n > 1_000_000) continue;
     if (workload === "worker-pool" && params.jobs > 10_000) continue;
-    const full = { ...SMALL[workload][0], ...params };
     for (const model of MODELS[workload].filter((m) => !RACY.has(m))) {
+      if (model === "node-workers" && workload === "spawn-idle" && params.units > 10) continue;
+      const full = { ...small(workload, model)[0], ...params };
       const value = result(await runProgramAsync([workload, model, ...flags(full)]));
       assert.equal(value.checksum, checksum, `${workload} ${model} ${JSON.stringify(params)}`);
     }
@@ -156,4 +168,18 @@ test("node-racy's and node-seq's increment does every increment (10x take 3x the
   const large = best(20_000_000);
   assert.ok(large >= 3 * small, `2M: ${small} ms, 20M: ${large} ms`);
   assert.equal(counter[0], BigInt(5 * 1_000_000 + 5 * 2_000_000 + 5 * 20_000_000));
+});
+
+test("spawn-idle reports the memory and spawn time it measured while every unit was alive", async () => {
+  for (const model of MODELS["spawn-idle"]) {
+    const units = model === "node-workers" ? 4 : 100_000;
+    const value = result(await runProgramAsync(["spawn-idle", model, `--units=${units}`]));
+    const idle = result(await runProgramAsync(["spawn-idle", model, "--units=0"]));
+    assert.deepEqual(Object.keys(value.metrics).sort(), ["rss_kb", "spawn_ns"]);
+    assert.ok(value.metrics.spawn_ns > 0 && value.metrics.spawn_ns <= value.elapsed_ns);
+    // Each unit holds something: 100,000 async functions more than 10 MB, a thread more
+    // than 1 MB (measured: ~400 bytes and ~7 MB).
+    const perUnitKb = (value.metrics.rss_kb - idle.metrics.rss_kb) / units;
+    assert.ok(perUnitKb > (model === "node-workers" ? 1024 : 0.1), `${model}: ${perUnitKb} kB`);
+  }
 });
