@@ -14,7 +14,7 @@ const PROGRAM = "concbench-node";
 const OLDEST_MAJOR = 20;
 
 // The workloads, in the order --list shows them: each is a module of this directory.
-const WORKLOADS = ["cpu_parallel", "worker_pool", "shared_counter", "spawn_idle"];
+const WORKLOADS = ["cpu_parallel", "worker_pool", "shared_counter", "spawn_idle", "ping_pong"];
 
 const major = Number(process.versions.node.split(".")[0]);
 if (!(major >= OLDEST_MAJOR)) {

@@ -309,9 +309,11 @@ export class Units {
    * Starts a worker thread running `unit(data, link)`; returns the parent's Link to it.
    * @param {string} unit
    * @param {unknown} data structured-cloneable (a SharedArrayBuffer is shared, not copied)
+   * @param {Transferable[]} [transferList] what `data` hands over (a MessagePort)
    */
-  worker(unit, data) {
-    const worker = new Worker(MAIN_URL, { workerData: { module: this.module, unit, data } });
+  worker(unit, data, transferList = []) {
+    const workerData = { module: this.module, unit, data };
+    const worker = new Worker(MAIN_URL, { workerData, transferList });
     this.watch(worker, `worker thread ${unit}`);
     return new Link(worker);
   }

@@ -39,6 +39,7 @@ const SMALL = {
     { units: 1, increments: 0 },
   ],
   "spawn-idle": [{ units: 0 }, { units: 1 }, { units: 1000 }],
+  "ping-pong": [{ rounds: 1 }, { rounds: 1000 }],
 };
 
 /** Sizes of the models whose units are worker threads, each a V8 isolate of some MB. */
