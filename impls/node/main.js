@@ -14,7 +14,14 @@ const PROGRAM = "concbench-node";
 const OLDEST_MAJOR = 20;
 
 // The workloads, in the order --list shows them: each is a module of this directory.
-const WORKLOADS = ["cpu_parallel", "worker_pool", "shared_counter", "spawn_idle", "ping_pong"];
+const WORKLOADS = [
+  "cpu_parallel",
+  "worker_pool",
+  "shared_counter",
+  "spawn_idle",
+  "ping_pong",
+  "prime_sieve",
+];
 
 const major = Number(process.versions.node.split(".")[0]);
 if (!(major >= OLDEST_MAJOR)) {

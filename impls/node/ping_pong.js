@@ -52,8 +52,8 @@ function workerThreads({ rounds }) {
   const clock = new Stopwatch();
   return withUnits("ping_pong", async (threads) => {
     const { port1, port2 } = new MessageChannel();
-    threads.worker("pongPort", { port: port2 }, [port2]);
-    const ping = threads.worker("pingPort", { port: port1, rounds }, [port1]);
+    threads.worker("pongPort", { port: port2 }, { transferList: [port2] });
+    const ping = threads.worker("pingPort", { port: port1, rounds }, { transferList: [port1] });
     const counter = await new Promise((resolve) => ping.on(resolve));
     const result = outcome(rounds, counter, clock);
     await threads.ended();

@@ -309,11 +309,12 @@ export class Units {
    * Starts a worker thread running `unit(data, link)`; returns the parent's Link to it.
    * @param {string} unit
    * @param {unknown} data structured-cloneable (a SharedArrayBuffer is shared, not copied)
-   * @param {Transferable[]} [transferList] what `data` hands over (a MessagePort)
+   * @param {{transferList?: Transferable[], resourceLimits?: object}} [options] the Worker's
+   *   own: what `data` hands over (a MessagePort), a bigger stack
    */
-  worker(unit, data, transferList = []) {
+  worker(unit, data, options = {}) {
     const workerData = { module: this.module, unit, data };
-    const worker = new Worker(MAIN_URL, { workerData, transferList });
+    const worker = new Worker(MAIN_URL, { ...options, workerData });
     this.watch(worker, `worker thread ${unit}`);
     return new Link(worker);
   }

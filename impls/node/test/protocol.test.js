@@ -9,7 +9,14 @@ import { UsageError, parse, resultLine } from "../protocol.js";
 import { TREE, flags, runProgram, serverParams, usageError, workloadTomls } from "./support.js";
 
 /** The workloads this program must implement; the suite may hold more, not yet done here. */
-const REQUIRED = ["cpu-parallel", "worker-pool", "shared-counter", "spawn-idle", "ping-pong"];
+const REQUIRED = [
+  "cpu-parallel",
+  "worker-pool",
+  "shared-counter",
+  "spawn-idle",
+  "ping-pong",
+  "prime-sieve",
+];
 
 const listed = JSON.parse(runProgram(["--list"]).stdout);
 /** The program's workloads, imported from the module each workload name names. */

@@ -40,6 +40,12 @@ const SMALL = {
   ],
   "spawn-idle": [{ units: 0 }, { units: 1 }, { units: 1000 }],
   "ping-pong": [{ rounds: 1 }, { rounds: 1000 }],
+  "prime-sieve": [
+    { primes: 1, buffer: 0 },
+    { primes: 10, buffer: 1 },
+    { primes: 200, buffer: 0 },
+    { primes: 300, buffer: 7 },
+  ],
 };
 
 /** Sizes of the models whose units are worker threads, each a V8 isolate of some MB. */
@@ -78,6 +84,7 @@ test("the test vectors' cases give their checksums under every model", async () 
     // Skip the cases too big for a unit test (8 × 10^7 loop steps; 10^5 messages each way).
     if (workload === "cpu-parallel" && params.n > 1_000_000) continue;
     if (workload === "worker-pool" && params.jobs > 10_000) continue;
+    if (workload === "prime-sieve" && params.primes > 1000) continue; // the deep test has 4,000
     for (const model of MODELS[workload].filter((m) => !RACY.has(m))) {
       if (model === "node-workers" && workload === "spawn-idle" && params.units > 10) continue;
       const full = { ...small(workload, model)[0], ...params };
@@ -183,4 +190,9 @@ test("spawn-idle reports the memory and spawn time it measured while every unit 
     const perUnitKb = (value.metrics.rss_kb - idle.metrics.rss_kb) / units;
     assert.ok(perUnitKb > (model === "node-workers" ? 1024 : 0.1), `${model}: ${perUnitKb} kB`);
   }
+});
+
+test("node-async-generators' chain runs deeper than the main thread's stack holds", async () => {
+  // 4,000 stages threw RangeError on the main thread's stack (prime_sieve.js).
+  await check("prime-sieve", "node-async-generators", { primes: 4000, buffer: 0 });
 });
