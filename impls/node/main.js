@@ -21,6 +21,7 @@ const WORKLOADS = [
   "spawn_idle",
   "ping_pong",
   "prime_sieve",
+  "io_server",
 ];
 
 const major = Number(process.versions.node.split(".")[0]);

@@ -16,6 +16,7 @@ const REQUIRED = [
   "spawn-idle",
   "ping-pong",
   "prime-sieve",
+  "io-server",
 ];
 
 const listed = JSON.parse(runProgram(["--list"]).stdout);
