@@ -67,18 +67,20 @@ export function taskSum(n, k) {
 }
 
 /**
- * The sum of i*i for from <= i < to, wrapping (taskSum's loop from any start, so that the
- * tests can cross i = 2^32 without 2^32 steps).
+ * The sum of i*i for from <= i < to, wrapping, in calls of `block` steps: taskSum's loop
+ * from any start (so that the tests can cross i = 2^32 without 2^32 steps), and in any
+ * block (so that bench/warmup.js can run it as one call).
  * @param {number} from
  * @param {number} to
+ * @param {number} [block]
  * @returns {bigint}
  */
-export function squaresBetween(from, to) {
+export function squaresBetween(from, to, block = BLOCK) {
   task[0] = 0;
   task[1] = 0;
   task[2] = from % 2 ** 32 | 0;
   task[3] = Math.floor(from / 2 ** 32) | 0;
-  for (let left = to - from; left > 0; left -= BLOCK) squaresBlock(Math.min(left, BLOCK));
+  for (let left = to - from; left > 0; left -= block) squaresBlock(Math.min(left, block));
   return fromHalves(task[1], task[0]);
 }
 
