@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of concbench, in every language, from a fresh clone: lints, the harness's
-# unit, CLI and cross-language conformance tests, the Rust implementations' tests, `go test -race`
-# pytest and node --test. It builds what it needs first (the Rust and Go programs, the Python environment
-# with NumPy), exactly as `concbench run` does.
+# unit, CLI and cross-language conformance tests, the Rust implementations' tests,
+# `go test -race`, pytest and node --test. It builds what it needs first (the Rust and Go
+# programs, the Python environment with NumPy), exactly as `concbench run` does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
