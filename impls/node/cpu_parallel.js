@@ -161,7 +161,10 @@ async function processes(args) {
   });
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The cpu-parallel workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "cpu-parallel",
   params: [

@@ -216,7 +216,11 @@ async function clusterWorker(args) {
   return new Promise(() => {});
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The io-server workload and its Node.js models (a cluster's workers are no units: they
+ * start main.js with the same arguments, as node:cluster does).
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "io-server",
   params: [

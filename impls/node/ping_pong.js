@@ -121,7 +121,10 @@ function processes({ rounds }) {
   });
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The ping-pong workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "ping-pong",
   params: [{ name: "rounds", min: 1, max: 1_000_000_000 }],

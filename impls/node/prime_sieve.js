@@ -99,7 +99,10 @@ function asyncGenerators({ primes }) {
   });
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The prime-sieve workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "prime-sieve",
   params: [

@@ -102,7 +102,10 @@ function racy(args) {
   return threads(args, "racy");
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The shared-counter workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "shared-counter",
   params: [

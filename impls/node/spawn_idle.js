@@ -93,7 +93,10 @@ function workerThreads({ units }) {
   });
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The spawn-idle workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "spawn-idle",
   params: [{ name: "units", min: 0, max: 10_000_000 }],

@@ -101,7 +101,10 @@ function processes(args) {
   return pooled(args, (units) => units.process("work", { spin: args.spin }));
 }
 
-/** @type {import("./protocol.js").Workload} */
+/**
+ * The worker-pool workload, its Node.js models and the units they start.
+ * @type {import("./protocol.js").Workload}
+ */
 export const WORKLOAD = {
   name: "worker-pool",
   params: [
