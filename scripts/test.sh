@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every test of concbench, in all three languages, from a fresh clone: lints, the harness's
-# unit, CLI and cross-language conformance tests, the Rust implementations' tests, `go test -race`
-# and pytest. It builds what it needs first (the Rust and Go programs, the Python environment
-# with NumPy), exactly as `concbench run` does.
+# Every test of concbench, in every language, from a fresh clone: lints, the harness's
+# unit, CLI and cross-language conformance tests, the Rust implementations' tests,
+# `go test -race`, pytest and node --test. It builds what it needs first (the Rust and Go
+# programs, the Python environment with NumPy), exactly as `concbench run` does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,3 +49,9 @@ fi
 step "Python: pytest (in the environment concbench runs)"
 "$python_bin" -m pip install --quiet --disable-pip-version-check pytest
 (cd impls/python && "$python_bin" -m pytest -q)
+
+step "Node: node --test (Node.js 20 or newer, no packages)"
+# Debian 12's own nodejs is 18, which concbench-node refuses: install 20 or newer first.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then echo "Node.js 20 or newer is needed (found: $(node --version 2>&1))"; exit 1; fi
+(cd impls/node && node --test test/*.test.js)
