@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{elapsed, median_estimate, metric, ratio, Estimate};
+use super::{elapsed, median_estimate, metric, paired, ratio, Estimate};
 use crate::catalogue::{reference, Catalogue};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
@@ -117,7 +117,11 @@ pub(super) fn run_figures(
         if let Some(i) = find(&|r| {
             r.model == seq.id && r.cpus == run.cpus && r.pinned == run.pinned && same_sizes(r, run)
         }) {
-            out.speedup = ratio(&elapsed(run), &elapsed(&file.runs[i]));
+            out.speedup = ratio(
+                &elapsed(run),
+                &elapsed(&file.runs[i]),
+                paired(run, &file.runs[i]),
+            );
             out.speedup_base = Some(i);
         }
     }
@@ -130,7 +134,11 @@ pub(super) fn run_figures(
                 && r.baseline == run.baseline
                 && same_sizes(r, run)
         }) {
-            if let Some(speedup) = ratio(&elapsed(run), &elapsed(&file.runs[i])) {
+            if let Some(speedup) = ratio(
+                &elapsed(run),
+                &elapsed(&file.runs[i]),
+                paired(run, &file.runs[i]),
+            ) {
                 out.scaling = Some(Scaling {
                     speedup,
                     efficiency: speedup.value / run.cpus as f64,
