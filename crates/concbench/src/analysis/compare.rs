@@ -70,7 +70,7 @@ pub struct Comparison {
     pub unmatched: Vec<String>,
     /// Whether any pair had too few samples for the test ever to reach significance.
     pub too_few_samples: bool,
-    /// The claims whose verdict differs between the files.
+    /// The claims both files measured whose verdict differs between them.
     pub claims: Vec<VerdictChange>,
     /// The workloads whose first tier differs between the files.
     pub first_tiers: Vec<TierChange>,
@@ -231,15 +231,21 @@ pub fn compare_conclusions(
         claims::check(catalogue, table, base, &a),
         claims::check(catalogue, table, new, &b),
     );
+    // The figure the verdict rests on: the counted test with the claim's verdict, else the
+    // first counted test measured.
     let figure = |c: &claims::ClaimResult| {
-        let t = c.tests.iter().find(|t| t.counts && t.verdict == c.verdict);
+        let counted = || c.tests.iter().filter(|t| t.counts);
+        let t = counted().find(|t| t.verdict == c.verdict);
+        let t = t.or_else(|| counted().find(|t| t.verdict != Verdict::NotMeasured));
         t.or(c.tests.first())
             .map_or_else(String::new, |t| format!("{} {}", t.what, t.shown))
     };
+    // A claim one file did not measure is not decided differently, only not by both.
+    let measured = |v: Verdict| v != Verdict::NotMeasured;
     out.claims = ca
         .iter()
         .zip(&cb)
-        .filter(|(x, y)| x.verdict != y.verdict)
+        .filter(|(x, y)| x.verdict != y.verdict && measured(x.verdict) && measured(y.verdict))
         .map(|(x, y)| VerdictChange {
             id: x.id.clone(),
             base: x.verdict,

@@ -5,11 +5,21 @@ use crate::analysis::view::{level_words, Estimate, Evidence};
 use crate::format::{format_ns, format_ratio};
 
 /// A run as a reader reruns it: `run 12: spawn-idle go-goroutines units=100000, 2 CPUs:
-/// median 41.2 ms (40.9–41.5 ms), 3 samples`.
+/// median 41.2 ms (40.9 ms–41.5 ms) 75%, 3 samples`; one sample shows no interval.
 pub fn evidence_line(e: &Evidence) -> String {
     let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let interval = if e.level > 0.0 {
+        format!(
+            " ({}–{}){}",
+            format_ns(e.ci95_ns.0),
+            format_ns(e.ci95_ns.1),
+            level_note(e.level)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "run {}: {} {} {}, {} CPU{}{}: median {} ({}–{}), {} sample{}",
+        "run {}: {} {} {}, {} CPU{}{}: median {}{interval}, {} sample{}",
         e.run,
         e.workload,
         e.model,
@@ -18,8 +28,6 @@ pub fn evidence_line(e: &Evidence) -> String {
         if e.cpus == 1 { "" } else { "s" },
         if e.pinned { " pinned" } else { "" },
         format_ns(e.median_ns),
-        format_ns(e.ci95_ns.0),
-        format_ns(e.ci95_ns.1),
         e.samples,
         if e.samples == 1 { "" } else { "s" }
     )

@@ -365,8 +365,10 @@ pub(crate) fn decide(
         }
         None => (mine, String::new()),
     };
+    let point = reading.interval.is_none();
     let mut out = conclude(&case, out, reading, (&key, i), &raw);
-    if out.verdict == Verdict::Undecided {
+    // More runs narrow an interval; a point figure has none to narrow.
+    if out.verdict == Verdict::Undecided && !point {
         out.measure = Some(decide_spec(&case, &out, i));
     }
     out
