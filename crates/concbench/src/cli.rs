@@ -268,7 +268,12 @@ fn report(args: &ReportArgs) -> Result<i32> {
 fn compare(args: &CompareArgs) -> Result<i32> {
     let base = ResultsFile::load(&args.base)?;
     let new = ResultsFile::load(&args.new)?;
-    let comparison = crate::analysis::compare::compare(&base, &new);
+    let comparison = crate::analysis::compare::compare_conclusions(
+        Catalogue::embedded(),
+        crate::analysis::claims::ClaimsTable::embedded(),
+        &base,
+        &new,
+    );
     let document = ComparisonDocument {
         base: &base,
         new: &new,

@@ -318,7 +318,8 @@ fn report_renders_a_results_file_again_with_its_findings() {
     assert!(text.contains("cpu-parallel — "), "{text}");
     assert!(text.contains("• 2 CPUs"), "{text}");
     assert!(
-        text.contains("In short:\n  cpu-parallel (2 CPUs, 2 models): "),
+        // rust-seq is shown for scale, not ranked.
+        text.contains("In short:\n  cpu-parallel (2 CPUs, 1 models): only rust-threads ranked"),
         "{text}"
     );
     let printed = String::from_utf8_lossy(&run_out.stdout);
@@ -337,9 +338,13 @@ fn report_renders_a_results_file_again_with_its_findings() {
         .unwrap();
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(view["schema"], "concbench.analysis/1");
-    let ranking = &view["analysis"]["workloads"][0]["groups"][0]["ranking"];
-    assert_eq!(ranking.as_array().unwrap().len(), 2);
+    let group = &view["analysis"]["workloads"][0]["groups"][0];
+    let ranking = &group["ranking"];
+    assert_eq!(ranking.as_array().unwrap().len(), 1);
     assert_eq!(ranking[0]["rank"], 1);
+    assert_eq!(group["baselines"][0]["model"], "rust-seq");
+    // Three samples: the interval's level is that of [min, max] of 3, not a nominal 95%.
+    assert_eq!(ranking[0]["value"]["level"], 0.75);
 
     std::fs::write(dir.path().join("bad.json"), "{\"schema\": \"other/9\"}").unwrap();
     let bad = concbench()

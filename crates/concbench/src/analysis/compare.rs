@@ -1,11 +1,17 @@
 //! `concbench compare BASE NEW`: which runs changed, by how much, and how sure we are —
 //! in the manner of benchstat. Works across machines, toolchain versions and builds: it pairs
-//! runs by workload, model, CPUs and parameters, and tests the samples themselves.
+//! runs by workload, model, CPUs and parameters, and tests the samples themselves. Then what
+//! a reader of either file would conclude differently: the claims whose verdict differs and
+//! the workloads whose first tier differs, each with both figures.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::claims::{self, ClaimsTable, Verdict};
+use super::findings::findings;
+use super::view::{analyse, Analysis};
+use crate::catalogue::Catalogue;
 use crate::results::{ResultsFile, RunResult};
 use crate::stats;
 
@@ -34,10 +40,14 @@ pub struct CompareRow {
     pub new_median_ns: u64,
     /// new / base: below 1 is faster.
     pub ratio: f64,
-    /// Lower bound of the percentile-bootstrap 95% confidence interval of `ratio`.
+    /// Lower end of the interval of `ratio`: the two medians' order-statistic intervals,
+    /// unpaired (two files share no rounds), at `level`.
     pub ci95_low: f64,
-    /// Upper bound of the percentile-bootstrap 95% confidence interval of `ratio`.
+    /// Upper end of that interval.
     pub ci95_high: f64,
+    /// The level the interval really reaches: 95% or more with 7 samples a side, less with
+    /// fewer (0 when a side has one sample).
+    pub level: f64,
     /// Two-sided Mann-Whitney U p-value that both sets of samples come from the same
     /// distribution (exact for small samples without ties).
     pub p_value: f64,
@@ -60,6 +70,40 @@ pub struct Comparison {
     pub unmatched: Vec<String>,
     /// Whether any pair had too few samples for the test ever to reach significance.
     pub too_few_samples: bool,
+    /// The claims both files measured whose verdict differs between them.
+    pub claims: Vec<VerdictChange>,
+    /// The workloads whose first tier differs between the files.
+    pub first_tiers: Vec<TierChange>,
+}
+
+/// A claim decided differently by the two files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictChange {
+    /// The claim's id.
+    pub id: String,
+    /// The verdict on the base file.
+    pub base: Verdict,
+    /// The verdict on the new file.
+    pub new: Verdict,
+    /// The figure it rests on in the base file, as shown (`1.9× [1.8–2.0]`).
+    pub base_figure: String,
+    /// The figure in the new file.
+    pub new_figure: String,
+}
+
+/// A workload whose first tier (the models tied for first) differs between the files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierChange {
+    /// The workload.
+    pub workload: String,
+    /// The base file's first tier.
+    pub base: Vec<String>,
+    /// The new file's.
+    pub new: Vec<String>,
+    /// The base file's headline for the workload: the tier and its margin.
+    pub base_figure: String,
+    /// The new file's.
+    pub new_figure: String,
 }
 
 /// The identity of a run across files.
@@ -132,7 +176,12 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
         if mb <= 0.0 {
             continue;
         }
-        let (lo, hi) = stats::bootstrap_ratio_ci(&xs, &ys).unwrap_or((mn / mb, mn / mb));
+        let ci = stats::unpaired_ratio_interval(&xs, &ys, stats::CONFIDENCE);
+        let ci = ci.unwrap_or(stats::Interval {
+            lo: mn / mb,
+            hi: mn / mb,
+            level: 0.0,
+        });
         let p = stats::mann_whitney_p(&xs, &ys).unwrap_or(1.0);
         // The smallest p-value samples of these sizes can reach: 2 / C(n1 + n2, n1).
         if stats::smallest_p(xs.len(), ys.len()) >= ALPHA {
@@ -148,8 +197,9 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
             base_median_ns: mb.round() as u64,
             new_median_ns: mn.round() as u64,
             ratio: mn / mb,
-            ci95_low: lo,
-            ci95_high: hi,
+            ci95_low: ci.lo,
+            ci95_high: ci.hi,
+            level: ci.level,
             p_value: p,
             significant: p < ALPHA,
             base_samples: xs.len(),
@@ -162,7 +212,88 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
         rows,
         unmatched,
         too_few_samples,
+        claims: Vec::new(),
+        first_tiers: Vec::new(),
     }
+}
+
+/// [`compare`], with the claims whose verdict differs and the workloads whose first tier
+/// differs, each file decided on its own.
+pub fn compare_conclusions(
+    catalogue: &Catalogue,
+    table: &ClaimsTable,
+    base: &ResultsFile,
+    new: &ResultsFile,
+) -> Comparison {
+    let mut out = compare(base, new);
+    let (a, b) = (analyse(catalogue, base), analyse(catalogue, new));
+    let (ca, cb) = (
+        claims::check(catalogue, table, base, &a),
+        claims::check(catalogue, table, new, &b),
+    );
+    // The figure the verdict rests on: the counted test with the claim's verdict, else the
+    // first counted test measured.
+    let figure = |c: &claims::ClaimResult| {
+        let counted = || c.tests.iter().filter(|t| t.counts);
+        let t = counted().find(|t| t.verdict == c.verdict);
+        let t = t.or_else(|| counted().find(|t| t.verdict != Verdict::NotMeasured));
+        t.or(c.tests.first())
+            .map_or_else(String::new, |t| format!("{} {}", t.what, t.shown))
+    };
+    // A claim one file did not measure is not decided differently, only not by both.
+    let measured = |v: Verdict| v != Verdict::NotMeasured;
+    out.claims = ca
+        .iter()
+        .zip(&cb)
+        .filter(|(x, y)| x.verdict != y.verdict && measured(x.verdict) && measured(y.verdict))
+        .map(|(x, y)| VerdictChange {
+            id: x.id.clone(),
+            base: x.verdict,
+            new: y.verdict,
+            base_figure: figure(x),
+            new_figure: figure(y),
+        })
+        .collect();
+    out.first_tiers = tier_changes(&a, &b);
+    out
+}
+
+/// The first tier of each workload's headline group (the one with the most concurrency
+/// models), with the headline.
+fn first_tiers(a: &Analysis) -> Vec<(String, Vec<String>, String)> {
+    let headlines = findings(a);
+    a.workloads
+        .iter()
+        .zip(headlines)
+        .filter_map(|(w, f)| {
+            let g = w
+                .groups
+                .iter()
+                .filter(|g| !g.for_scale_only)
+                .max_by_key(|g| g.ranking.len())?;
+            let mut tier = g.tiers.first()?.clone();
+            tier.sort();
+            Some((w.workload.clone(), tier, f.headline))
+        })
+        .collect()
+}
+
+/// The workloads ranked in both views whose first tier differs.
+fn tier_changes(a: &Analysis, b: &Analysis) -> Vec<TierChange> {
+    let new = first_tiers(b);
+    first_tiers(a)
+        .into_iter()
+        .filter_map(|(workload, tier, headline)| {
+            let (_, other, other_headline) = new.iter().find(|n| n.0 == workload)?;
+            (tier != *other).then(|| TierChange {
+                workload,
+                base: tier,
+                new: other.clone(),
+                base_figure: headline,
+                new_figure: other_headline.clone(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -172,6 +303,63 @@ mod tests {
 
     fn run(model: &str, n: u64, elapsed: &[u64]) -> RunResult {
         crate::fixtures::cpu_parallel(model, n, elapsed)
+    }
+
+    /// A file with ping-pong go-channels at `ns` per hand-off and rust-threads and
+    /// rust-rayon on cpu-parallel, five rounds each.
+    fn conclusions_file(ns: u64, threads: u64, rayon: u64) -> ResultsFile {
+        let spread = |x: u64| [x, x + x / 100, x - x / 100, x + x / 50, x - x / 50];
+        file(vec![
+            crate::fixtures::run(
+                "ping-pong",
+                "go-channels",
+                &[("rounds", 100_000)],
+                &spread(ns * 200_000),
+            ),
+            run("rust-threads", 1_000_000, &spread(threads)),
+            run("rust-rayon", 1_000_000, &spread(rayon)),
+        ])
+    }
+
+    #[test]
+    fn the_claims_and_first_tiers_that_differ_are_listed_with_both_figures() {
+        // Base: 150 ns a hand-off (holds), rust-rayon first. New: 600 ns (does not hold),
+        // rust-threads first.
+        let base = conclusions_file(150, 20_000_000, 10_000_000);
+        let new = conclusions_file(600, 10_000_000, 20_000_000);
+        let c = compare_conclusions(Catalogue::embedded(), ClaimsTable::embedded(), &base, &new);
+        let switch = c
+            .claims
+            .iter()
+            .find(|v| v.id == "goroutine-switch-100ns")
+            .expect("the hand-off claim changed");
+        assert_eq!(
+            switch.base,
+            Verdict::Caveat,
+            "the OS-thread test is not measured"
+        );
+        assert_eq!(switch.new, Verdict::DoesNotHold);
+        assert!(switch.base_figure.contains("150.0 ns"), "{switch:?}");
+        assert!(switch.new_figure.contains("600.0 ns"), "{switch:?}");
+        assert_eq!(c.first_tiers.len(), 1, "{:?}", c.first_tiers);
+        let t = &c.first_tiers[0];
+        assert_eq!(
+            (t.base.as_slice(), t.new.as_slice()),
+            (
+                &["rust-rayon".to_string()][..],
+                &["rust-threads".to_string()][..]
+            )
+        );
+        assert!(
+            t.base_figure
+                .contains("rust-rayon first, 2.00× ahead of rust-threads"),
+            "{t:?}"
+        );
+        assert!(t.new_figure.contains("rust-threads first"), "{t:?}");
+        // A file compared with itself concludes nothing differently.
+        let same =
+            compare_conclusions(Catalogue::embedded(), ClaimsTable::embedded(), &base, &base);
+        assert!(same.claims.is_empty() && same.first_tiers.is_empty());
     }
 
     #[test]

@@ -6,9 +6,12 @@
 
 use serde::Serialize;
 
-use crate::analysis::view::{Analysis, Doubt, Group, Ranked, WorkloadView, CALIBRATION_SPREAD};
+use crate::analysis::view::{
+    ratio_words, Analysis, Doubt, Group, Ranked, WorkloadView, CALIBRATION_SPREAD,
+};
 use crate::analysis::warnings::NOISY_CV;
-use crate::format::{format_bytes, format_ns_fine, format_number, format_p, format_ratio};
+use crate::format::{format_bytes, format_ns_fine, format_number, format_ratio};
+use crate::stats;
 
 /// One sentence and the runs (indexes into the results file) it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,14 +85,9 @@ pub fn metric_value(g: &Group, value: f64, unit: &str) -> String {
     }
 }
 
-/// "1.06× (95% CI 1.03–1.09)".
+/// "1.06× (95% interval 1.03–1.09×)": a model's ratio to the best.
 fn ratio_with_ci(r: &Ranked) -> String {
-    format!(
-        "{} (95% CI {}–{})",
-        format_ratio(r.vs_best.value),
-        format_ratio(r.vs_best.ci95_low).trim_end_matches('×'),
-        format_ratio(r.vs_best.ci95_high)
-    )
+    ratio_words(&r.vs_best)
 }
 
 /// "a, b and c".
@@ -101,7 +99,8 @@ fn join_names(names: &[&str]) -> String {
     }
 }
 
-/// The sentence that ranks one group: its winner or tied group, and the margin to the next.
+/// The sentence that ranks one group: its winner or the models tied for first, and the
+/// margin to the first model that differs from them.
 fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     let label = group_label(w, g);
     let best = &g.ranking[0];
@@ -111,15 +110,24 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     } else {
         ("is fastest", "fastest")
     };
-    // With too few runs for any test to reach p < 0.05, nothing is called tied: the sentence
-    // ranks by medians and says so.
-    let top: Vec<&Ranked> = if g.too_few_samples {
-        vec![best]
-    } else {
-        g.ranking.iter().filter(|r| r.tier == 0).collect()
-    };
+    let top: Vec<&Ranked> = g.ranking.iter().filter(|r| r.tier == 0).collect();
     let mut runs: Vec<usize> = top.iter().map(|r| r.evidence.run).collect();
-    let mut text = if g.ranking.len() == 1 {
+    let mut text = if g.for_scale_only {
+        let names: Vec<&str> = g.ranking.iter().map(|r| r.model.as_str()).collect();
+        format!(
+            "{label}: only models shown for scale were measured here ({}), no concurrency \
+             model to rank; the best of them is {}, at {}",
+            join_names(&names),
+            best.model,
+            metric_value(g, best.value.value, unit)
+        )
+    } else if g.ranking.len() == 1 && !g.baselines.is_empty() {
+        format!(
+            "{label}: {} is the only concurrency model measured here, at {}",
+            best.model,
+            metric_value(g, best.value.value, unit)
+        )
+    } else if g.ranking.len() == 1 {
         format!(
             "{label}: only {} was measured here: {}",
             best.model,
@@ -135,7 +143,8 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
         let names: Vec<&str> = top.iter().map(|r| r.model.as_str()).collect();
         let last = top.last().expect("a tier has a member");
         format!(
-            "{label}: {} are tied for {tied_for} (no pair differs at p < 0.05), at {}–{}",
+            "{label}: {} are tied for {tied_for} (the interval of every pair's ratio holds \
+             1), at {}–{}",
             join_names(&names),
             metric_value(g, best.value.value, unit)
                 .split(" per ")
@@ -145,39 +154,34 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
             metric_value(g, last.value.value, unit)
         )
     };
-    let next = if g.too_few_samples {
-        g.ranking.get(1)
-    } else {
-        g.ranking.iter().find(|r| r.tier == 1)
-    };
-    if let Some(next) = next {
+    if let Some(next) = g.ranking.iter().find(|r| r.tier == 1) {
         runs.push(next.evidence.run);
-        let p = next.p_vs_best.map(format_p).unwrap_or_default();
         text += &if g.higher_is_better {
             format!(
-                "; it answers {} as many requests per second as the next, {} ({p})",
+                "; it answers {} as many requests per second as the next, {}",
                 ratio_with_ci(next),
                 next.model
             )
         } else {
             format!(
-                "; the next, {}, takes {} as long ({p})",
+                "; the next, {}, takes {} as long",
                 next.model,
                 ratio_with_ci(next)
             )
         };
     }
     if g.too_few_samples && g.ranking.len() > 1 {
-        let n = g
+        let single: Vec<&str> = g
             .ranking
             .iter()
-            .map(|r| r.evidence.samples)
-            .min()
-            .unwrap_or(0);
+            .filter(|r| r.evidence.samples < 2)
+            .map(|r| r.model.as_str())
+            .collect();
         text += &format!(
-            " — by medians only: with {n} run{} a model no difference can reach p < 0.05 \
-             (use --runs 5)",
-            if n == 1 { "" } else { "s" }
+            " — one sample of {}: a single run decides nothing, so it is tied with every \
+             model (use --runs {})",
+            join_names(&single),
+            stats::interval::samples_needed(stats::CONFIDENCE)
         );
     }
     Finding {
@@ -219,17 +223,17 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
 /// the file has that run.
 fn with_speedup(analysis: &Analysis, g: &Group, mut ranked: Finding) -> Finding {
     let best = &g.ranking[0];
+    if g.for_scale_only {
+        return ranked;
+    }
     let figures = &analysis.runs[best.evidence.run];
     if let (Some(s), Some(base)) = (figures.speedup, figures.speedup_base) {
         if base != best.evidence.run {
             ranked.text.pop();
             ranked.text += &format!(
-                "; {} runs {} (95% CI {}–{}) as fast as {}, its language's sequential \
-                 model.",
+                "; {} runs {} as fast as {}, its language's sequential model.",
                 best.model,
-                format_ratio(s.value),
-                format_ratio(s.ci95_low).trim_end_matches('×'),
-                format_ratio(s.ci95_high),
+                ratio_words(&s),
                 analysis.runs[base].model
             );
             ranked.runs.push(base);
@@ -238,39 +242,29 @@ fn with_speedup(analysis: &Analysis, g: &Group, mut ranked: Finding) -> Finding 
     ranked
 }
 
-/// The baselines against the best contender: how far the ranking is from plain C.
+/// The models shown for scale against the best concurrency model: how far the ranking is
+/// from plain C and from one thread.
 fn baselines_finding(label: &str, g: &Group) -> Option<Finding> {
     if g.baselines.is_empty() {
         return None;
     }
     let best = &g.ranking[0];
     let how = if g.higher_is_better {
-        "the best's throughput over the baseline's"
+        "the best's throughput over theirs"
     } else {
-        "the baseline's time over the best's"
+        "their time over the best's"
     };
     let each: Vec<String> = g
         .baselines
         .iter()
-        .map(|b| {
-            let p = b
-                .p_vs_best
-                .map(|p| format!(", {}", format_p(p)))
-                .unwrap_or_default();
-            format!(
-                "{} {} (95% CI {}–{}{p})",
-                b.model,
-                format_ratio(b.vs_best.value),
-                format_ratio(b.vs_best.ci95_low).trim_end_matches('×'),
-                format_ratio(b.vs_best.ci95_high)
-            )
-        })
+        .map(|b| format!("{} {}", b.model, ratio_words(&b.vs_best)))
         .collect();
     let mut runs: Vec<usize> = g.baselines.iter().map(|b| b.evidence.run).collect();
     runs.push(best.evidence.run);
     Some(Finding {
         text: format!(
-            "{label}: against {}, the best ranked, the baselines (not ranked; {how}): {}.",
+            "{label}: against {}, the best ranked, the models shown for scale (not ranked; \
+             {how}): {}.",
             best.model,
             each.join(", ")
         ),
@@ -472,37 +466,41 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
     })
 }
 
-/// One line for the end of a run: the group with the most models, its winner, its margin.
+/// One line for the end of a run: the group with the most concurrency models, its winner
+/// (or the models tied for first), and its margin to the first model that differs.
 fn headline(w: &WorkloadView) -> String {
-    let Some(g) = w.groups.iter().max_by_key(|g| g.ranking.len()) else {
-        return format!("{}: nothing valid to rank", w.workload);
+    let ranked = w.groups.iter().filter(|g| !g.for_scale_only);
+    let Some(g) = ranked.max_by_key(|g| g.ranking.len()) else {
+        return if w.groups.is_empty() {
+            format!("{}: nothing valid to rank", w.workload)
+        } else {
+            format!(
+                "{}: only models shown for scale were measured, nothing to rank",
+                w.workload
+            )
+        };
     };
     let top: Vec<&str> = g
         .ranking
         .iter()
-        .filter(|r| r.tier == 0 && (r.rank == 1 || !g.too_few_samples))
+        .filter(|r| r.tier == 0)
         .map(|r| r.model.as_str())
         .collect();
-    let lead = if g.too_few_samples {
-        format!("{} first by median", top[0])
-    } else if top.len() == 1 {
+    let lead = if top.len() == 1 && g.ranking.len() > 1 {
         format!("{} first", top[0])
+    } else if top.len() == 1 {
+        format!("only {} ranked", top[0])
     } else {
-        format!("{} tied first", join_names(&top))
+        format!("tied: {}", top.join(", "))
     };
     let margin = g
         .ranking
         .iter()
-        .find(|r| {
-            if g.too_few_samples {
-                r.rank == 2
-            } else {
-                r.tier == 1
-            }
-        })
+        .find(|r| r.tier == 1)
         .map(|next| {
             format!(
-                ", {} ahead of {}",
+                "{} {} ahead of {}",
+                if top.len() == 1 { "," } else { ";" },
                 format_ratio(next.vs_best.value),
                 next.model
             )
@@ -586,19 +584,43 @@ mod tests {
 
     #[test]
     fn a_twice_as_fast_model_reads_as_twice_as_fast() {
+        let slow = [20_000_000, 20_300_000, 19_800_000, 20_100_000, 19_900_000];
         let t = text(vec![
-            cpu(
-                "rust-seq",
-                &[20_000_000, 20_300_000, 19_800_000, 20_100_000, 19_900_000],
-            ),
+            cpu("rust-seq", &slow),
+            cpu("rust-threads", &slow),
             cpu(
                 "rust-rayon",
                 &[10_000_000, 10_150_000, 9_900_000, 10_050_000, 9_950_000],
             ),
         ]);
         assert!(t.contains("rust-rayon is fastest"), "{t}");
-        assert!(t.contains("the next, rust-seq, takes 2.00× (95% CI"), "{t}");
-        assert!(t.contains("rust-rayon runs 2.00× (95% CI"), "{t}");
+        assert!(
+            t.contains("the next, rust-threads, takes 2.00× (93.7% interval 2.00–2.00×)"),
+            "{t}"
+        );
+        assert!(t.contains("rust-rayon runs 2.00× (93.7% interval"), "{t}");
+        assert!(
+            t.contains("rust-rayon first, 2.00× ahead of rust-threads"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn a_tie_at_the_top_is_said_and_a_single_sample_decides_nothing() {
+        let t = text(vec![
+            cpu("rust-seq", &[1_000_000]),
+            cpu("rust-threads", &[10_900_000]),
+            cpu("rust-rayon", &[10_000_000]),
+        ]);
+        assert!(
+            t.contains("= cpu-parallel (2 CPUs, 2 models): tied: rust-rayon, rust-threads"),
+            "{t}"
+        );
+        assert!(
+            t.contains("one sample of rust-rayon and rust-threads"),
+            "{t}"
+        );
+        assert!(!t.contains("rust-seq first"), "{t}");
     }
 
     #[test]

@@ -21,8 +21,11 @@ use crate::results::{ResultsFile, SafetyOutcome};
 pub struct Cell {
     /// The value, in the column's unit.
     pub value: f64,
-    /// Its bootstrap 95% CI, where the samples give one.
+    /// Its interval, where the samples give one (distribution-free, at `level`).
     pub ci95: Option<(f64, f64)>,
+    /// The level that interval really reaches (below 0.95 under 6 samples, 0 for one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
     /// The value as people read it.
     pub shown: String,
     /// The scenario in words, e.g. `units=100,000, 2 CPUs`.
@@ -225,6 +228,7 @@ fn measure(
     Some(Cell {
         value: t.measured?,
         ci95: t.ci95,
+        level: t.level,
         shown: t.shown,
         reason: t.reason,
         evidence: t.evidence,

@@ -1,5 +1,5 @@
 //! A run's summary: the figures of its counted samples that the results file stores
-//! (median with a bootstrap CI, ns per op, CV, CPU use, peak memory, lost updates, the
+//! (median with its order-statistic interval, ns per op, CV, CPU use, peak memory, lost updates, the
 //! medians of the implementation's own metrics).
 
 use std::collections::BTreeMap;
@@ -14,7 +14,8 @@ pub fn summarise(samples: &[Sample], reference: u64, racy: bool) -> Summary {
     }
     let elapsed: Vec<f64> = samples.iter().map(|s| s.elapsed_ns as f64).collect();
     let median = stats::median(&elapsed).unwrap_or(0.0);
-    let (lo, hi) = stats::bootstrap_median_ci(&elapsed).unwrap_or((median, median));
+    let (lo, hi) = stats::median_interval(&elapsed, stats::CONFIDENCE)
+        .map_or((median, median), |ci| (ci.lo, ci.hi));
     let walls: Vec<f64> = samples.iter().map(|s| s.wall_ns as f64).collect();
     let utilisation: Vec<f64> = samples
         .iter()

@@ -9,7 +9,7 @@ use super::{
     AdvicePath, Check, Constraint, Inputs, KeyFigures, Row,
 };
 use crate::analysis::profile::{num, Profile};
-use crate::analysis::view::{evidence, Group, Ranked};
+use crate::analysis::view::{evidence, Group};
 use crate::catalogue::selection::Selection;
 use crate::catalogue::{Catalogue, Lang, Model, Workload};
 use crate::format::format_ns_fine;
@@ -31,8 +31,10 @@ struct Sources<'a> {
     pinned: bool,
     /// The catalogue's cpu-parallel.
     cpu_workload: Option<&'a Workload>,
-    /// The fastest sequential cpu-parallel run: the profile's CPU time is time in it.
-    reference: &'a Ranked,
+    /// The fastest sequential cpu-parallel run: the profile's CPU time is time in it. Its
+    /// model and median ns per iteration (a sequential model is shown for scale, so it is
+    /// among a group's baselines, or ranked in a group of references only).
+    reference: (&'a str, f64),
 }
 
 /// The runs a row reads, and where each figure comes from in words.
@@ -58,8 +60,8 @@ pub(super) fn job_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         "worker-pool (handing a job to a pool), cpu-parallel (computing; the profile's {} ms of \
          CPU is time in {}, {} per iteration) and spawn-idle (memory per unit), {} CPUs{}",
         num(profile.cpu_ms),
-        reference.model,
-        format_ns_fine(reference.value.value),
+        reference.0,
+        format_ns_fine(reference.1),
         sources.cpus,
         if sources.pinned { " (pinned)" } else { "" }
     );
@@ -122,16 +124,23 @@ fn sources<'a>(profile: &Profile, inputs: &Inputs<'a>, advice: &mut Advice) -> O
     let spawn = at_cpus(&spawn_all, cpus);
     // The profile's cpu_ms is time in compiled code: the fastest sequential model measured.
     let cpu_workload = inputs.catalogue.workload("cpu-parallel");
-    let sequential = |r: &Ranked| {
+    let sequential = |model: &str| {
         cpu_workload
-            .and_then(|w| w.model(&r.model))
+            .and_then(|w| w.model(model))
             .is_some_and(|m| m.sequential)
     };
     let reference = compute
         .iter()
-        .flat_map(|g| g.ranking.iter())
-        .filter(|r| sequential(r))
-        .min_by(|a, b| a.value.value.total_cmp(&b.value.value));
+        .flat_map(|g| {
+            let ranked = g.ranking.iter().map(|r| (r.model.as_str(), r.value.value));
+            ranked.chain(
+                g.baselines
+                    .iter()
+                    .map(|b| (b.model.as_str(), b.value.value)),
+            )
+        })
+        .filter(|(model, _)| sequential(model))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
     let Some(reference) = reference else {
         advice.missing = Some("this results file has no valid sequential cpu-parallel run (go-seq, rust-seq), which the profile's CPU time is measured against".into());
         advice
@@ -189,7 +198,7 @@ fn job_row(
 ) -> Option<Row> {
     let (catalogue, analysis) = (inputs.catalogue, inputs.analysis);
     let n = profile.concurrency;
-    let ref_ns = s.reference.value.value;
+    let ref_ns = s.reference.1;
     let job = nearest(&points_of(&s.pool, model), "workers", n as f64)?;
     seen.0.extend(job.param("workers"));
     let mut cited = Cited {

@@ -3,23 +3,54 @@
 //! view defines it, and the rule applied to it.
 
 use super::scenario::{machine_cpus_for, test_cpus, ScenarioKey};
-use super::words::{base_unit, not_measured_reason, outcome_words, place_words, range_words, show};
-use super::{Measure, Metric, SafetyEvidence, TestResult, TestSpec, Verdict};
+use super::words::{
+    base_unit, not_measured_reason, outcome_words, place_words, range_words, show, show_bound,
+};
+use super::{Measure, Metric, SafetyEvidence, TestResult, TestSpec, Undecided, Verdict};
 use crate::analysis::view::{self, Analysis, Estimate};
 use crate::catalogue::claims::ModelSpec;
 use crate::catalogue::selection::{Selection, SetOverride};
 use crate::catalogue::{Catalogue, Role, Workload};
 use crate::format;
 use crate::results::{ResultsFile, RunResult, SafetyOutcome, Status};
-use crate::stats;
+use crate::stats::{self, Interval, Placement, CONFIDENCE};
 
-/// A value read from runs: its point estimate, CI, and the runs it came from.
+/// A value read from runs: its point estimate, its interval, and the runs it came from.
 struct Reading {
     value: f64,
-    ci95: Option<(f64, f64)>,
+    /// Its interval with the level it reaches; `None` for a point figure with no interval.
+    interval: Option<Interval>,
     runs: Vec<usize>,
-    /// The per-sample values the CI of a ratio resamples, when the figure has them.
+    /// The per-sample values a ratio's interval is read from, when the figure has them.
     samples: Vec<f64>,
+}
+
+/// An estimate of the view as an interval.
+fn interval_of(e: &Estimate, scale: f64) -> Interval {
+    Interval {
+        lo: e.ci95_low / scale,
+        hi: e.ci95_high / scale,
+        level: e.level,
+    }
+}
+
+/// The interval of (median(run) − median(base)) × `scale` for one metric of two runs: each
+/// median's order-statistic interval at (1 + level) / 2, and the differences of their ends,
+/// at least at the sum of their levels less 1. It holds the difference of the medians.
+fn difference_interval(
+    run: &RunResult,
+    base: &RunResult,
+    name: &str,
+    scale: f64,
+) -> Option<Interval> {
+    let each = (1.0 + CONFIDENCE) / 2.0;
+    let a = stats::median_interval(&view::metric(run, name), each)?;
+    let b = stats::median_interval(&view::metric(base, name), each)?;
+    Some(Interval {
+        lo: (a.lo - b.hi) * scale,
+        hi: (a.hi - b.lo) * scale,
+        level: (a.level + b.level - 1.0).max(0.0),
+    })
 }
 
 /// True for a run a figure can be read from: valid, counted, not a baseline.
@@ -51,33 +82,51 @@ fn read(
 ) -> Option<Reading> {
     let run = &file.runs[i];
     let fig = &a.runs[i];
-    let one = |value: f64, runs: Vec<usize>| Reading {
+    let one = |value: f64, interval: Option<Interval>, runs: Vec<usize>| Reading {
         value,
-        ci95: None,
+        interval,
         runs,
         samples: Vec::new(),
     };
+    let units = run.params.get("units").copied().unwrap_or(0).max(1) as f64;
     match metric {
-        Metric::MemPerUnit => Some(one(fig.mem_per_unit_bytes?, vec![i, fig.per_unit_base?])),
-        Metric::SpawnPerUnit => Some(one(fig.spawn_per_unit_ns?, vec![i, fig.per_unit_base?])),
+        Metric::MemPerUnit => {
+            let base = fig.per_unit_base?;
+            let ci = difference_interval(run, &file.runs[base], "rss_kb", 1024.0 / units);
+            Some(one(fig.mem_per_unit_bytes?, ci, vec![i, base]))
+        }
+        Metric::SpawnPerUnit => {
+            let ci = stats::median_interval(&view::metric(run, "spawn_ns"), CONFIDENCE);
+            let ci = ci.map(|c| Interval {
+                lo: c.lo / units,
+                hi: c.hi / units,
+                level: c.level,
+            });
+            Some(one(fig.spawn_per_unit_ns?, ci, vec![i, fig.per_unit_base?]))
+        }
         Metric::Speedup => {
             let s: Estimate = fig.speedup?;
             let k = if per_cpu { run.cpus as f64 } else { 1.0 };
-            Some(Reading {
-                value: s.value / k,
-                ci95: Some((s.ci95_low / k, s.ci95_high / k)),
-                runs: vec![i, fig.speedup_base?],
-                samples: Vec::new(),
-            })
+            Some(one(
+                s.value / k,
+                Some(interval_of(&s, k)),
+                vec![i, fig.speedup_base?],
+            ))
         }
-        Metric::Cv => Some(one(stats::cv(&series(Metric::Time, run)) * 100.0, vec![i])),
+        // A coefficient of variation is a point figure: no interval, so it decides nothing
+        // by itself.
+        Metric::Cv => Some(one(
+            stats::cv(&series(Metric::Time, run)) * 100.0,
+            None,
+            vec![i],
+        )),
         Metric::MaxValid | Metric::Safety => None,
         _ => {
             let xs = series(metric, run);
             let value = stats::median(&xs)?;
             Some(Reading {
                 value,
-                ci95: stats::bootstrap_median_ci(&xs),
+                interval: stats::median_interval(&xs, CONFIDENCE),
                 runs: vec![i],
                 samples: xs,
             })
@@ -238,6 +287,7 @@ fn blank(t: &TestSpec) -> TestResult {
         measured: None,
         unit: t.unit.clone(),
         ci95: None,
+        level: None,
         shown: "—".into(),
         rule: t.rule.clone(),
         holds: t.holds,
@@ -247,6 +297,7 @@ fn blank(t: &TestSpec) -> TestResult {
         counts: t.counts,
         evidence: Vec::new(),
         safety: None,
+        undecided: None,
         measure: None,
         source: None,
     }
@@ -305,7 +356,8 @@ pub(crate) fn decide(
                 chosen(j),
                 show(theirs.value, None, base_unit)
             );
-            (ratio(mine, theirs), raw)
+            let pair = view::paired(&file.runs[i], &file.runs[j]);
+            (ratio(mine, theirs, pair), raw)
         }
         None if t.against.is_some() => {
             out.reason = case.not_measured();
@@ -313,19 +365,42 @@ pub(crate) fn decide(
         }
         None => (mine, String::new()),
     };
-    conclude(&case, out, reading, (&key, i), &raw)
+    let point = reading.interval.is_none();
+    let mut out = conclude(&case, out, reading, (&key, i), &raw);
+    // More runs narrow an interval; a point figure has none to narrow.
+    if out.verdict == Verdict::Undecided && !point {
+        out.measure = Some(decide_spec(&case, &out, i));
+    }
+    out
 }
 
-/// `mine` over `theirs`, with the bootstrap CI of the ratio where both have samples.
-fn ratio(mine: Reading, theirs: Reading) -> Reading {
-    let ci = if mine.samples.is_empty() || theirs.samples.is_empty() {
+/// The run that would decide an undecided test: the same workload, models and scenario
+/// values, at the file's suite, with enough counted runs for the interval to reach 95%
+/// ([`stats::interval::samples_needed`]), or twice as many as it has when it already does
+/// (an interval narrows about as 1/√n).
+fn decide_spec(case: &Case, out: &TestResult, run: usize) -> Measure {
+    let (t, w) = (case.t, case.w);
+    let models: Vec<ModelSpec> = out.models.iter().map(|m| ModelSpec::Id(m)).collect();
+    let mut m = measure_spec(t, w, &models[0], models.get(1), case.min_cpus);
+    let has = case.file.runs[run].samples.len();
+    let needed = stats::interval::samples_needed(CONFIDENCE);
+    let runs = if has < needed { needed } else { 2 * has };
+    m.run.suite = case.file.suite.clone();
+    m.run.runs = Some(runs as u32);
+    m
+}
+
+/// `mine` over `theirs`, with the interval of the ratio where both have samples: paired by
+/// round where the runs pair.
+fn ratio(mine: Reading, theirs: Reading, paired: bool) -> Reading {
+    let estimate = if mine.samples.is_empty() || theirs.samples.is_empty() {
         None
     } else {
-        stats::bootstrap_ratio_ci(&theirs.samples, &mine.samples)
+        view::ratio(&theirs.samples, &mine.samples, paired)
     };
     Reading {
-        value: mine.value / theirs.value,
-        ci95: ci,
+        value: estimate.map_or(mine.value / theirs.value, |e| e.value),
+        interval: estimate.map(|e| interval_of(&e, 1.0)),
         runs: mine.runs.iter().chain(&theirs.runs).copied().collect(),
         samples: Vec::new(),
     }
@@ -344,34 +419,103 @@ fn conclude(
     let (t, file) = (case.t, case.file);
     let v = reading.value;
     out.measured = Some(v);
-    out.ci95 = reading.ci95;
-    out.shown = show(v, reading.ci95, &t.unit);
+    out.ci95 = reading.interval.map(|c| (c.lo, c.hi));
+    out.level = reading.interval.map(|c| c.level);
+    out.shown = show(v, reading.interval, &t.unit);
     out.evidence = reading
         .runs
         .iter()
         .map(|&r| view::evidence(file, r))
         .collect();
-    out.verdict = verdict_of(t, v);
     let place = place_words(t, key, &file.runs[run]);
     let subject = if out.models.len() == 2 {
         format!("{} over {}", out.models[0], out.models[1])
     } else {
         out.models[0].clone()
     };
-    let straddles = reading
-        .ci95
-        .is_some_and(|(lo, hi)| verdict_of(t, lo) != verdict_of(t, hi));
-    out.reason = format!(
-        "{subject}: {} ({place}{raw}), {}{}",
-        out.shown,
-        range_words(t, v),
-        if straddles {
-            "; the CI crosses a bound, so more runs (--runs 10) could change the verdict"
-        } else {
-            ""
+    let (verdict, undecided) = judge(t, v, reading.interval);
+    out.verdict = verdict;
+    let why = match &undecided {
+        None => range_words(t, v),
+        Some(u) if u.one_sample => match reading.interval {
+            Some(_) => "one sample: a single run is a point, which decides nothing".into(),
+            None => "a point figure with no interval, which decides nothing by itself".into(),
+        },
+        Some(u) => {
+            let bounds: Vec<String> = u.bounds.iter().map(|b| show_bound(*b, &t.unit)).collect();
+            let between: Vec<&str> = u.between.iter().map(|v| v.label()).collect();
+            format!(
+                "its {} interval straddles the bound{} {}: it could be {}",
+                view::level_words(reading.interval.map_or(0.0, |c| c.level)),
+                if bounds.len() == 1 { "" } else { "s" },
+                bounds.join(" and "),
+                between.join(" or ")
+            )
         }
-    );
+    };
+    out.undecided = undecided;
+    out.reason = format!("{subject}: {} ({place}{raw}), {why}", out.shown);
     out
+}
+
+/// The rule's bounds, ascending: every finite end of its ranges.
+fn bounds(t: &TestSpec) -> Vec<f64> {
+    let mut out: Vec<f64> = [t.holds.min, t.holds.max]
+        .into_iter()
+        .chain(t.caveat.map_or([None, None], |c| [c.min, c.max]))
+        .flatten()
+        .collect();
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
+}
+
+/// The verdict of a figure and its interval: decided only when the whole interval lies in
+/// one band of the rule (where the rule gives one verdict). A point (one sample, or a figure
+/// with no interval) decides nothing; an interval across bounds whose sides give different
+/// verdicts is undecided between them.
+fn judge(t: &TestSpec, v: f64, interval: Option<Interval>) -> (Verdict, Option<Undecided>) {
+    let bounds = bounds(t);
+    let every = || {
+        let mut all = vec![Verdict::Holds, Verdict::DoesNotHold];
+        if t.caveat.is_some() {
+            all.insert(1, Verdict::Caveat);
+        }
+        all
+    };
+    let Some(ci) = interval.filter(|c| c.level > 0.0) else {
+        if bounds.is_empty() {
+            // A rule with no bound (context only) gives one verdict to every value.
+            return (verdict_of(t, v), None);
+        }
+        let u = Undecided {
+            between: every(),
+            bounds: Vec::new(),
+            one_sample: true,
+        };
+        return (Verdict::Undecided, Some(u));
+    };
+    let (first, last) = match stats::place(&ci, &bounds) {
+        Placement::Within(_) => return (verdict_of(t, v), None),
+        Placement::Across { first, last } => (first, last),
+    };
+    // The verdict at each end, at each bound straddled, and between consecutive ones.
+    let inside = &bounds[first..=last];
+    let mut points = vec![ci.lo, ci.hi];
+    points.extend(inside);
+    points.extend(inside.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+    let mut between: Vec<Verdict> = points.iter().map(|&x| verdict_of(t, x)).collect();
+    between.sort();
+    between.dedup();
+    if between.len() == 1 {
+        return (between[0], None);
+    }
+    let u = Undecided {
+        between,
+        bounds: inside.to_vec(),
+        one_sample: false,
+    };
+    (Verdict::Undecided, Some(u))
 }
 
 /// The verdict the test's rule gives the value `v`.

@@ -38,6 +38,11 @@ pub enum Verdict {
     /// Outside both.
     #[serde(rename = "does not hold on this machine")]
     DoesNotHold,
+    /// Measured, but the figure's interval reaches across a bound of the rule (or the
+    /// figure is one sample, a point that decides nothing): on this machine the runs made do
+    /// not tell which verdict holds. More runs would.
+    #[serde(rename = "undecided on this machine")]
+    Undecided,
     /// The file has no run that measures it.
     #[serde(rename = "not measured")]
     NotMeasured,
@@ -50,6 +55,7 @@ impl Verdict {
             Verdict::Holds => "holds",
             Verdict::Caveat => "holds with a caveat",
             Verdict::DoesNotHold => "does not hold on this machine",
+            Verdict::Undecided => "undecided on this machine",
             Verdict::NotMeasured => "not measured",
         }
     }
@@ -70,9 +76,13 @@ pub struct TestResult {
     pub measured: Option<f64>,
     /// Its unit.
     pub unit: String,
-    /// Its bootstrap 95% CI, where the samples give one.
+    /// Its interval, where the samples give one (distribution-free, at `level`).
     pub ci95: Option<(f64, f64)>,
-    /// The value in words (`2.7 KB`, `1.9× [1.8–2.0]`, `rejected`).
+    /// The level the interval really reaches: at least 0.95 from 6 samples, 0.75 for 3, 0
+    /// for a single sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// The value in words (`2.7 KB`, `1.9× [1.8–2.0]`, `1.9× [1.7–2.1] 75%`, `rejected`).
     pub shown: String,
     /// The rule, as written in `suite/claims.toml`.
     pub rule: String,
@@ -92,7 +102,11 @@ pub struct TestResult {
     /// For a safety test: the check's command and the first lines it printed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safety: Option<SafetyEvidence>,
-    /// When not measured: the `concbench run` that would measure it.
+    /// When undecided: the verdicts its interval spans and the bounds it straddles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undecided: Option<Undecided>,
+    /// When not measured: the `concbench run` that would measure it; when undecided, the
+    /// run with more runs that would decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure: Option<Measure>,
     /// The results file the figure was read from, when it is not the one the claims were
@@ -100,6 +114,19 @@ pub struct TestResult {
     /// numbers are that file's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// Why a measured test is undecided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Undecided {
+    /// The verdicts the values of its interval would get, best first: the claim can be
+    /// decided without this test only when its other tests already give a verdict at least
+    /// as bad as the last of these.
+    pub between: Vec<Verdict>,
+    /// The rule's bounds the interval straddles, in the test's unit (empty for one sample).
+    pub bounds: Vec<f64>,
+    /// True when the figure is a single sample or a point with no interval.
+    pub one_sample: bool,
 }
 
 /// What a safety check printed.
@@ -151,6 +178,8 @@ impl Serialize for Measure {
             sets: Vec<(&'a str, u64)>,
             min_cpus: usize,
             safety: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            runs: Option<u32>,
         }
         let run = &self.run;
         Shape {
@@ -167,6 +196,7 @@ impl Serialize for Measure {
                 .collect(),
             min_cpus: self.min_cpus,
             safety: self.safety,
+            runs: run.runs,
         }
         .serialize(s)
     }
@@ -189,11 +219,15 @@ pub struct ClaimResult {
     pub measured: Option<f64>,
     /// Its unit.
     pub unit: String,
-    /// Its CI.
+    /// Its interval.
     pub ci95: Option<(f64, f64)>,
+    /// The level its interval really reaches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
     /// The first counted test's rule.
     pub rule: String,
-    /// The worst verdict of its counted tests.
+    /// The worst verdict of its counted tests; undecided when an undecided test could make
+    /// it worse than the others' (see [`combine`]).
     pub verdict: Verdict,
     /// One line: why.
     pub reason: String,
@@ -226,27 +260,47 @@ pub fn check(
 
 /// A claim's verdict from its tests': the worst counted one, measured parts first; a claim
 /// with a part not measured holds at best with a caveat.
+///
+/// An undecided test spans some verdicts (`Undecided::between`). The claim is still decided
+/// when its decided tests already give a verdict at least as bad as the worst of those: then
+/// whatever the undecided test turns out to be, the worst is the same. Otherwise the claim is
+/// undecided, and says which test would decide it.
 fn combine(c: &ClaimSpec, tests: Vec<TestResult>) -> ClaimResult {
     let counted: Vec<&TestResult> = tests.iter().filter(|t| t.counts).collect();
-    let measured: Vec<&&TestResult> = counted
-        .iter()
-        .filter(|t| t.verdict != Verdict::NotMeasured)
-        .collect();
+    let measured = |undecided: bool| -> Vec<&TestResult> {
+        counted
+            .iter()
+            .copied()
+            .filter(|t| t.verdict != Verdict::NotMeasured)
+            .filter(|t| (t.verdict == Verdict::Undecided) == undecided)
+            .collect()
+    };
+    let (decided, open) = (measured(false), measured(true));
     let missing: Vec<&&TestResult> = counted
         .iter()
         .filter(|t| t.verdict == Verdict::NotMeasured)
         .collect();
-    let worst = measured.iter().max_by_key(|t| t.verdict);
+    let worst_decided = decided.iter().copied().max_by_key(|t| t.verdict);
+    let worst_open = open.iter().copied().max_by_key(|t| open_worst(t));
+    let worst = match (worst_decided, worst_open) {
+        (Some(d), Some(o)) if d.verdict >= open_worst(o) => Some(d),
+        (_, Some(o)) => Some(o),
+        (d, None) => d,
+    };
     let (verdict, reason) = match (worst, missing.first()) {
         (None, Some(m)) => (Verdict::NotMeasured, m.reason.clone()),
         (None, None) => (Verdict::NotMeasured, "no test counts".into()),
         (Some(w), None) => (w.verdict, w.reason.clone()),
+        (Some(w), Some(m)) if w.verdict == Verdict::Undecided => (
+            Verdict::Undecided,
+            format!("{}; and {}: {}", w.reason, m.what, m.reason),
+        ),
         (Some(w), Some(m)) => (
             w.verdict.max(Verdict::Caveat),
             format!("{}; and {}: {}", w.reason, m.what, m.reason),
         ),
     };
-    let first = worst.map(|t| **t).unwrap_or(counted[0]);
+    let first = worst.unwrap_or(counted[0]);
     let mut models: Vec<String> = Vec::new();
     let mut evidence: Vec<Evidence> = Vec::new();
     for t in &tests {
@@ -270,12 +324,21 @@ fn combine(c: &ClaimSpec, tests: Vec<TestResult>) -> ClaimResult {
         measured: first.measured,
         unit: first.unit.clone(),
         ci95: first.ci95,
+        level: first.level,
         rule: first.rule.clone(),
         verdict,
         reason,
         evidence,
         tests,
     }
+}
+
+/// The worst verdict an undecided test could turn out to have; a decided test's own.
+fn open_worst(t: &TestResult) -> Verdict {
+    t.undecided
+        .as_ref()
+        .and_then(|u| u.between.last().copied())
+        .unwrap_or(t.verdict)
 }
 
 /// The verdict a value gets from a rule's ranges: holds, else the caveat, else does not hold.
@@ -408,6 +471,114 @@ mod tests {
         let c = claim(&r, "goroutine-switch-100ns");
         assert_eq!(c.verdict, Verdict::Caveat, "{}", c.reason);
         assert!(c.reason.contains("rust-threads"), "{}", c.reason);
+    }
+
+    /// ping-pong go-channels with one sample per ns figure given.
+    fn handoff_samples(ns: &[u64]) -> ResultsFile {
+        let totals: Vec<u64> = ns.iter().map(|n| n * 200_000).collect();
+        fixtures::file(vec![fixtures::run(
+            "ping-pong",
+            "go-channels",
+            &[("rounds", 100_000)],
+            &totals,
+        )])
+    }
+
+    #[test]
+    fn an_interval_across_a_bound_is_undecided_and_says_what_would_decide_it() {
+        // Holds 50–200 ns, caveat up to 400: samples from 180 to 220 ns straddle 200.
+        let r = decide_all(&handoff_samples(&[180, 195, 205, 210, 220]));
+        let t = &claim(&r, "goroutine-switch-100ns").tests[0];
+        assert_eq!(t.verdict, Verdict::Undecided, "{}", t.reason);
+        let u = t.undecided.as_ref().unwrap();
+        assert_eq!(u.between, [Verdict::Holds, Verdict::Caveat]);
+        assert_eq!(u.bounds, [200.0]);
+        assert!(
+            t.reason
+                .contains("93.7% interval straddles the bound 200.0 ns"),
+            "{}",
+            t.reason
+        );
+        assert!(t.shown.ends_with("93.7%"), "{}", t.shown);
+        let m = t.measure.as_ref().unwrap();
+        assert!(m.command().ends_with("--runs 6"), "{}", m.command());
+        assert!(
+            m.command().contains("--models go-channels"),
+            "{}",
+            m.command()
+        );
+        // The claim's other test is not measured: the claim stays undecided.
+        assert_eq!(
+            claim(&r, "goroutine-switch-100ns").verdict,
+            Verdict::Undecided
+        );
+        // The same spread wholly inside the caveat band decides.
+        let r = decide_all(&handoff_samples(&[280, 295, 305, 310, 320]));
+        assert_eq!(
+            claim(&r, "goroutine-switch-100ns").tests[0].verdict,
+            Verdict::Caveat
+        );
+    }
+
+    #[test]
+    fn one_sample_decides_nothing() {
+        let r = decide_all(&handoff_samples(&[150]));
+        let t = &claim(&r, "goroutine-switch-100ns").tests[0];
+        assert_eq!(t.verdict, Verdict::Undecided, "{}", t.reason);
+        assert!(t.undecided.as_ref().unwrap().one_sample);
+        assert!(t.reason.contains("one sample"), "{}", t.reason);
+        assert_eq!(t.shown, "150.0 ns");
+    }
+
+    #[test]
+    fn an_undecided_test_leaves_a_claim_decided_only_when_it_cannot_change_it() {
+        let test = |verdict: Verdict, between: Option<Vec<Verdict>>| TestResult {
+            verdict,
+            undecided: between.map(|between| Undecided {
+                between,
+                bounds: vec![1.0],
+                one_sample: false,
+            }),
+            ..blank_result()
+        };
+        let spec = &ClaimsTable::embedded().claims[0];
+        let open = || {
+            test(
+                Verdict::Undecided,
+                Some(vec![Verdict::Holds, Verdict::Caveat]),
+            )
+        };
+        let c = combine(spec, vec![test(Verdict::DoesNotHold, None), open()]);
+        assert_eq!(c.verdict, Verdict::DoesNotHold);
+        let c = combine(spec, vec![test(Verdict::Caveat, None), open()]);
+        assert_eq!(c.verdict, Verdict::Caveat);
+        let c = combine(spec, vec![test(Verdict::Holds, None), open()]);
+        assert_eq!(c.verdict, Verdict::Undecided);
+    }
+
+    fn blank_result() -> TestResult {
+        TestResult {
+            what: String::new(),
+            workload: String::new(),
+            metric: Metric::Time,
+            models: vec!["m".into()],
+            measured: Some(1.0),
+            unit: "ns".into(),
+            ci95: None,
+            level: None,
+            shown: String::new(),
+            rule: String::new(),
+            holds: Range::default(),
+            caveat: None,
+            verdict: Verdict::Holds,
+            reason: String::new(),
+            counts: true,
+            evidence: Vec::new(),
+            safety: None,
+            undecided: None,
+            measure: None,
+            source: None,
+        }
     }
 
     #[test]

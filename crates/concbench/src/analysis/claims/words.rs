@@ -3,9 +3,11 @@
 
 use super::scenario::{machine_cpus_for, test_cpus, ScenarioKey};
 use super::{Metric, TestSpec};
+use crate::analysis::view::level_words;
 use crate::catalogue::Workload;
 use crate::format;
 use crate::results::{ResultsFile, RunResult, SafetyOutcome};
+use crate::stats::{Interval, CONFIDENCE};
 
 /// The unit a metric's own values are shown in (before a ratio is taken).
 pub(super) fn base_unit(metric: Metric) -> &'static str {
@@ -55,9 +57,10 @@ pub(super) fn place_words(t: &TestSpec, key: &ScenarioKey, run: &RunResult) -> S
     }
 }
 
-/// A value with its CI and unit, for people.
-pub(super) fn show(v: f64, ci: Option<(f64, f64)>, unit: &str) -> String {
-    // The point value sets the decimals of its CI too: "11.4× [9.4–26.3]".
+/// A value with its interval and unit, for people: `1.9× [1.8–2.0]` at 95% or more,
+/// `1.9× [1.7–2.1] 75%` below, and the value alone for one sample (a point).
+pub(super) fn show(v: f64, ci: Option<Interval>, unit: &str) -> String {
+    // The point value sets the decimals of its interval too: "11.4× [9.4–26.3]".
     let decimals = if v.abs() < 10.0 { 3 } else { 1 };
     let num = |x: f64| match unit {
         "bytes" => format::format_bytes(x),
@@ -73,8 +76,17 @@ pub(super) fn show(v: f64, ci: Option<(f64, f64)>, unit: &str) -> String {
         "×" | "×/CPU" | "%" => unit.to_string(),
         u => format!(" {u}"),
     };
-    match ci {
-        Some((lo, hi)) => format!("{}{suffix} [{}–{}]", num(v), num(lo), num(hi)),
+    match ci.filter(|c| c.level > 0.0) {
+        Some(c) if c.reaches(CONFIDENCE) => {
+            format!("{}{suffix} [{}–{}]", num(v), num(c.lo), num(c.hi))
+        }
+        Some(c) => format!(
+            "{}{suffix} [{}–{}] {}",
+            num(v),
+            num(c.lo),
+            num(c.hi),
+            level_words(c.level)
+        ),
         None => format!("{}{suffix}", num(v)),
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{elapsed, median_estimate, metric, ratio, Estimate};
+use super::{elapsed, median_estimate, metric, paired, ratio, Estimate};
 use crate::catalogue::{reference, Catalogue};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
@@ -16,6 +16,8 @@ pub struct RunFigures {
     pub model: String,
     /// Median time per unit of work, ns.
     pub ns_per_work: Option<f64>,
+    /// The median elapsed time, ns, with its order-statistic interval and level.
+    pub median: Option<Estimate>,
     /// Against the same language's sequential model at the same sizes and CPUs: its time over
     /// this run's (2.0 = twice as fast).
     pub speedup: Option<Estimate>,
@@ -100,6 +102,7 @@ pub(super) fn run_figures(
     if !usable(run) {
         return out;
     }
+    out.median = median_estimate(&elapsed(run));
     let work = reference::work(&run.workload, &run.params).unwrap_or(0.0);
     if work > 0.0 && run.summary.median_elapsed_ns > 0 {
         out.ns_per_work = Some(run.summary.median_elapsed_ns as f64 / work);
@@ -117,7 +120,11 @@ pub(super) fn run_figures(
         if let Some(i) = find(&|r| {
             r.model == seq.id && r.cpus == run.cpus && r.pinned == run.pinned && same_sizes(r, run)
         }) {
-            out.speedup = ratio(&elapsed(run), &elapsed(&file.runs[i]));
+            out.speedup = ratio(
+                &elapsed(run),
+                &elapsed(&file.runs[i]),
+                paired(run, &file.runs[i]),
+            );
             out.speedup_base = Some(i);
         }
     }
@@ -130,7 +137,11 @@ pub(super) fn run_figures(
                 && r.baseline == run.baseline
                 && same_sizes(r, run)
         }) {
-            if let Some(speedup) = ratio(&elapsed(run), &elapsed(&file.runs[i])) {
+            if let Some(speedup) = ratio(
+                &elapsed(run),
+                &elapsed(&file.runs[i]),
+                paired(run, &file.runs[i]),
+            ) {
                 out.scaling = Some(Scaling {
                     speedup,
                     efficiency: speedup.value / run.cpus as f64,

@@ -7,12 +7,18 @@
 //! compared per unit of work; and a `calibrated` parameter (io-server's `cpu`, sized to the
 //! same cost in each language) only tells zero from non-zero. In a group, models are ranked
 //! by median time per unit of work (io-server: by requests per second), each with its ratio
-//! to the best (bootstrap 95% CI) and the Mann-Whitney p-value against it, and split into
-//! tiers of models that are not significantly different from each other.
+//! to the best and its interval, and split into tiers: two models are in different tiers
+//! only when the interval of their ratio excludes 1; otherwise they are tied. The ratio is
+//! paired by round where the two runs' samples pair (a block runs its models in shuffled
+//! order within each round), unpaired otherwise. Every interval is distribution-free and
+//! carries the level it really reaches with its samples (75% for 3 samples, 95% from 6); a
+//! single sample gives a point, which decides nothing.
 //!
-//! Baseline models (`role = "baseline"` in the catalogue: the C programs) are not ranked
-//! with the contenders: each group lists them apart, each with its time relative to the
-//! group's best contender. A group that holds only baselines ranks them among themselves.
+//! Models shown for scale are not ranked with the concurrency models: the baselines
+//! (`role = "baseline"` in the catalogue: the C programs) and the sequential references
+//! (unit "none (sequential)"). Each group lists them apart, each with its figure relative
+//! to the group's best concurrency model. A group that holds only such models ranks them
+//! among themselves and says so (`for_scale_only`).
 //!
 //! Figures of single runs (speedup against the language's sequential model, scaling against
 //! the same model on one CPU, memory per unit, lost updates, server figures) are computed
@@ -34,7 +40,7 @@ use crate::stats;
 pub use crate::stats::ALPHA;
 pub use figures::{cpu_ms_per_request, server_cpus, RunFigures, Scaling, ServerFigures};
 pub(crate) use groups::group_key;
-pub use groups::{Baseline, CalibratedCost, Group, Ranked, CALIBRATION_SPREAD};
+pub use groups::{for_scale, Baseline, CalibratedCost, Group, Ranked, CALIBRATION_SPREAD};
 
 /// The whole view of one results file.
 #[derive(Debug, Clone, Serialize)]
@@ -68,15 +74,77 @@ pub struct WorkloadView {
     pub runs: Vec<usize>,
 }
 
-/// A figure with its bootstrap 95% confidence interval.
+/// A figure with its interval: distribution-free, at the level it really reaches with the
+/// samples it has (95% from 6 samples; 75% for 3; none for one). The field names are those
+/// the JSON has always had; `level` says what they cover.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
-    /// The point estimate (a median, or a ratio of medians).
+    /// The point estimate (a median, the median per-round ratio of paired runs, or a ratio
+    /// of medians).
     pub value: f64,
-    /// Lower bound of the 95% CI.
+    /// Lower end of the interval.
     pub ci95_low: f64,
-    /// Upper bound of the 95% CI.
+    /// Upper end of the interval.
     pub ci95_high: f64,
+    /// The probability that an interval made this way holds the true value: at least 0.95
+    /// with enough samples, less with fewer, 0 for one sample (a point, which decides
+    /// nothing).
+    pub level: f64,
+}
+
+impl Estimate {
+    /// The interval, for the decisions of [`stats`].
+    pub fn interval(&self) -> stats::Interval {
+        stats::Interval {
+            lo: self.ci95_low,
+            hi: self.ci95_high,
+            level: self.level,
+        }
+    }
+
+    /// True when the figure has an interval that can decide something: more than one sample.
+    pub fn decides(&self) -> bool {
+        self.level > 0.0
+    }
+
+    /// The interval's level as it reads: `95%` once it reaches the level concbench asks,
+    /// else the level reached, rounded down (`75%`, `87.5%`, `93.7%`).
+    pub fn level_words(&self) -> String {
+        level_words(self.level)
+    }
+}
+
+/// A level as it reads: `95%` once it reaches [`stats::CONFIDENCE`], else the level reached,
+/// rounded down to a tenth of a percent so that it never overstates (`75%`, `93.7%`).
+pub fn level_words(level: f64) -> String {
+    let interval = stats::Interval {
+        lo: 0.0,
+        hi: 0.0,
+        level,
+    };
+    let shown = if interval.reaches(stats::CONFIDENCE) {
+        stats::CONFIDENCE
+    } else {
+        level
+    };
+    let tenths = (shown * 1000.0 + 1e-9).floor() / 10.0;
+    format!("{}%", crate::format::format_number(tenths))
+}
+
+/// "1.50× (95% interval 1.46–1.51×)", "1.12× (75% interval 1.02–1.19×)", or for a single
+/// sample "1.09× (one sample)": a ratio with its interval, the unit said once.
+pub fn ratio_words(e: &Estimate) -> String {
+    use crate::format::format_ratio;
+    if !e.decides() {
+        return format!("{} (one sample)", format_ratio(e.value));
+    }
+    format!(
+        "{} ({} interval {}–{})",
+        format_ratio(e.value),
+        e.level_words(),
+        format_ratio(e.ci95_low).trim_end_matches('×'),
+        format_ratio(e.ci95_high)
+    )
 }
 
 /// The run a figure was computed from: enough to rerun it.
@@ -96,8 +164,10 @@ pub struct Evidence {
     pub pinned: bool,
     /// Median elapsed time, ns.
     pub median_ns: u64,
-    /// The median's bootstrap 95% CI, ns.
+    /// The median's order-statistic interval, ns, at `level`.
     pub ci95_ns: (u64, u64),
+    /// The level that interval really reaches with the run's samples (0 for one sample).
+    pub level: f64,
     /// Counted samples.
     pub samples: usize,
 }
@@ -176,6 +246,13 @@ pub(super) fn rankable(run: &RunResult) -> bool {
 /// The evidence of a run.
 pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
     let r = &file.runs[index];
+    let median = r.summary.median_elapsed_ns as f64;
+    let interval = median_estimate(&elapsed(r)).unwrap_or(Estimate {
+        value: median,
+        ci95_low: median,
+        ci95_high: median,
+        level: 0.0,
+    });
     Evidence {
         run: index,
         workload: r.workload.clone(),
@@ -184,33 +261,63 @@ pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
         cpus: r.cpus,
         pinned: r.pinned,
         median_ns: r.summary.median_elapsed_ns,
-        ci95_ns: (r.summary.ci95_low_ns, r.summary.ci95_high_ns),
+        ci95_ns: (
+            interval.ci95_low.round() as u64,
+            interval.ci95_high.round() as u64,
+        ),
+        level: interval.level,
         samples: r.samples.len(),
     }
 }
 
-/// `new` over `base` as an estimate: the ratio of medians and its bootstrap CI.
-pub(super) fn ratio(base: &[f64], new: &[f64]) -> Option<Estimate> {
-    let (mb, mn) = (stats::median(base)?, stats::median(new)?);
-    if mb <= 0.0 {
-        return None;
-    }
-    let (lo, hi) = stats::bootstrap_ratio_ci(base, new).unwrap_or((mn / mb, mn / mb));
+/// True when the i-th counted samples of two runs were taken in the same round, so that
+/// their ratio cancels what the round did to both: runs of one workload (a file holds one
+/// block per workload, and a block runs its models in shuffled order within each round) with
+/// as many counted samples each.
+pub(crate) fn paired(a: &RunResult, b: &RunResult) -> bool {
+    a.workload == b.workload && a.samples.len() == b.samples.len()
+}
+
+/// `new` over `base` as an estimate: for `paired` samples the median per-round ratio and its
+/// order-statistic interval; otherwise the ratio of medians, between the extreme quotients
+/// of the two medians' intervals. Both at the level they really reach.
+pub(crate) fn ratio(base: &[f64], new: &[f64], paired: bool) -> Option<Estimate> {
+    let by_round = paired
+        .then(|| {
+            let ratios = stats::paired_ratios(base, new)?;
+            Some((
+                stats::median(&ratios)?,
+                stats::median_interval(&ratios, stats::CONFIDENCE)?,
+            ))
+        })
+        .flatten();
+    let (value, ci) = match by_round {
+        Some(found) => found,
+        None => {
+            let (mb, mn) = (stats::median(base)?, stats::median(new)?);
+            if mb <= 0.0 {
+                return None;
+            }
+            let ci = stats::unpaired_ratio_interval(base, new, stats::CONFIDENCE)?;
+            (mn / mb, ci)
+        }
+    };
     Some(Estimate {
-        value: mn / mb,
-        ci95_low: lo,
-        ci95_high: hi,
+        value,
+        ci95_low: ci.lo,
+        ci95_high: ci.hi,
+        level: ci.level,
     })
 }
 
-/// A median with its bootstrap CI.
-pub(super) fn median_estimate(xs: &[f64]) -> Option<Estimate> {
-    let m = stats::median(xs)?;
-    let (lo, hi) = stats::bootstrap_median_ci(xs).unwrap_or((m, m));
+/// A median with its order-statistic interval.
+pub(crate) fn median_estimate(xs: &[f64]) -> Option<Estimate> {
+    let ci = stats::median_interval(xs, stats::CONFIDENCE)?;
     Some(Estimate {
-        value: m,
-        ci95_low: lo,
-        ci95_high: hi,
+        value: stats::median(xs)?,
+        ci95_low: ci.lo,
+        ci95_high: ci.hi,
+        level: ci.level,
     })
 }
 #[cfg(test)]

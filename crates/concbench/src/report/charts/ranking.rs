@@ -40,7 +40,7 @@ pub fn chart(w: &WorkloadView, g: &Group) -> Result<Chart> {
         }
     };
     let desc = format!(
-        "{} (median; whiskers: 95% CI{})",
+        "{} (median; whiskers: its interval{})",
         if g.higher_is_better {
             "requests per second, req/s".to_string()
         } else {
@@ -76,10 +76,10 @@ pub fn chart(w: &WorkloadView, g: &Group) -> Result<Chart> {
     if g.tiers.len() > 1 || g.ranking.len() > 1 {
         let tied: Vec<&str> = g.tiers[0].iter().map(String::as_str).collect();
         note = if g.too_few_samples {
-            "Too few runs for any difference to reach p < 0.05: ranked by medians only.".into()
+            "A model with a single run is tied with every other: one run decides nothing.".into()
         } else if tied.len() > 1 {
             format!(
-                "Tier 1 (tied for best, no pair differs at p < 0.05): {}.",
+                "Tier 1 (tied for best: every pair's ratio interval holds 1): {}.",
                 tied.join(", ")
             )
         } else {

@@ -98,7 +98,7 @@ pub fn charts(report: &Report, w: &WorkloadView) -> Result<Vec<Chart>> {
                 label.join(", ")
             ),
             svg,
-            note: "Median req/s of the load phase, whiskers its bootstrap 95% CI.".into(),
+            note: "Median req/s of the load phase, whiskers its interval (95% from 6 runs, less with fewer).".into(),
         });
     }
     Ok(out)

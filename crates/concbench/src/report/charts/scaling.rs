@@ -91,7 +91,7 @@ pub fn chart(report: &Report, w: &WorkloadView) -> Result<Option<Chart>> {
         title: format!("{} · speedup against CPUs", w.workload),
         svg,
         note: "Each point: the model's median time on 1 CPU over its median on N CPUs, with \
-               the ratio's bootstrap 95% CI; the dashed line is perfect scaling."
+               the ratio's interval; the dashed line is perfect scaling."
             .into(),
     }))
 }

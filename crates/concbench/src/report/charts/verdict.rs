@@ -1,5 +1,5 @@
 //! A claim's test against its rule: a strip coloured by what each value would mean, the
-//! measured value on it with its 95% CI. Drawn by hand, small enough to sit in a table.
+//! measured value on it with its interval. Drawn by hand, small enough to sit in a table.
 
 use std::fmt::Write as _;
 
@@ -12,13 +12,14 @@ pub fn verdict_class(v: Verdict) -> &'static str {
         Verdict::Holds => "holds",
         Verdict::Caveat => "caveat",
         Verdict::DoesNotHold => "fails",
+        Verdict::Undecided => "undecided",
         Verdict::NotMeasured => "unmeasured",
     }
 }
 
 /// Where a test's figure lies against its rule: the axis coloured by what each value would
-/// mean (holds, holds with a caveat, does not hold), the measured value as a dot and its 95%
-/// CI as a bar. Log-scaled when every value is positive. `None` for a test without a
+/// mean (holds, holds with a caveat, does not hold), the measured value as a dot and its
+/// interval as a bar. Log-scaled when every value is positive. `None` for a test without a
 /// number (safety checks, unmeasured tests) or a rule without bounds.
 pub fn strip(t: &TestResult) -> Option<String> {
     const W: f64 = 320.0;
@@ -113,6 +114,7 @@ mod tests {
             measured,
             unit: "×".into(),
             ci95: measured.map(|x| (x * 0.75, x * 1.25)),
+            level: measured.map(|_| 0.95),
             shown: "2×".into(),
             rule: "holds if at most 1.2×; with a caveat up to 3×".into(),
             holds,
@@ -122,6 +124,7 @@ mod tests {
             counts: true,
             evidence: Vec::new(),
             safety: None,
+            undecided: None,
             measure: None,
             source: None,
         }

@@ -188,7 +188,16 @@ impl Render for ComparisonDocument<'_> {
 
     fn render_in(&self, format: Format) -> Result<String> {
         Ok(match format {
-            Format::Json => serde_json::to_string_pretty(&self.comparison.rows)? + "\n",
+            Format::Json => {
+                let c = self.comparison;
+                let doc = serde_json::json!({
+                    "schema": "concbench.compare/2",
+                    "rows": c.rows,
+                    "claims": c.claims,
+                    "first_tiers": c.first_tiers,
+                });
+                serde_json::to_string_pretty(&doc)? + "\n"
+            }
             Format::Md => comparison::markdown(self.comparison),
             _ => format!(
                 "{}\n{}",

@@ -29,19 +29,33 @@ pub fn tag(v: Verdict) -> &'static str {
         Verdict::Holds => "HOLDS",
         Verdict::Caveat => "CAVEAT",
         Verdict::DoesNotHold => "DOES NOT HOLD",
+        Verdict::Undecided => "UNDECIDED",
         Verdict::NotMeasured => "NOT MEASURED",
     }
 }
 
-/// One line per verdict kind: "12 hold, 4 with a caveat, 3 do not hold, 2 not measured".
+/// What the run under a test is for: measuring what the file lacks, or deciding what its
+/// runs left undecided (the same run with more counted runs).
+fn run_for(t: &TestResult) -> &'static str {
+    if t.verdict == Verdict::Undecided {
+        "to decide"
+    } else {
+        "to measure"
+    }
+}
+
+/// One line per verdict kind: "12 hold, 4 with a caveat, 3 do not hold, 1 undecided, 2 not
+/// measured".
 pub fn tally_line(claims: &[ClaimResult]) -> String {
     let n = |v: Verdict| claims.iter().filter(|c| c.verdict == v).count();
     format!(
-        "{} claims: {} hold, {} hold with a caveat, {} do not hold on this machine, {} not measured",
+        "{} claims: {} hold, {} hold with a caveat, {} do not hold on this machine, {} undecided \
+         on this machine, {} not measured",
         claims.len(),
         n(Verdict::Holds),
         n(Verdict::Caveat),
         n(Verdict::DoesNotHold),
+        n(Verdict::Undecided),
         n(Verdict::NotMeasured)
     )
 }
@@ -69,7 +83,8 @@ fn test_lines(t: &TestResult, indent: &str, out: &mut String) {
     }
     if let Some(m) = &t.measure {
         out.push_str(&format!(
-            "{indent}  to measure: {}{}\n",
+            "{indent}  {}: {}{}\n",
+            run_for(t),
             m.command(),
             needs(m)
         ));
@@ -172,7 +187,12 @@ pub fn markdown(
                     out.push_str(&format!("    `{}`\n", evidence_line(e)));
                 }
                 if let Some(m) = &t.measure {
-                    out.push_str(&format!("    To measure: `{}`{}\n", m.command(), needs(m)));
+                    let what = if t.verdict == Verdict::Undecided {
+                        "To decide"
+                    } else {
+                        "To measure"
+                    };
+                    out.push_str(&format!("    {what}: `{}`{}\n", m.command(), needs(m)));
                 }
             }
         }
@@ -308,7 +328,8 @@ fn html_evidence(t: &TestResult) -> String {
     if let Some(m) = &t.measure {
         let _ = write!(
             out,
-            "<li>to measure: <code>{}</code>{}</li>",
+            "<li>{}: <code>{}</code>{}</li>",
+            run_for(t),
             escape(&m.command()),
             escape(&needs(m))
         );

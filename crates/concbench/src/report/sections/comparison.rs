@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::compare::Comparison;
+use crate::analysis::view::level_words;
 use crate::format::{format_ns, format_p, format_ratio};
 use crate::output::terminal::toolchain_list;
 use crate::report::markup::{self, md_cell, Table};
@@ -71,7 +72,7 @@ pub fn terminal(c: &Comparison) -> String {
         "cpus",
         "base",
         "new",
-        "new/base (95% CI)",
+        "new/base (interval)",
         "p",
         "change",
     ]);
@@ -87,7 +88,10 @@ pub fn terminal(c: &Comparison) -> String {
             format!("{}{}", r.cpus, if r.pinned { "" } else { " (all)" }),
             format_ns(r.base_median_ns),
             format_ns(r.new_median_ns),
-            format!("{:.3} [{:.3}, {:.3}]", r.ratio, r.ci95_low, r.ci95_high),
+            match level_note(r.level) {
+                None => format!("{:.3}", r.ratio),
+                Some(l) => format!("{:.3} [{:.3}, {:.3}]{l}", r.ratio, r.ci95_low, r.ci95_high),
+            },
             format!("{:.3}", r.p_value),
             change,
         ]);
@@ -114,6 +118,61 @@ pub fn terminal(c: &Comparison) -> String {
     for u in &c.unmatched {
         out.push_str(&format!("{u}\n"));
     }
+    for line in conclusions(c) {
+        out.push_str(&format!("{line}\n"));
+    }
+    out
+}
+
+/// The interval's level after it, where it falls short of 95% (" 75%"); `None` for one
+/// sample, whose interval is a point and not shown.
+fn level_note(level: f64) -> Option<String> {
+    if level <= 0.0 {
+        None
+    } else if level >= crate::stats::CONFIDENCE - 1e-12 {
+        Some(String::new())
+    } else {
+        Some(format!(" {}", level_words(level)))
+    }
+}
+
+/// What a reader of either file would conclude differently: a heading, then one line per
+/// claim whose verdict differs and per workload whose first tier differs, with both figures.
+fn conclusions(c: &Comparison) -> Vec<String> {
+    let mut out = Vec::new();
+    if !c.claims.is_empty() {
+        out.push(format!(
+            "\nClaims decided differently ({}):",
+            c.claims.len()
+        ));
+        for v in &c.claims {
+            out.push(format!(
+                "  {}: {} → {} (base: {}; new: {})",
+                v.id,
+                v.base.label(),
+                v.new.label(),
+                v.base_figure,
+                v.new_figure
+            ));
+        }
+    }
+    if !c.first_tiers.is_empty() {
+        out.push(format!(
+            "\nFirst tier changed ({} workload{}):",
+            c.first_tiers.len(),
+            if c.first_tiers.len() == 1 { "" } else { "s" }
+        ));
+        for t in &c.first_tiers {
+            out.push(format!(
+                "  {}: {} → {} (base: {}; new: {})",
+                t.workload,
+                t.base.join(", "),
+                t.new.join(", "),
+                t.base_figure,
+                t.new_figure
+            ));
+        }
+    }
     out
 }
 
@@ -127,7 +186,7 @@ pub fn markdown(c: &Comparison) -> String {
         "params",
         "base",
         "new",
-        "new/base (95% CI)",
+        "new/base (interval)",
         "p",
         "change",
     ]);
@@ -149,7 +208,10 @@ pub fn markdown(c: &Comparison) -> String {
             shown,
             format!("{} ({} runs)", format_ns(r.base_median_ns), r.base_samples),
             format!("{} ({} runs)", format_ns(r.new_median_ns), r.new_samples),
-            ratio_with_ci(r.ratio, r.ci95_low, r.ci95_high),
+            match level_note(r.level) {
+                None => format_ratio(r.ratio),
+                Some(l) => ratio_with_ci(r.ratio, r.ci95_low, r.ci95_high) + &l,
+            },
             format_p(r.p_value),
             if !r.significant {
                 "~".into()
@@ -177,6 +239,30 @@ pub fn markdown(c: &Comparison) -> String {
         out += "\nNot compared:\n\n";
         for u in &c.unmatched {
             out += &format!("- {}\n", md_cell(u));
+        }
+    }
+    if !c.claims.is_empty() {
+        out += "\nClaims decided differently:\n\n| claim | base | new |\n|---|---|---|\n";
+        for v in &c.claims {
+            out += &format!(
+                "| `{}` | {}: {} | {}: {} |\n",
+                v.id,
+                v.base.label(),
+                md_cell(&v.base_figure),
+                v.new.label(),
+                md_cell(&v.new_figure)
+            );
+        }
+    }
+    if !c.first_tiers.is_empty() {
+        out += "\nFirst tier changed:\n\n| workload | base | new |\n|---|---|---|\n";
+        for t in &c.first_tiers {
+            out += &format!(
+                "| {} | {} | {} |\n",
+                t.workload,
+                md_cell(&t.base_figure),
+                md_cell(&t.new_figure)
+            );
         }
     }
     out

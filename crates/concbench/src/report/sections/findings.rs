@@ -9,7 +9,7 @@ use crate::analysis::view::{Group, WorkloadView};
 use crate::format::{format_ns_fine, format_p};
 use crate::report::analysed::Report;
 use crate::report::markup::{self, escape, slug, Table};
-use crate::report::words::ratio_with_ci;
+use crate::report::words::{estimate_with_ci, level_note};
 
 /// A workload's findings under its table, one bullet each.
 pub fn terminal(findings: Option<&WorkloadFindings>) -> String {
@@ -36,8 +36,10 @@ pub fn terminal_in_short(findings: &[WorkloadFindings]) -> String {
 }
 
 /// How to read the Markdown report's figures, once above the workloads.
-pub const MARKDOWN_LEGEND: &str = "\nMedians with bootstrap 95% confidence intervals; a *tier* \
-holds models that no Mann-Whitney test separates at p < 0.05 (tier 1 is tied for best).\n";
+pub const MARKDOWN_LEGEND: &str = "\nMedians with distribution-free intervals, 95% unless \
+another level is shown (fewer than 6 runs cannot reach 95%; one run gives no interval); a \
+*tier* holds models whose ratios' intervals all hold 1 (tier 1 is tied for best). Sequential \
+models and the C baselines are shown for scale, not ranked.\n";
 
 /// A workload's heading, headline, findings and (folded) rankings, in Markdown.
 pub fn markdown(report: &Report, view: &WorkloadView) -> String {
@@ -76,8 +78,8 @@ pub fn ranking_table(g: &Group) -> Table {
         "rank",
         "model",
         "tier",
-        &format!("{} (95% CI)", g.metric),
-        "× the best (95% CI)",
+        &format!("{} (interval)", g.metric),
+        "× the best (interval)",
         "p vs best",
         "CV",
         "runs",
@@ -92,13 +94,18 @@ pub fn ranking_table(g: &Group) -> Table {
             r.rank.to_string(),
             r.model.clone(),
             (r.tier + 1).to_string(),
-            format!(
-                "{} ({}–{})",
-                metric_text(g, r.value.value),
-                metric_text(g, r.value.ci95_low).trim_end_matches(" req/s"),
-                metric_text(g, r.value.ci95_high)
-            ),
-            ratio_with_ci(r.vs_best.value, r.vs_best.ci95_low, r.vs_best.ci95_high),
+            if r.value.decides() {
+                format!(
+                    "{} ({}–{}){}",
+                    metric_text(g, r.value.value),
+                    metric_text(g, r.value.ci95_low).trim_end_matches(" req/s"),
+                    metric_text(g, r.value.ci95_high),
+                    level_note(r.value.level)
+                )
+            } else {
+                metric_text(g, r.value.value)
+            },
+            estimate_with_ci(&r.vs_best),
             r.p_vs_best.map_or_else(|| "—".into(), format_p),
             format!("{:.1}%", r.cv * 100.0),
             r.evidence.samples.to_string(),
@@ -194,11 +201,11 @@ pub fn html_ranking(view: &WorkloadView, g: &Group) -> String {
 pub const HOW_TO_READ: &str = "<p>Each workload was run by several <em>models</em> (ways of doing \
 the same work in Go, Python or Rust), each in its own process, several times; every answer \
 was checked against the harness's own. A figure is the <strong>median</strong> of those runs. \
-The <strong>95% CI</strong> (confidence interval, the whiskers on the bars) is where the \
-median would likely fall if the runs were repeated: two models whose intervals overlap may \
-not really differ. “× the best” is a model's time over the fastest's (or the best's \
-throughput over its), with its own CI, and <em>p</em> is the Mann-Whitney test of its runs \
-against the best's: below 0.05, the difference is unlikely to be chance. A <strong>tier</strong> \
-groups models that no such test separates; tier 1 is tied for best. Few runs (3 or fewer a \
-model) cannot reach p &lt; 0.05, so the ranking then goes by medians only, and says so. The \
+The <strong>interval</strong> (the whiskers on the bars) holds the true median with the \
+level shown: 95% from 6 runs, less with fewer (75% for 3), none for a single run. “× the \
+best” is a model's time over the fastest's (or the best's throughput over its), with its own \
+interval, paired round by round; <em>p</em> is the Mann-Whitney test of its runs against the \
+best's, for reference. Two models differ only when the interval of their ratio excludes 1; \
+a <strong>tier</strong> groups models that do not differ, and tier 1 is tied for best. \
+Sequential models and the C baselines are shown for scale, never ranked first. The \
 machine's own steadiness (below) is the floor: no run can be steadier than the machine.</p>";

@@ -10,7 +10,7 @@ use crate::catalogue::Workload;
 use crate::format::{format_bytes, format_kb, format_ns, format_ns_fine, format_ratio};
 use crate::report::analysed::Report;
 use crate::report::markup::{self, escape, Table};
-use crate::report::words::ratio_with_ci;
+use crate::report::words::{estimate_with_ci, level_note};
 use crate::results::{RunResult, Status, Summary};
 
 mod terminal;
@@ -121,7 +121,7 @@ impl Columns {
     }
 
     fn header(&self, op: &str) -> Vec<String> {
-        let mut h = vec!["median (95% CI)".to_string(), format!("per {op}")];
+        let mut h = vec!["median (interval)".to_string(), format!("per {op}")];
         if let Some(unit) = &self.work {
             h.push(format!("per {unit}"));
         }
@@ -133,7 +133,7 @@ impl Columns {
             h.extend(["mem/unit".to_string(), "spawn/unit".to_string()]);
         }
         if self.scaling {
-            h.extend(["vs 1 CPU (95% CI)".to_string(), "efficiency".to_string()]);
+            h.extend(["vs 1 CPU (interval)".to_string(), "efficiency".to_string()]);
         }
         h
     }
@@ -143,12 +143,16 @@ impl Columns {
         let dash = || "—".to_string();
         let s = &r.summary;
         let mut row = vec![
-            format!(
-                "{} ({}–{})",
-                format_ns(s.median_elapsed_ns),
-                format_ns(s.ci95_low_ns),
-                format_ns(s.ci95_high_ns)
-            ),
+            match f.median.filter(|m| m.decides()) {
+                Some(m) => format!(
+                    "{} ({}–{}){}",
+                    format_ns(s.median_elapsed_ns),
+                    format_ns(m.ci95_low.round() as u64),
+                    format_ns(m.ci95_high.round() as u64),
+                    level_note(m.level)
+                ),
+                None => format_ns(s.median_elapsed_ns),
+            },
             if r.samples[0].ops == 0 {
                 dash()
             } else {
@@ -171,7 +175,7 @@ impl Columns {
             match f.scaling {
                 Some(sc) => {
                     let x = sc.speedup;
-                    row.push(ratio_with_ci(x.value, x.ci95_low, x.ci95_high));
+                    row.push(estimate_with_ci(&x));
                     row.push(format!("{:.0}%", sc.efficiency * 100.0));
                 }
                 None => row.extend([dash(), dash()]),
@@ -183,7 +187,7 @@ impl Columns {
 
 /// The io-server's columns after the parameters.
 const SERVER_HEADER: [&str; 8] = [
-    "req/s (95% CI)",
+    "req/s (interval)",
     "p50",
     "p99",
     "p99.9",
@@ -200,10 +204,17 @@ fn server_cells(r: &RunResult, f: &RunFigures) -> Vec<String> {
         return (0..8).map(|_| dash()).collect();
     };
     let us = |v: f64| format_ns((v.max(0.0) * 1000.0).round() as u64);
-    let mut row = vec![format!(
-        "{:.0} ({:.0}–{:.0})",
-        s.rps.value, s.rps.ci95_low, s.rps.ci95_high
-    )];
+    let mut row = vec![if s.rps.decides() {
+        format!(
+            "{:.0} ({:.0}–{:.0}){}",
+            s.rps.value,
+            s.rps.ci95_low,
+            s.rps.ci95_high,
+            level_note(s.rps.level)
+        )
+    } else {
+        format!("{:.0}", s.rps.value)
+    }];
     row.extend([s.p50_us, s.p99_us, s.p999_us, s.max_us].map(us));
     row.push(s.cpu_ns.map_or_else(dash, |v| format_ns(v.max(0.0) as u64)));
     row.push(peak(&r.summary));
