@@ -227,7 +227,7 @@ pub struct ClaimResult {
     /// The first counted test's rule.
     pub rule: String,
     /// The worst verdict of its counted tests; undecided when an undecided test could make
-    /// it worse than the others' (see [`combine`]).
+    /// it worse than the others' (see `combine`).
     pub verdict: Verdict,
     /// One line: why.
     pub reason: String,
