@@ -14,7 +14,8 @@ import java.util.List;
 public final class Main {
     /** Every workload this program implements, in the order --list shows them. */
     static final List<Protocol.Workload> WORKLOADS = List.of(
-            CpuParallel.WORKLOAD);
+            CpuParallel.WORKLOAD,
+            WorkerPool.WORKLOAD);
 
     private Main() {}
 

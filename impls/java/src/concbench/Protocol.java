@@ -74,9 +74,11 @@ final class Protocol {
             return new Outcome(checksum, System.nanoTime() - startNanos, ops, Map.of());
         }
 
-        /** This outcome with {@code metrics}, in the order given. */
-        Outcome withMetrics(Map<String, Long> metrics) {
-            return new Outcome(checksum, elapsedNs, ops, new LinkedHashMap<>(metrics));
+        /** This outcome with one more metric, after those it has. */
+        Outcome withMetric(String name, long value) {
+            Map<String, Long> more = new LinkedHashMap<>(metrics);
+            more.put(name, value);
+            return new Outcome(checksum, elapsedNs, ops, more);
         }
 
         /**

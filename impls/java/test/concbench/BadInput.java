@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * Bad input is refused the protocol's way: exit 2, nothing on stdout, one stderr line that
- * starts with "concbench-java: ". The ranges of every parameter of every workload are probed
- * in this process through the program's own parser (min - 1 and max + 1, and both ends
- * accepted); each other kind of bad input once per workload through a real process.
+ * starts with "concbench-java: ". The ranges of every parameter and each kind of bad input
+ * are probed for every workload in this process, through the program's own parser; each kind
+ * once more through a real process, since how a usage error ends it is the same for all.
  */
 final class BadInput {
     private BadInput() {}
@@ -20,31 +20,55 @@ final class BadInput {
     static Map<String, ConformanceTest.Check> checks() {
         Map<String, ConformanceTest.Check> checks = new LinkedHashMap<>();
         for (Protocol.Workload w : Main.WORKLOADS) {
-            String model = w.models().get(0).id();
             checks.put("ranges of " + w.name(), () -> checkRanges(w));
-            List<String> good = Program.argv(w.name(), model, atMinimum(w));
-            String last = good.get(good.size() - 1);
-            String lastName = last.substring(0, last.indexOf('='));
-            Map<String, List<String>> bad = new LinkedHashMap<>();
-            bad.put("missing parameter", good.subList(0, good.size() - 1));
-            bad.put("repeated parameter", plus(good, last));
-            bad.put("unknown parameter", plus(good, "--bogus=1"));
-            bad.put("non-integer value", plus(good.subList(0, good.size() - 1), lastName + "=abc"));
-            bad.put("negative value", plus(good.subList(0, good.size() - 1), lastName + "=-1"));
-            bad.put("value with a sign", plus(good.subList(0, good.size() - 1), lastName + "=+1"));
-            bad.put("value beyond u64", plus(good.subList(0, good.size() - 1), lastName + "=18446744073709551616"));
-            bad.put("stray argument", plus(good, "extra"));
-            bad.put("unknown model", replaced(good, 1, "no-such-model"));
-            bad.put("unknown workload", replaced(good, 0, "no-such-workload"));
-            bad.put("another language's model", replaced(good, 1, "go-seq"));
-            if (w.name().equals("io-server")) {
-                bad.put("a load parameter", plus(good, "--connections=1"));
-            }
-            bad.forEach((what, argv) -> checks.put(w.name() + ": " + what, () -> refused(argv)));
+            Map<String, List<String>> bad = kinds(w);
+            checks.put(w.name() + ": each kind of bad input is a usage error", () -> {
+                for (Map.Entry<String, List<String>> kind : bad.entrySet()) {
+                    try {
+                        Protocol.parse(Main.WORKLOADS, kind.getValue().toArray(String[]::new));
+                        throw new AssertionError(kind.getKey() + " was accepted: " + kind.getValue());
+                    } catch (Protocol.UsageError expected) {
+                        require(!expected.getMessage().contains("\n"), expected.getMessage());
+                    }
+                }
+            });
         }
-        checks.put("no arguments", () -> refused(List.of()));
-        checks.put("--list with an argument", () -> refused(List.of("--list", "x")));
+        // How a usage error ends the process does not depend on the workload: each kind once.
+        Protocol.Workload first = Main.WORKLOADS.get(0);
+        kinds(first).forEach((what, argv) -> checks.put("process refuses " + what, () -> refused(argv)));
+        Main.WORKLOADS.stream().filter(w -> w.name().equals("io-server")).findFirst().ifPresent(w ->
+                checks.put("process refuses io-server with a load parameter",
+                        () -> refused(plus(Program.argv(w.name(), w.models().get(0).id(), atMinimum(w)),
+                                "--connections=1"))));
+        checks.put("process refuses no arguments", () -> refused(List.of()));
+        checks.put("process refuses --list with an argument", () -> refused(List.of("--list", "x")));
         return checks;
+    }
+
+    /** Each kind of bad input for {@code w}'s first model, by what is wrong. */
+    private static Map<String, List<String>> kinds(Protocol.Workload w) {
+        List<String> good = Program.argv(w.name(), w.models().get(0).id(), atMinimum(w));
+        String last = good.get(good.size() - 1);
+        String lastName = last.substring(0, last.indexOf('='));
+        List<String> allButLast = good.subList(0, good.size() - 1);
+        Map<String, List<String>> bad = new LinkedHashMap<>();
+        bad.put("a missing parameter", allButLast);
+        bad.put("a repeated parameter", plus(good, last));
+        bad.put("an unknown parameter", plus(good, "--bogus=1"));
+        bad.put("a non-integer value", plus(allButLast, lastName + "=abc"));
+        bad.put("an empty value", plus(allButLast, lastName + "="));
+        bad.put("a negative value", plus(allButLast, lastName + "=-1"));
+        bad.put("a value with a sign", plus(allButLast, lastName + "=+1"));
+        bad.put("a value beyond u64", plus(allButLast, lastName + "=18446744073709551616"));
+        bad.put("a stray argument", plus(good, "extra"));
+        bad.put("a missing model", good.subList(0, 1));
+        bad.put("an unknown model", replaced(good, 1, "no-such-model"));
+        bad.put("another language's model", replaced(good, 1, "go-seq"));
+        bad.put("an unknown workload", replaced(good, 0, "no-such-workload"));
+        if (w.name().equals("io-server")) {
+            bad.put("a load parameter", plus(good, "--connections=1"));
+        }
+        return bad;
     }
 
     /** Every parameter's min and max are accepted and min - 1, max + 1 refused. */
