@@ -15,7 +15,8 @@ public final class Main {
     /** Every workload this program implements, in the order --list shows them. */
     static final List<Protocol.Workload> WORKLOADS = List.of(
             CpuParallel.WORKLOAD,
-            WorkerPool.WORKLOAD);
+            WorkerPool.WORKLOAD,
+            SharedCounter.WORKLOAD);
 
     private Main() {}
 

@@ -53,6 +53,7 @@ public final class ConformanceTest {
         test.checkList();
         test.checkModels();
         BadInput.checks().forEach(test::check);
+        Racy.checks().forEach(test::check);
         test.failures.forEach(System.out::println);
         System.out.println(test.passed + " passed, " + test.failures.size() + " failed");
         System.exit(test.failures.isEmpty() ? 0 : 1);
