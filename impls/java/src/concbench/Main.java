@@ -16,7 +16,8 @@ public final class Main {
     static final List<Protocol.Workload> WORKLOADS = List.of(
             CpuParallel.WORKLOAD,
             WorkerPool.WORKLOAD,
-            SharedCounter.WORKLOAD);
+            SharedCounter.WORKLOAD,
+            SpawnIdle.WORKLOAD);
 
     private Main() {}
 
