@@ -17,7 +17,8 @@ public final class Main {
             CpuParallel.WORKLOAD,
             WorkerPool.WORKLOAD,
             SharedCounter.WORKLOAD,
-            SpawnIdle.WORKLOAD);
+            SpawnIdle.WORKLOAD,
+            PingPong.WORKLOAD);
 
     private Main() {}
 
