@@ -18,7 +18,8 @@ public final class Main {
             WorkerPool.WORKLOAD,
             SharedCounter.WORKLOAD,
             SpawnIdle.WORKLOAD,
-            PingPong.WORKLOAD);
+            PingPong.WORKLOAD,
+            PrimeSieve.WORKLOAD);
 
     private Main() {}
 
