@@ -19,7 +19,8 @@ public final class Main {
             SharedCounter.WORKLOAD,
             SpawnIdle.WORKLOAD,
             PingPong.WORKLOAD,
-            PrimeSieve.WORKLOAD);
+            PrimeSieve.WORKLOAD,
+            IoServer.WORKLOAD);
 
     private Main() {}
 

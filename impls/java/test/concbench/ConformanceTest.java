@@ -54,6 +54,7 @@ public final class ConformanceTest {
         test.checkModels();
         BadInput.checks().forEach(test::check);
         Racy.checks().forEach(test::check);
+        IoServerCheck.checks().forEach(test::check);
         test.failures.forEach(System.out::println);
         System.out.println(test.passed + " passed, " + test.failures.size() + " failed");
         System.exit(test.failures.isEmpty() ? 0 : 1);
@@ -66,6 +67,7 @@ public final class ConformanceTest {
             passed++;
         } catch (Throwable failure) {
             failures.add("FAIL " + name + ": " + failure);
+            failure.printStackTrace(); // on stderr; the summary lines stay on stdout
         }
     }
 
