@@ -34,10 +34,10 @@ final class CpuParallel {
 
     /**
      * Task k's work: the sum of i*i for i &lt; n+k, wrapping. C2 has no closed form for it, so
-     * the time grows with n. Every model calls this one method a few times per run (a task's
-     * loop is long, its calls few), so the hot loop is never inlined into a model's own code:
-     * each call enters it in the interpreter and moves to the loop's one on-stack-replacement
-     * compilation, shared by every model and thread (impls/README.md, "Java").
+     * the time grows with n. Every model calls this one method, once per task: at the suites'
+     * sizes (8 or 16 tasks) no caller runs often enough to be compiled and inline it, so every
+     * model and thread runs the same compiled copies of it: the loop's on-stack-replacement
+     * compilation, then the whole method's (impls/README.md, "Java").
      */
     static long taskSum(long n, long k) {
         long end = n + k;
