@@ -7,6 +7,7 @@ import concbench.Protocol.Param;
 import concbench.Protocol.Workload;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -74,14 +75,7 @@ final class CpuParallel {
         Thread[] units = new Thread[workers];
         long start = System.nanoTime();
         for (int w = 0; w < workers; w++) {
-            int slot = w;
-            units[w] = Thread.ofPlatform().start(() -> {
-                long sum = 0;
-                for (long k = next.getAndIncrement(); k < tasks; k = next.getAndIncrement()) {
-                    sum += taskSum(n, k);
-                }
-                partial[slot] = sum;
-            });
+            units[w] = Thread.ofPlatform().start(new Claimer(n, tasks, next, partial, w));
         }
         long sum = 0;
         for (int w = 0; w < workers; w++) {
@@ -89,6 +83,18 @@ final class CpuParallel {
             sum += partial[w];
         }
         return Outcome.since(start, sum, tasks);
+    }
+
+    /** A java-threads worker: claims tasks until none is left, then leaves its sum in its slot. */
+    private record Claimer(long n, long tasks, AtomicLong next, long[] partial, int slot) implements Runnable {
+        @Override
+        public void run() {
+            long sum = 0;
+            for (long k = next.getAndIncrement(); k < tasks; k = next.getAndIncrement()) {
+                sum += taskSum(n, k);
+            }
+            partial[slot] = sum;
+        }
     }
 
     /**
@@ -129,14 +135,21 @@ final class CpuParallel {
             throws Exception {
         List<Future<Long>> futures = new ArrayList<>(Math.toIntExact(tasks));
         for (long k = 0; k < tasks; k++) {
-            long task = k;
-            futures.add(executor.submit(() -> taskSum(n, task)));
+            futures.add(executor.submit(new Task(n, k)));
         }
         long sum = 0;
         for (Future<Long> future : futures) {
             sum += future.get();
         }
         return Outcome.since(start, sum, tasks);
+    }
+
+    /** Task k as a Callable, for the executors. */
+    private record Task(long n, long k) implements Callable<Long> {
+        @Override
+        public Long call() {
+            return taskSum(n, k);
+        }
     }
 
     /**

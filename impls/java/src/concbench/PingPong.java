@@ -26,15 +26,15 @@ final class PingPong {
     /**
      * java-threads and java-virtual: two platform or two virtual threads. Ping serves
      * {@code rounds} times and leaves the counter for the main thread, which joins it; pong
-     * answers {@code rounds} times (a SynchronousQueue has no close to stop it by).
+     * answers {@code rounds} times (a SynchronousQueue has no close to stop it by). Their code
+     * is made before the clock starts (Protocol.since says why).
      */
     static Outcome play(Args args, Thread.Builder units) throws InterruptedException {
         long rounds = args.get("rounds");
         SynchronousQueue<Long> ping = new SynchronousQueue<>();
         SynchronousQueue<Long> pong = new SynchronousQueue<>();
         long[] counter = new long[1];
-        long start = System.nanoTime();
-        Thread ponger = units.start(() -> {
+        Runnable pongUnit = () -> {
             try {
                 for (long r = 0; r < rounds; r++) {
                     pong.put(ping.take() + 1);
@@ -42,8 +42,8 @@ final class PingPong {
             } catch (InterruptedException e) {
                 throw new IllegalStateException("pong was interrupted", e);
             }
-        });
-        Thread pinger = units.start(() -> {
+        };
+        Runnable pingUnit = () -> {
             try {
                 long count = 0;
                 for (long r = 0; r < rounds; r++) {
@@ -54,7 +54,10 @@ final class PingPong {
             } catch (InterruptedException e) {
                 throw new IllegalStateException("ping was interrupted", e);
             }
-        });
+        };
+        long start = System.nanoTime();
+        Thread ponger = units.start(pongUnit);
+        Thread pinger = units.start(pingUnit);
         pinger.join(); // makes counter[0] visible here
         Outcome outcome = Outcome.since(start, counter[0], 2 * rounds);
         ponger.join(); // teardown: pong has answered its last round

@@ -69,6 +69,14 @@ final class Protocol {
         /**
          * The outcome of a run whose clock started at {@code startNanos} (System.nanoTime,
          * monotonic) and whose answer is known now.
+         *
+         * <p>What the clock covers in Java: the models make their units' code before they
+         * start it (a lambda made earlier, or a small class where each unit has values of its
+         * own). The first evaluation of a lambda expression links it: the JVM spins a class
+         * for it at run time, 3.5 to 10 ms each on this project's VM, a cost the other
+         * languages' closures do not have and that is the program's loading, not the model's
+         * concurrency. Creating the threads, pools and the virtual-thread scheduler, with the
+         * JDK classes they load, is inside, as the protocol says.
          */
         static Outcome since(long startNanos, long checksum, long ops) {
             return new Outcome(checksum, System.nanoTime() - startNanos, ops, Map.of());

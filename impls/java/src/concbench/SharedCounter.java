@@ -85,14 +85,16 @@ final class SharedCounter {
     }
 
     /**
-     * Starts {@code units} platform threads that each run {@code unit}, joins them all, and
-     * returns the outcome with the counter {@code total} reads. Each model's increment loop
-     * lives in its own unit lambda, so that an increment is the model's own code.
+     * Starts the clock and {@code units} platform threads that each run {@code unit}, joins
+     * them all, and returns the outcome with the counter {@code total} reads. Each model's
+     * increment loop lives in its own unit lambda, so that an increment is the model's own
+     * code; the lambdas are made by the caller, before the clock (Protocol.since says why).
      */
-    private static Outcome countWith(Args args, long start, Runnable unit, LongSupplier total)
+    private static Outcome countWith(Args args, Runnable unit, LongSupplier total)
             throws InterruptedException {
         int units = args.getInt("units");
         Thread[] started = new Thread[units];
+        long start = System.nanoTime();
         for (int u = 0; u < units; u++) {
             started[u] = Thread.ofPlatform().start(unit);
         }
@@ -122,14 +124,14 @@ final class SharedCounter {
         long increments = args.get("increments");
         Object lock = new Object();
         long[] counter = new long[1];
-        long start = System.nanoTime();
-        return countWith(args, start, () -> {
+        Runnable unit = () -> {
             for (long i = 0; i < increments; i++) {
                 synchronized (lock) {
                     counter[0]++;
                 }
             }
-        }, () -> counter[0]);
+        };
+        return countWith(args, unit, () -> counter[0]);
     }
 
     /** java-lock: every increment between lock() and unlock() of one ReentrantLock. */
@@ -137,8 +139,7 @@ final class SharedCounter {
         long increments = args.get("increments");
         ReentrantLock lock = new ReentrantLock();
         long[] counter = new long[1];
-        long start = System.nanoTime();
-        return countWith(args, start, () -> {
+        Runnable unit = () -> {
             for (long i = 0; i < increments; i++) {
                 lock.lock();
                 try {
@@ -147,7 +148,8 @@ final class SharedCounter {
                     lock.unlock();
                 }
             }
-        }, () -> counter[0]);
+        };
+        return countWith(args, unit, () -> counter[0]);
     }
 
     /**
@@ -159,12 +161,12 @@ final class SharedCounter {
     static Outcome atomic(Args args) throws InterruptedException {
         long increments = args.get("increments");
         AtomicLong counter = new AtomicLong();
-        long start = System.nanoTime();
-        return countWith(args, start, () -> {
+        Runnable unit = () -> {
             for (long i = 0; i < increments; i++) {
                 counter.incrementAndGet();
             }
-        }, counter::get);
+        };
+        return countWith(args, unit, counter::get);
     }
 
     /**
@@ -183,8 +185,7 @@ final class SharedCounter {
         int together = Math.min(args.getInt("units"), Runtime.getRuntime().availableProcessors());
         AtomicInteger arrived = new AtomicInteger();
         PlainCounter counter = PlainCounter.create();
-        long start = System.nanoTime();
-        return countWith(args, start, () -> {
+        Runnable unit = () -> {
             arrived.incrementAndGet();
             while (arrived.get() < together) {
                 Thread.onSpinWait();
@@ -192,6 +193,7 @@ final class SharedCounter {
             for (long i = 0; i < increments; i++) {
                 counter.increment();
             }
-        }, counter::get);
+        };
+        return countWith(args, unit, counter::get);
     }
 }

@@ -36,7 +36,8 @@ final class WorkerPool {
     /**
      * java-threads and java-virtual: a producer unit and {@code workers} worker units started
      * by {@code units} (platform or virtual threads), over two ArrayBlockingQueues. The
-     * producer ends the jobs with one STOP per worker, Java's queues having no close.
+     * producer ends the jobs with one STOP per worker, Java's queues having no close. The
+     * units' code is made before the clock (Protocol.since says why).
      */
     static Outcome units(Args args, Thread.Builder units) throws InterruptedException {
         long jobCount = args.get("jobs");
@@ -44,20 +45,16 @@ final class WorkerPool {
         int workers = args.getInt("workers");
         BlockingQueue<Long> jobs = new ArrayBlockingQueue<>(args.getInt("buffer"));
         BlockingQueue<Long> results = new ArrayBlockingQueue<>(args.getInt("buffer"));
-        Thread[] started = new Thread[workers + 1];
-        long start = System.nanoTime();
-        for (int w = 0; w < workers; w++) {
-            started[w] = units.start(() -> {
-                try {
-                    for (long j = jobs.take(); j != STOP; j = jobs.take()) {
-                        results.put(2 * Xorshift.xsK(j, spin));
-                    }
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("a worker was interrupted", e);
+        Runnable worker = () -> {
+            try {
+                for (long j = jobs.take(); j != STOP; j = jobs.take()) {
+                    results.put(2 * Xorshift.xsK(j, spin));
                 }
-            });
-        }
-        started[workers] = units.start(() -> {
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("a worker was interrupted", e);
+            }
+        };
+        Runnable producer = () -> {
             try {
                 for (long j = 1; j <= jobCount; j++) {
                     jobs.put(j);
@@ -68,7 +65,13 @@ final class WorkerPool {
             } catch (InterruptedException e) {
                 throw new IllegalStateException("the producer was interrupted", e);
             }
-        });
+        };
+        Thread[] started = new Thread[workers + 1];
+        long start = System.nanoTime();
+        for (int w = 0; w < workers; w++) {
+            started[w] = units.start(worker);
+        }
+        started[workers] = units.start(producer);
         long sum = 0;
         for (long i = 0; i < jobCount; i++) {
             sum += results.take();
@@ -86,7 +89,9 @@ final class WorkerPool {
      * per job, and each puts its result into the results queue. A full work queue makes
      * execute() reject; the handler then waits for room (put into the executor's queue), the
      * usual way to make an executor's producer block instead of failing. Every core thread
-     * is started first and none times out, so a job queued that way is always taken.
+     * is started first and none times out, so a job queued that way is always taken. The
+     * producer and the jobs are small classes, so that no lambda is linked inside the clock
+     * (Protocol.since says why).
      */
     static Outcome executor(Args args) throws InterruptedException {
         long jobCount = args.get("jobs");
@@ -104,18 +109,7 @@ final class WorkerPool {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(args.getInt("buffer")), waitForRoom);
         pool.prestartAllCoreThreads();
-        Thread producer = Thread.ofPlatform().start(() -> {
-            for (long j = 1; j <= jobCount; j++) {
-                long job = j;
-                pool.execute(() -> {
-                    try {
-                        results.put(2 * Xorshift.xsK(job, spin));
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException("a worker was interrupted", e);
-                    }
-                });
-            }
-        });
+        Thread producer = Thread.ofPlatform().start(new Submitter(pool, jobCount, spin, results));
         long sum = 0;
         for (long i = 0; i < jobCount; i++) {
             sum += results.take();
@@ -124,5 +118,28 @@ final class WorkerPool {
         producer.join();
         pool.shutdown(); // teardown, after the answer is known
         return outcome;
+    }
+
+    /** java-executor's producer: one Job per j = 1..jobs, each through execute(). */
+    private record Submitter(ThreadPoolExecutor pool, long jobCount, long spin, BlockingQueue<Long> results)
+            implements Runnable {
+        @Override
+        public void run() {
+            for (long j = 1; j <= jobCount; j++) {
+                pool.execute(new Job(j, spin, results));
+            }
+        }
+    }
+
+    /** One job of java-executor: puts 2 * xs^spin(j) into the results queue. */
+    private record Job(long j, long spin, BlockingQueue<Long> results) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                results.put(2 * Xorshift.xsK(j, spin));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("a worker was interrupted", e);
+            }
+        }
     }
 }
