@@ -27,7 +27,7 @@ final class PingPong {
      * java-threads and java-virtual: two platform or two virtual threads. Ping serves
      * {@code rounds} times and leaves the counter for the main thread, which joins it; pong
      * answers {@code rounds} times (a SynchronousQueue has no close to stop it by). Their code
-     * is made before the clock starts (Protocol.since says why).
+     * is made before the clock starts (Outcome.since says why).
      */
     static Outcome play(Args args, Thread.Builder units) throws InterruptedException {
         long rounds = args.get("rounds");

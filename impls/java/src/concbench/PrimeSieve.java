@@ -55,9 +55,8 @@ final class PrimeSieve {
         for (long i = 0; i < primes; i++) {
             long prime = head.take();
             sum += prime;
-            BlockingQueue<Long> in = head;
             BlockingQueue<Long> out = queue(buffer);
-            units.add(builder.start(new Filter(in, out, prime)));
+            units.add(builder.start(new Filter(head, out, prime)));
             head = out;
         }
         Outcome outcome = Outcome.since(start, sum, primes);
@@ -84,7 +83,7 @@ final class PrimeSieve {
     /**
      * A filter unit: passes on every number of {@code in} that {@code prime} does not divide,
      * until interrupted. A class rather than a lambda, so that no lambda is linked inside the
-     * clock (Protocol.since says why).
+     * clock (Outcome.since says why).
      */
     private record Filter(BlockingQueue<Long> in, BlockingQueue<Long> out, long prime) implements Runnable {
         @Override

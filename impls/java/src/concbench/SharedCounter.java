@@ -88,7 +88,7 @@ final class SharedCounter {
      * Starts the clock and {@code units} platform threads that each run {@code unit}, joins
      * them all, and returns the outcome with the counter {@code total} reads. Each model's
      * increment loop lives in its own unit lambda, so that an increment is the model's own
-     * code; the lambdas are made by the caller, before the clock (Protocol.since says why).
+     * code; the lambdas are made by the caller, before the clock (Outcome.since says why).
      */
     private static Outcome countWith(Args args, Runnable unit, LongSupplier total)
             throws InterruptedException {

@@ -37,7 +37,7 @@ final class WorkerPool {
      * java-threads and java-virtual: a producer unit and {@code workers} worker units started
      * by {@code units} (platform or virtual threads), over two ArrayBlockingQueues. The
      * producer ends the jobs with one STOP per worker, Java's queues having no close. The
-     * units' code is made before the clock (Protocol.since says why).
+     * units' code is made before the clock (Outcome.since says why).
      */
     static Outcome units(Args args, Thread.Builder units) throws InterruptedException {
         long jobCount = args.get("jobs");
@@ -91,7 +91,7 @@ final class WorkerPool {
      * usual way to make an executor's producer block instead of failing. Every core thread
      * is started first and none times out, so a job queued that way is always taken. The
      * producer and the jobs are small classes, so that no lambda is linked inside the clock
-     * (Protocol.since says why).
+     * (Outcome.since says why).
      */
     static Outcome executor(Args args) throws InterruptedException {
         long jobCount = args.get("jobs");
