@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of concbench, in every language, from a fresh clone: lints, the harness's
 # unit, CLI and cross-language conformance tests, the Rust implementations' tests,
-# `go test -race`, pytest and node --test. It builds what it needs first (the Rust and Go
-# programs, the Python environment with NumPy), exactly as `concbench run` does.
+# `go test -race`, pytest, the Java conformance test (skipped, with a warning, without a
+# JDK >= 21) and node --test. It builds what it needs first (the Rust and Go programs, the
+# Python environment with NumPy), exactly as `concbench run` does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,15 @@ fi
 step "Python: pytest (in the environment concbench runs)"
 "$python_bin" -m pip install --quiet --disable-pip-version-check pytest
 (cd impls/python && "$python_bin" -m pytest -q)
+
+step "Java: build, then the conformance test (every workload and model, bad input, io-server)"
+if jdk=$(impls/java/find-jdk.sh 2>/dev/null); then
+  impls/java/build.sh --tests target/concbench/java-test
+  "$jdk/bin/java" -cp target/concbench/java-test/concbench-java.jar:target/concbench/java-test/test-classes \
+    concbench.ConformanceTest suite/test-vectors.json
+else
+  echo "warning: the Java tests are skipped: $(impls/java/find-jdk.sh 2>&1 >/dev/null || true)"
+fi
 
 step "Node: node --test (Node.js 20 or newer, no packages)"
 # Debian 12's own nodejs is 18, which concbench-node refuses: install 20 or newer first.
