@@ -156,7 +156,26 @@ fn measure(suite: &str, cpus: usize) {
     );
 }
 
+/// The analysis view alone (every group ranked, every interval), on a file of many runs: the
+/// full suite planned on `cpus` CPUs, its CPU sweeps making most of the runs. Target: under
+/// 1 s for a few thousand runs.
+fn measure_view(suite: &str, cpus: usize) {
+    let file = synthetic(suite, cpus);
+    let start = Instant::now();
+    let view = concbench::analysis::view::analyse(Catalogue::embedded(), &file);
+    let took = start.elapsed();
+    println!(
+        "suite {suite} on {cpus} CPUs: {} runs: the analysis view {:>12}  ({} workloads; target < 1 s)",
+        file.runs.len(),
+        format_ns(took.as_nanos() as u64),
+        view.workloads.len()
+    );
+}
+
 fn main() {
     measure("full", 4);
     measure("standard", 4);
+    for cpus in [32, 48, 64] {
+        measure_view("full", cpus);
+    }
 }

@@ -142,9 +142,13 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     } else {
         let names: Vec<&str> = top.iter().map(|r| r.model.as_str()).collect();
         let last = top.last().expect("a tier has a member");
+        let why = if g.too_few_samples {
+            "some have a single run, which tells no two apart"
+        } else {
+            "the interval of every pair's ratio holds 1"
+        };
         format!(
-            "{label}: {} are tied for {tied_for} (the interval of every pair's ratio holds \
-             1), at {}–{}",
+            "{label}: {} are tied for {tied_for} ({why}), at {}–{}",
             join_names(&names),
             metric_value(g, best.value.value, unit)
                 .split(" per ")
