@@ -167,8 +167,7 @@ final class IoServer {
         // Read once, when HttpServer's implementation is first loaded (below). Its default
         // keeps 200 idle keep-alive connections and closes any beyond; the workload's clients
         // hold up to 100,000 (jdk.httpserver's documented properties). TCP_NODELAY, as Go and
-        // the Rust models set it: the headers and the body go out in two writes, and Nagle's
-        // algorithm would hold the body back until the client's delayed ACK.
+        // the Rust models set it (a response goes out in one write, so it changes little).
         System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(Integer.MAX_VALUE));
         System.setProperty("sun.net.httpserver.nodelay", "true");
         Work work = new Work(Duration.ofNanos(args.get("delay_us") * 1_000), args.get("cpu"), new AtomicLong());
