@@ -286,9 +286,10 @@ impl Sample {
 pub struct Summary {
     /// Median of the samples' `elapsed_ns`, ns.
     pub median_elapsed_ns: u64,
-    /// Lower bound of a bootstrap 95% confidence interval of that median, ns.
+    /// Lower bound of the order-statistic interval of that median, ns (files written before
+    /// 2026-12-03 hold a bootstrap interval here).
     pub ci95_low_ns: u64,
-    /// Upper bound of a bootstrap 95% confidence interval of that median, ns.
+    /// Upper bound of that interval, ns.
     pub ci95_high_ns: u64,
     /// `median_elapsed_ns` divided by the op count: ns per op.
     pub ns_per_op: f64,
