@@ -6,24 +6,26 @@
 //!   round or not
 //! - [`decision`]: do two models differ, which band of a verdict holds: read from an
 //!   interval
-//! - [`resample`]: the percentile bootstrap (nominal intervals, kept for the figures that
-//!   use it today)
+//! - `resample` (test builds only): the percentile bootstrap the analysis used before these
+//!   intervals; the coverage test keeps it to show why it was replaced
 //! - [`rank_test`]: the Mann–Whitney U test
 
 pub mod decision;
 pub mod interval;
 pub mod rank_test;
 pub mod ratio;
+#[cfg(test)]
 pub mod resample;
 
 pub use decision::{difference, place, Difference, Placement};
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
 pub use ratio::{paired_ratio_interval, paired_ratios, unpaired_ratio_interval};
+#[cfg(test)]
 pub use resample::{bootstrap_ci, bootstrap_median_ci, bootstrap_ratio_ci, BOOTSTRAP_RESAMPLES};
 
-/// A small deterministic PRNG (SplitMix64): the bootstrap must give the same interval for
-/// the same samples, so that two reports of one results file agree.
+/// A small deterministic PRNG (SplitMix64): the runner's shuffled order within a round must
+/// be reproducible from the results file's seed, and the tests' simulations likewise.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
 
