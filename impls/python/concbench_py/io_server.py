@@ -521,6 +521,21 @@ def asyncio_processes(args: Args) -> Outcome:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def deployed(name: str) -> Callable[[Args], Outcome]:
+    """The model ``name`` of io_server_asgi.py, imported when it runs: the ASGI servers'
+    packages are needed by those models alone."""
+
+    def run(args: Args) -> Outcome:
+        from concbench_py import io_server_asgi
+
+        return getattr(io_server_asgi, name)(args)
+
+    return run
+
+
+#: The modules the uvicorn models import.
+UVICORN = ("uvicorn", "uvloop", "httptools")
+
 #: The io-server workload and its Python models. ``connections``, ``requests`` and
 #: ``rate`` are the harness's load parameters, never the server's.
 WORKLOAD = Workload(
@@ -534,5 +549,8 @@ WORKLOAD = Workload(
         Model("py-threads", threads),
         Model("py-asyncio", asyncio_tasks),
         Model("py-asyncio-processes", asyncio_processes),
+        Model("py-uvicorn", deployed("uvicorn_one"), requires=UVICORN),
+        Model("py-uvicorn-workers", deployed("uvicorn_workers"), requires=UVICORN),
+        Model("py-granian", deployed("granian_one"), requires=("granian", "uvloop")),
     ),
 )

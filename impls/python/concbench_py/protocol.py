@@ -9,6 +9,7 @@ input of any kind exits 2 with one line on stderr and nothing on stdout.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -83,6 +84,9 @@ class Model:
     id: str
     #: Runs the workload under this model with validated arguments.
     run: Callable[[Args], Outcome]
+    #: Modules outside the standard library it imports (impls/python/requirements.txt
+    #: pins their packages); ``--list`` names those that cannot be found.
+    requires: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -232,16 +236,27 @@ def runtime() -> str:
     return name
 
 
+def missing_modules(model: Model) -> list[str]:
+    """The modules ``model`` requires that this interpreter cannot find."""
+    return [name for name in model.requires if importlib.util.find_spec(name) is None]
+
+
 def list_json(workloads: Iterable[Workload]) -> str:
-    """The ``--list`` line:
-    ``{"lang": "python", "runtime": .., "numpy": "<version>" or null, "models": {..}}``."""
+    """The ``--list`` line: ``{"lang": "python", "runtime": .., "numpy": "<version>" or
+    null, "models": {..}, "missing": {"<model>": ["<module>", ..]}}``, where ``missing``
+    names the models whose required modules cannot be found."""
     numpy = optional_numpy()
+    workloads = list(workloads)
+    missing = {
+        m.id: absent for w in workloads for m in w.models if (absent := missing_modules(m))
+    }
     return json.dumps(
         {
             "lang": "python",
             "runtime": runtime(),
             "numpy": numpy.__version__ if numpy is not None else None,
             "models": {w.name: [m.id for m in w.models] for w in workloads},
+            "missing": missing,
         }
     )
 

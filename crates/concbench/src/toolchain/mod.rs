@@ -91,6 +91,9 @@ pub struct Implementation {
     pub models: BTreeMap<String, Vec<String>>,
     /// NumPy's version, for Python; `None` when NumPy cannot be imported.
     pub numpy: Option<String>,
+    /// Models whose required modules cannot be found, with those modules (Python's
+    /// `--list` says so when a pinned package is not installed).
+    pub missing: BTreeMap<String, Vec<String>>,
     /// `concbench-launch`, which starts the program and reports its own peak memory; `None`
     /// when it could not be built (peaks are then floored at the harness's size).
     pub launcher: Option<PathBuf>,
@@ -213,6 +216,17 @@ impl Toolchains {
                 hint: "rebuild it, or update concbench".into(),
             });
         }
+        if let Some(modules) = imp.missing.get(model) {
+            return Err(Unavailable {
+                reason: format!(
+                    "{} not installed in the Python environment",
+                    modules.join(", ")
+                ),
+                hint: "check that pip can reach the package index, then run again \
+                       (impls/python/requirements.txt pins them)"
+                    .into(),
+            });
+        }
         if model == "py-numpy" && imp.numpy.is_none() {
             return Err(Unavailable {
                 reason: "NumPy is not installed in the Python environment".into(),
@@ -272,6 +286,8 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         models: BTreeMap<String, Vec<String>>,
         #[serde(default)]
         numpy: Option<String>,
+        #[serde(default)]
+        missing: BTreeMap<String, Vec<String>>,
     }
     let mut args = built.prefix_args.clone();
     args.push("--list".into());
@@ -313,6 +329,7 @@ fn describe(built: Built) -> std::result::Result<Implementation, Unavailable> {
         runtime: listing.runtime,
         models: listing.models,
         numpy: listing.numpy,
+        missing: listing.missing,
         launcher: None,
     })
 }

@@ -1,8 +1,9 @@
-//! Python: a virtual environment under the build folder, with NumPy installed into it.
+//! Python: a virtual environment under the build folder, with the pinned packages of
+//! `impls/python/requirements.txt` installed into it (NumPy, the ASGI servers).
 
 use super::*;
 
-/// The Python environment under the build folder, NumPy installed into it.
+/// The Python environment under the build folder, the pinned packages installed into it.
 pub(super) fn prepare(
     opts: &ToolchainOptions,
     log: &mut dyn FnMut(&str),
@@ -47,38 +48,116 @@ pub(super) fn prepare(
         "PYTHONPATH".to_string(),
         opts.root.join("impls").join("python").display().to_string(),
     )];
-    let has_numpy = Command::new(&venv_python)
-        .args(["-c", "import numpy"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_numpy {
-        log("installing NumPy into the Python environment (pip install numpy)");
-        // Failure leaves only py-numpy unavailable; `describe` sees numpy = null.
-        if let Err(why) = run_step(
-            Command::new(&venv_python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--retries",
-                "1",
-                "--timeout",
-                "20",
-                "numpy",
-            ]),
-            "pip install numpy",
-            HINT,
-        ) {
-            log(&format!("warning: {why}: py-numpy will be unavailable"));
-        }
-    }
+    install_requirements(opts, &venv, &venv_python, log);
     Ok(Built {
         lang: Lang::Python,
         program: venv_python,
         prefix_args: vec!["-m".into(), "concbench_py".into()],
         env,
     })
+}
+
+/// Where the environment records the hash of the requirements file it was last installed
+/// from in full.
+const STAMP: &str = "concbench-requirements.sha256";
+
+/// Installs `impls/python/requirements.txt` into the environment when the file's hash is
+/// not the one recorded there. If pip cannot install them all, each is tried alone, so
+/// that one package out of reach leaves only the models that import it unavailable
+/// (`--list` names them); nothing is recorded then, so the next run tries again.
+fn install_requirements(
+    opts: &ToolchainOptions,
+    venv: &Path,
+    venv_python: &Path,
+    log: &mut dyn FnMut(&str),
+) {
+    let file = opts
+        .root
+        .join("impls")
+        .join("python")
+        .join("requirements.txt");
+    let Ok(text) = fs::read(&file) else {
+        log(&format!(
+            "warning: cannot read {}: the models needing packages will be unavailable",
+            file.display()
+        ));
+        return;
+    };
+    let hash: String = Sha256::digest(&text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stamp = venv.join(STAMP);
+    if fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == hash) {
+        return;
+    }
+    log(&format!(
+        "installing the pinned Python packages (pip install -r {})",
+        file.display()
+    ));
+    let pip = |args: &[&OsStr]| {
+        let mut cmd = Command::new(venv_python);
+        cmd.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(["--retries", "1", "--timeout", "20"])
+        .args(args);
+        run_step(
+            &mut cmd,
+            "pip install",
+            "check that pip can reach the package index",
+        )
+    };
+    if pip(&["-r".as_ref(), file.as_os_str()]).is_ok() {
+        let _ = fs::write(&stamp, hash);
+        return;
+    }
+    let text = String::from_utf8_lossy(&text);
+    for requirement in requirements(&text) {
+        if let Err(why) = pip(&[requirement.as_ref()]) {
+            log(&format!(
+                "warning: {requirement}: {why}: the models that import it will be unavailable"
+            ));
+        }
+    }
+}
+
+/// The requirement lines of a requirements file: comments and blank lines left out.
+fn requirements(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_requirements_file_pins_every_package() {
+        let file =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../impls/python/requirements.txt");
+        let text = fs::read_to_string(file).expect("impls/python/requirements.txt");
+        let lines = requirements(&text);
+        for needed in ["numpy", "uvicorn", "uvloop", "httptools", "granian"] {
+            assert!(
+                lines.iter().any(|l| l.starts_with(&format!("{needed}=="))),
+                "{needed} is not pinned"
+            );
+        }
+        assert!(lines.iter().all(|l| l.contains("==")), "{lines:?}");
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_not_requirements() {
+        assert_eq!(
+            requirements("# a\n\nnumpy==1.0  # why\n x==2\n"),
+            ["numpy==1.0", "x==2"]
+        );
+    }
 }
