@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,7 @@ var cpuParallel = Workload{
 	Models: []Model{
 		{ID: "go-seq", Run: cpuSeq},
 		{ID: "go-goroutines", Run: cpuGoroutines},
+		{ID: "go-goroutine-per-task", Run: cpuGoroutinePerTask},
 		{ID: "go-processes", Run: cpuProcesses},
 	},
 }
@@ -66,6 +68,26 @@ func cpuGoroutines(args Args) (Outcome, error) {
 	}
 	sum, err := sumTasks(args.Get("tasks"), units)
 	return cpuOutcome(args, sum, start), err
+}
+
+// cpuGoroutinePerTask is go-goroutine-per-task: one goroutine per task and no pool at all,
+// `workers` ignored; the runtime's scheduler spreads the goroutines over GOMAXPROCS threads.
+// This is the program the article means by "without manual thread-pool management".
+// Each goroutine writes its own slot, so the sum needs no lock.
+func cpuGoroutinePerTask(args Args) (Outcome, error) {
+	n, tasks := args.Get("n"), args.Get("tasks")
+	start := time.Now()
+	sums := make([]uint64, tasks)
+	var wg sync.WaitGroup
+	for k := range tasks {
+		wg.Go(func() { sums[k] = taskSum(n, k) })
+	}
+	wg.Wait()
+	var sum uint64
+	for _, s := range sums {
+		sum += s
+	}
+	return cpuOutcome(args, sum, start), nil
 }
 
 // cpuProcesses is go-processes: `workers` worker processes (this binary re-executed, see

@@ -23,6 +23,7 @@ var sharedCounter = Workload{
 		{ID: "go-atomic", Run: counterAtomic},
 		{ID: "go-channel", Run: counterChannel},
 		{ID: "go-racy", Run: counterRacy, Racy: true},
+		{ID: "go-channel-pointer", Run: counterChannelPointer, Racy: true},
 	},
 }
 
@@ -92,6 +93,29 @@ func counterChannel(args Args) (Outcome, error) {
 			close(deltas) // every unit has finished sending
 			return <-total
 		})
+}
+
+// counterChannelPointer is go-channel-pointer: a channel that passes the counter's
+// pointer, and a race anyway. The pointer is a token in a channel of capacity 1; a unit
+// takes it, passes it straight on (as if sending it handed the counter over), and then
+// writes through the copy it kept. A channel orders the send and the receive, not what
+// the sender does with the pointer afterwards: two units can be incrementing at once, and
+// the race detector reports it. The checksum is whatever count survives, like go-racy's.
+// It is what the claim "a channel enforces data-passing synchronisation" leaves out: Go
+// does not stop a sender from keeping what it sent.
+func counterChannelPointer(args Args) (Outcome, error) {
+	token := make(chan *uint64, 1)
+	counter := new(uint64)
+	token <- counter
+	return countWith(args, time.Now(),
+		func(increments uint64) {
+			for range increments {
+				p := <-token
+				token <- p // "handed over"; p is still ours to write through
+				racyIncrement(p)
+			}
+		},
+		func() uint64 { return *<-token }) // wg.Wait orders every increment before this read
 }
 
 // counterRacy is go-racy: every goroutine increments one plain uint64 through

@@ -119,11 +119,45 @@ def asyncio_tasks(args: Args) -> Outcome:
 def numpy_threads(args: Args) -> Outcome:
     """py-numpy: each task in NumPy uint64 arithmetic on a ``ThreadPoolExecutor(workers)``:
     NumPy releases the GIL inside its loops, so the threads run in parallel."""
-    np = optional_numpy()
-    if np is None:
-        raise UsageError("py-numpy needs NumPy, which cannot be imported (pip install numpy)")
+    np = _require_numpy("py-numpy")
     executor = partial(concurrent.futures.ThreadPoolExecutor, max_workers=args["workers"])
     return _pooled(executor, partial(numpy_sum_of_squares, np, 0), args)
+
+
+def _require_numpy(model: str):
+    np = optional_numpy()
+    if np is None:
+        raise UsageError(f"{model} needs NumPy, which cannot be imported (pip install numpy)")
+    return np
+
+
+def numpy_one_thread(args: Args) -> Outcome:
+    """py-numpy-one-thread: each task in NumPy uint64 arithmetic, one after the other on the
+    calling thread, with no pool: what vectorisation alone buys over py-seq's loop. The
+    arithmetic is element-wise ufuncs and a sum, which NumPy runs on the calling thread (no
+    BLAS call, so no BLAS thread pool to pin)."""
+    np = _require_numpy("py-numpy-one-thread")
+    sizes = _task_sizes(args)
+    clock = Stopwatch()
+    return _outcome((numpy_sum_of_squares(np, 0, size) for size in sizes), clock, args)
+
+
+def _numpy_task(size: int) -> int:
+    """One task of py-processes-numpy, in a worker process: NumPy is imported there (already
+    loaded when the worker was forked from a parent that imported it)."""
+    import numpy
+
+    return numpy_sum_of_squares(numpy, 0, size)
+
+
+def processes_numpy(args: Args) -> Outcome:
+    """py-processes-numpy: ``ProcessPoolExecutor(max_workers=workers)`` whose workers run
+    each task in NumPy, the way a data pipeline combines multiprocessing with NumPy. The
+    pool's start-up and its workers' NumPy import are in the time, as they are in a
+    pipeline's."""
+    _require_numpy("py-processes-numpy")
+    executor = partial(concurrent.futures.ProcessPoolExecutor, max_workers=args["workers"])
+    return _pooled(executor, _numpy_task, args)
 
 
 #: The cpu-parallel workload and its Python models.
@@ -140,5 +174,7 @@ WORKLOAD = Workload(
         Model("py-processes", processes),
         Model("py-asyncio", asyncio_tasks),
         Model("py-numpy", numpy_threads),
+        Model("py-numpy-one-thread", numpy_one_thread),
+        Model("py-processes-numpy", processes_numpy),
     ),
 )

@@ -5,9 +5,20 @@ from __future__ import annotations
 import pytest
 
 from concbench_py.cpu_parallel import NUMPY_CHUNK, numpy_sum_of_squares
-from support import flags, load_test_vectors, ref_checksum, run_program
+from support import (
+    flags,
+    load_test_vectors,
+    ref_checksum,
+    run_program,
+    run_python,
+    under_start_method,
+)
 
 np = pytest.importorskip("numpy")
+
+#: The cpu-parallel models that compute in NumPy: in a thread pool, on one thread, and in
+#: a process pool.
+NUMPY_MODELS = ["py-numpy", "py-numpy-one-thread", "py-processes-numpy"]
 
 
 def ref_sum_of_squares(start: int, stop: int) -> int:
@@ -21,9 +32,10 @@ def ref_sum_of_squares(start: int, stop: int) -> int:
     [c for c in load_test_vectors()["cases"] if c["workload"] == "cpu-parallel"],
     ids=lambda c: f"tasks={c['params']['tasks']} n={c['params']['n']}",
 )
-def test_py_numpy_matches_the_vectors(case):
+@pytest.mark.parametrize("model", NUMPY_MODELS)
+def test_the_numpy_models_match_the_vectors(case, model):
     params = {**case["params"], "workers": 2}
-    result = run_program("cpu-parallel", "py-numpy", *flags(params)).result()
+    result = run_program("cpu-parallel", model, *flags(params)).result()
     assert result["checksum"] == case["checksum"]
     assert result["ops"] == params["tasks"]
 
@@ -38,8 +50,9 @@ def test_py_numpy_matches_the_vectors(case):
     ],
     ids=str,
 )
-def test_py_numpy_at_small_sizes(params):
-    result = run_program("cpu-parallel", "py-numpy", *flags(params)).result()
+@pytest.mark.parametrize("model", NUMPY_MODELS)
+def test_the_numpy_models_at_small_sizes(params, model):
+    result = run_program("cpu-parallel", model, *flags(params)).result()
     assert int(result["checksum"]) == ref_checksum("cpu-parallel", params)
 
 
@@ -56,3 +69,12 @@ def test_py_numpy_at_small_sizes(params):
 )
 def test_numpy_sum_of_squares_wraps_like_u64(start, stop):
     assert numpy_sum_of_squares(np, start, stop) == ref_sum_of_squares(start, stop)
+
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_py_processes_numpy_under_every_start_method(start_method):
+    # Spawned workers did not inherit the parent's NumPy: each task imports it itself.
+    params = {"tasks": 3, "n": 1000, "workers": 2}
+    args = [*under_start_method(start_method), "cpu-parallel", "py-processes-numpy", *flags(params)]
+    result = run_python(args).result()
+    assert int(result["checksum"]) == ref_checksum("cpu-parallel", params)

@@ -59,7 +59,9 @@ SLOW_VECTORS = {("prime-sieve", 4000)}
 
 RACY = {("shared-counter", "py-threads-racy")}
 #: py-numpy is tested in test_numpy.py, where NumPy may be missing.
-NEEDS_NUMPY = {("cpu-parallel", "py-numpy")}
+NEEDS_NUMPY = {
+    ("cpu-parallel", m) for m in ("py-numpy", "py-numpy-one-thread", "py-processes-numpy")
+}
 #: Servers run until SIGTERM: test_io_server.py tests them.
 SERVERS = {"io-server"}
 PROCESS_MODELS = [

@@ -305,16 +305,19 @@ mod tests {
         crate::fixtures::cpu_parallel(model, n, elapsed)
     }
 
-    /// A file with ping-pong go-channels at `ns` per hand-off and rust-threads and
+    /// A file with ping-pong go-gosched at `ns` per switch (on one CPU) and rust-threads and
     /// rust-rayon on cpu-parallel, five rounds each.
     fn conclusions_file(ns: u64, threads: u64, rayon: u64) -> ResultsFile {
         let spread = |x: u64| [x, x + x / 100, x - x / 100, x + x / 50, x - x / 50];
         file(vec![
-            crate::fixtures::run(
+            crate::fixtures::run_on(
                 "ping-pong",
-                "go-channels",
+                "go-gosched",
                 &[("rounds", 100_000)],
+                1,
+                true,
                 &spread(ns * 200_000),
+                &[],
             ),
             run("rust-threads", 1_000_000, &spread(threads)),
             run("rust-rayon", 1_000_000, &spread(rayon)),

@@ -98,12 +98,17 @@ pub struct TestSpec {
     /// Below this many CPUs the test is not measured.
     #[serde(default)]
     pub min_cpus: Option<usize>,
-    /// For `speedup`: divide by the CPUs (parallel efficiency).
+    /// For `speedup`: divide by the ideal speedup for the tasks and CPUs of the run
+    /// (tasks ÷ ⌈tasks ÷ CPUs⌉): the parallel efficiency, 1 at best on any machine.
     #[serde(default)]
-    pub per_cpu: bool,
+    pub of_ideal: bool,
     /// For `safety`: the outcome under which the test holds.
     #[serde(default)]
     pub expect: Option<SafetyOutcome>,
+    /// For `safety`: the verdict when the outcome is `expect`, `holds` (the default) or
+    /// `caveat` (a race that is real, and that only a tool run by hand reports).
+    #[serde(default)]
+    pub as_expected: Option<String>,
     /// The unit the value is shown in.
     #[serde(default)]
     pub unit: String,
@@ -190,7 +195,7 @@ fn validate_test(t: &TestSpec, catalogue: &Catalogue) -> Result<()> {
             Some(ModelSpec::Id(id)) if w.model(id).is_none() => {
                 bail!("{}: unknown model {id}", t.workload)
             }
-            None => bail!("bad model {spec:?}: an id or best:<langs>"),
+            None => bail!("bad model {spec:?}: an id, best:<langs> or best:<ids>"),
             _ => {}
         }
     }
@@ -204,6 +209,14 @@ fn validate_test(t: &TestSpec, catalogue: &Catalogue) -> Result<()> {
     }
     if t.metric == Metric::MaxValid && t.param.is_none() {
         bail!("a max_valid test needs `param`");
+    }
+    if let Some(v) = &t.as_expected {
+        if t.metric != Metric::Safety || !matches!(v.as_str(), "holds" | "caveat") {
+            bail!("`as_expected` is for a safety test, and is \"holds\" or \"caveat\"; got {v:?}");
+        }
+    }
+    if t.of_ideal && t.metric != Metric::Speedup {
+        bail!("`of_ideal` is for a speedup test");
     }
     Ok(())
 }
@@ -220,11 +233,16 @@ pub enum ModelSpec<'a> {
         /// True for `best:!...` and `best:any`: every language but those named.
         negate: bool,
     },
+    /// The best of these models (`best:<id>,<id>,...`). An id need not be in the catalogue
+    /// (a model another build adds): a test reads only the runs the file has, and a list
+    /// of which none was run is not measured. Each id must start with a language
+    /// (`py-`, `go-`, ...), which catches a list that mixes languages and ids.
+    BestOf(Vec<&'a str>),
 }
 
 impl<'a> ModelSpec<'a> {
-    /// Reads an id, `best:any`, `best:<langs>` or `best:!<langs>`; `None` when a language is
-    /// unknown.
+    /// Reads an id, `best:any`, `best:<langs>`, `best:!<langs>` or `best:<ids>`; `None`
+    /// when a language is unknown, or an id does not start with one.
     pub fn parse(s: &'a str) -> Option<ModelSpec<'a>> {
         match s.strip_prefix("best:") {
             None => Some(ModelSpec::Id(s)),
@@ -232,6 +250,16 @@ impl<'a> ModelSpec<'a> {
                 langs: Vec::new(),
                 negate: true,
             }),
+            Some(rest) if rest.contains('-') => rest
+                .split(',')
+                .map(|id| {
+                    let known = Lang::ALL.into_iter().any(|l| {
+                        id.starts_with(l.model_prefix()) && id.len() > l.model_prefix().len()
+                    });
+                    known.then_some(id)
+                })
+                .collect::<Option<Vec<&str>>>()
+                .map(ModelSpec::BestOf),
             Some(rest) => {
                 let (negate, rest) = match rest.strip_prefix('!') {
                     Some(r) => (true, r),
@@ -277,5 +305,11 @@ mod tests {
             Some(ModelSpec::Id("go-mutex"))
         );
         assert_eq!(ModelSpec::parse("best:go,cobol"), None);
+        assert_eq!(
+            ModelSpec::parse("best:py-uvicorn,py-granian"),
+            Some(ModelSpec::BestOf(vec!["py-uvicorn", "py-granian"]))
+        );
+        assert_eq!(ModelSpec::parse("best:py-uvicorn,rust"), None);
+        assert_eq!(ModelSpec::parse("best:cobol-x"), None);
     }
 }

@@ -28,6 +28,9 @@ use crate::catalogue::Lang;
 use crate::exec::{self, Exit, Invocation};
 use crate::UsageError;
 
+/// The Python models that compute in NumPy: unavailable where it cannot be imported.
+const NUMPY_MODELS: [&str; 3] = ["py-numpy", "py-numpy-one-thread", "py-processes-numpy"];
+
 mod c;
 mod go;
 mod python;
@@ -227,7 +230,7 @@ impl Toolchains {
                     .into(),
             });
         }
-        if model == "py-numpy" && imp.numpy.is_none() {
+        if NUMPY_MODELS.contains(&model) && imp.numpy.is_none() {
             return Err(Unavailable {
                 reason: "NumPy is not installed in the Python environment".into(),
                 hint: "check that pip can reach the package index, then run again".into(),

@@ -428,20 +428,28 @@ mod tests {
         results.iter().find(|c| c.id == id).expect(id)
     }
 
-    /// ping-pong go-channels at `ns` per hand-off (rounds 100,000: 200,000 hand-offs).
+    /// ping-pong go-gosched at `ns` per switch (rounds 100,000: 200,000 switches), pinned to
+    /// one CPU as the claim's test asks.
     fn handoff_file(ns: u64) -> ResultsFile {
         let total = ns * 200_000;
-        fixtures::file(vec![fixtures::run(
+        handoff_totals(&[
+            total,
+            total + 1_000,
+            total - 1_000,
+            total + 2_000,
+            total - 2_000,
+        ])
+    }
+
+    fn handoff_totals(totals: &[u64]) -> ResultsFile {
+        fixtures::file(vec![fixtures::run_on(
             "ping-pong",
-            "go-channels",
+            "go-gosched",
             &[("rounds", 100_000)],
-            &[
-                total,
-                total + 1_000,
-                total - 1_000,
-                total + 2_000,
-                total - 2_000,
-            ],
+            1,
+            true,
+            totals,
+            &[],
         )])
     }
 
@@ -473,15 +481,10 @@ mod tests {
         assert!(c.reason.contains("rust-threads"), "{}", c.reason);
     }
 
-    /// ping-pong go-channels with one sample per ns figure given.
+    /// ping-pong go-gosched with one sample per ns figure given.
     fn handoff_samples(ns: &[u64]) -> ResultsFile {
         let totals: Vec<u64> = ns.iter().map(|n| n * 200_000).collect();
-        fixtures::file(vec![fixtures::run(
-            "ping-pong",
-            "go-channels",
-            &[("rounds", 100_000)],
-            &totals,
-        )])
+        handoff_totals(&totals)
     }
 
     #[test]
@@ -503,7 +506,7 @@ mod tests {
         let m = t.measure.as_ref().unwrap();
         assert!(m.command().ends_with("--runs 6"), "{}", m.command());
         assert!(
-            m.command().contains("--models go-channels"),
+            m.command().contains("--models go-gosched"),
             "{}",
             m.command()
         );

@@ -31,3 +31,14 @@ pub(super) fn machine_cpus_for(w: &Workload, min_cpus: usize) -> usize {
         min_cpus
     }
 }
+
+/// The best speedup `run` could show over one CPU: its `tasks` of nearly equal size on its
+/// CPUs take ⌈tasks ÷ CPUs⌉ rounds at best, so tasks ÷ ⌈tasks ÷ CPUs⌉ (8 tasks: 2 on 2
+/// CPUs, 4 on 6, 8 on 16). A run without `tasks` could use every CPU.
+pub(super) fn ideal_speedup(run: &RunResult) -> f64 {
+    let cpus = run.cpus.max(1) as u64;
+    match run.params.get("tasks").copied() {
+        Some(tasks) if tasks > 0 => tasks as f64 / tasks.div_ceil(cpus) as f64,
+        _ => cpus as f64,
+    }
+}

@@ -1,7 +1,7 @@
 //! The words of a decided test: a value with its CI and unit, a rule's bound, where a value
 //! falls against the rule, the scenario it stands on, and why a test is not measured.
 
-use super::scenario::{machine_cpus_for, test_cpus, ScenarioKey};
+use super::scenario::{ideal_speedup, machine_cpus_for, test_cpus, ScenarioKey};
 use super::{Metric, TestSpec};
 use crate::analysis::view::level_words;
 use crate::catalogue::Workload;
@@ -50,11 +50,21 @@ pub(super) fn place_words(t: &TestSpec, key: &ScenarioKey, run: &RunResult) -> S
         if key.0 == 1 { "" } else { "s" },
         if key.1 { " pinned" } else { "" }
     );
-    if params.is_empty() {
+    let place = if params.is_empty() {
         cpus
     } else {
         format!("{}, {cpus}", params.join(", "))
+    };
+    if !t.of_ideal {
+        return place;
     }
+    let tasks = run.params.get("tasks").copied().unwrap_or(0);
+    format!(
+        "{place}; the ideal speedup for {} tasks on {} CPUs is {}×",
+        format::format_count(tasks),
+        run.cpus,
+        format::format_number(ideal_speedup(run))
+    )
 }
 
 /// A value with its interval and unit, for people: `1.9× [1.8–2.0]` at 95% or more,
@@ -67,13 +77,14 @@ pub(super) fn show(v: f64, ci: Option<Interval>, unit: &str) -> String {
         "ns" => format::format_ns_fine(x),
         "µs" => format::format_ns_fine(x * 1e3),
         // Three decimals below 10: a ratio of 1.004 must not read as the bound 1.00.
-        "×" | "×/CPU" => format!("{x:.decimals$}"),
+        "×" | "×/CPU" | "of ideal" => format!("{x:.decimals$}"),
         "%" => format!("{x:.1}"),
         _ => format::format_number(x),
     };
     let suffix = match unit {
         "bytes" | "ns" | "µs" => String::new(),
         "×" | "×/CPU" | "%" => unit.to_string(),
+        "of ideal" => format!("× {unit}"),
         u => format!(" {u}"),
     };
     match ci.filter(|c| c.level > 0.0) {
@@ -98,6 +109,7 @@ pub fn show_bound(v: f64, unit: &str) -> String {
         "ns" => format::format_ns_fine(v),
         "µs" => format::format_ns_fine(v * 1e3),
         "×" | "×/CPU" => format!("{}×", format::format_number(v)),
+        "of ideal" => format!("{}× of ideal", format::format_number(v)),
         "%" => format!("{}%", format::format_number(v)),
         _ => format::format_number(v),
     }
