@@ -16,6 +16,7 @@ var workloads = []Workload{
 	pingPong,
 	primeSieve,
 	ioServer,
+	mixedService,
 }
 
 // helpers is every kind of worker process that a process model starts from this binary.

@@ -39,6 +39,13 @@ fn tiny(workload: &str) -> BTreeMap<String, u64> {
         "spawn-idle" => &[("units", 50)],
         "ping-pong" => &[("rounds", 100)],
         "prime-sieve" => &[("primes", 30), ("buffer", 1)],
+        "mixed-service" => &[
+            ("rate", 5_000),
+            ("requests", 40),
+            ("delay_us", 300),
+            ("cpu", 200),
+            ("workers", 2),
+        ],
         "io-server" => &[
             ("delay_us", 200),
             ("cpu", 50),
@@ -60,6 +67,14 @@ fn run(
 ) -> exec::Measurement {
     let inv = imp.invocation(workload, model, params, Duration::from_secs(60));
     exec::run(&inv).expect("the implementation starts")
+}
+
+/// The metrics every model of a workload reports (impls/README.md).
+fn expected_metrics(workload: &str) -> &'static [&'static str] {
+    match workload {
+        "mixed-service" => &["rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"],
+        _ => &[],
+    }
 }
 
 fn check_workload(name: &str) {
@@ -91,6 +106,13 @@ fn check_workload(name: &str) {
                         "{}: checksum {} ≠ reference {reference}",
                         model.id, r.checksum
                     ));
+                }
+                let missing: Vec<&&str> = expected_metrics(name)
+                    .iter()
+                    .filter(|k| !r.metrics.contains_key(**k))
+                    .collect();
+                if !missing.is_empty() {
+                    failures.push(format!("{}: no metric {missing:?}", model.id));
                 }
                 if r.elapsed_ns == 0 || r.elapsed_ns > m.wall_ns {
                     failures.push(format!(
@@ -132,6 +154,11 @@ fn ping_pong_conforms() {
 #[test]
 fn prime_sieve_conforms() {
     check_workload("prime-sieve");
+}
+
+#[test]
+fn mixed_service_conforms() {
+    check_workload("mixed-service");
 }
 
 /// Every prime-sieve model at buffer 0 (a rendezvous: unbuffered in Go, `bounded(0)` in

@@ -7,6 +7,7 @@ Standard library only; NumPy is imported by py-numpy (and ``--list``) alone.
 from concbench_py import (
     cpu_parallel,
     io_server,
+    mixed_service,
     ping_pong,
     prime_sieve,
     shared_counter,
@@ -23,4 +24,5 @@ WORKLOADS = (
     ping_pong.WORKLOAD,
     prime_sieve.WORKLOAD,
     io_server.WORKLOAD,
+    mixed_service.WORKLOAD,
 )

@@ -191,6 +191,8 @@ def ref_checksum(workload: str, params: Dict[str, int]) -> int:
                 primes.append(candidate)
             candidate += 1
         return sum(primes) % U64
+    if workload == "mixed-service":
+        return sum(ref_xs_k(i, params["cpu"]) for i in range(1, params["requests"] + 1)) % U64
     raise ValueError(workload)
 
 
@@ -203,4 +205,5 @@ def ref_ops(workload: str, params: Dict[str, int]) -> int:
         "spawn-idle": lambda p: p["units"],
         "ping-pong": lambda p: 2 * p["rounds"],
         "prime-sieve": lambda p: p["primes"],
+        "mixed-service": lambda p: p["requests"],
     }[workload](params)

@@ -34,6 +34,7 @@ TINY: Dict[str, Dict[str, int]] = {
     "spawn-idle": {"units": 20},
     "ping-pong": {"rounds": 50},
     "prime-sieve": {"primes": 30, "buffer": 1},
+    "mixed-service": {"rate": 5000, "requests": 40, "delay_us": 300, "cpu": 200, "workers": 2},
 }
 
 #: The model that checks the test vectors of each workload: the quickest of its models,
@@ -45,6 +46,7 @@ VECTOR_MODEL = {
     "spawn-idle": "py-asyncio",
     "ping-pong": "py-asyncio",
     "prime-sieve": "py-asyncio",
+    "mixed-service": "py-asyncio",
 }
 
 #: Parameters that the vectors leave out because they cannot change a checksum.
@@ -69,6 +71,7 @@ PROCESS_MODELS = [
     ("worker-pool", "py-processes"),
     ("shared-counter", "py-processes-value"),
     ("ping-pong", "py-processes"),
+    ("mixed-service", "py-asyncio-processes"),
 ]
 
 
@@ -111,6 +114,22 @@ def test_tiny(workload, model):
         assert int(result["checksum"]) == ref_checksum(workload, params)
     if workload == "spawn-idle":
         assert set(result["metrics"]) == {"rss_kb", "spawn_ns"}
+    if workload == "mixed-service":
+        assert set(result["metrics"]) == {"rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"}
+
+
+@pytest.mark.parametrize("model", ["py-asyncio", "py-asyncio-processes"])
+def test_mixed_service_latency_counts_the_queue(model):
+    # Open loop: latency runs from each request's intended arrival. 20 requests at
+    # 10,000/s all arrive within 2 ms; after a 1 ms wait each needs 20,000 xorshift steps
+    # (>= 2 ms in CPython) on one worker, so the last answer waited for the CPU parts
+    # queued before it.
+    params = {"rate": 10_000, "requests": 20, "delay_us": 1_000, "cpu": 20_000, "workers": 1}
+    m = run_program("mixed-service", model, *flags(params)).result()["metrics"]
+    assert m["p50_us"] >= 1_000, m
+    assert m["p50_us"] <= m["p90_us"] <= m["p99_us"] <= m["p999_us"] <= m["max_us"], m
+    assert m["max_us"] >= 30_000, m
+    assert m["rps"] < 1_000, m
 
 
 def test_zero_increments_and_one_unit_work():

@@ -484,7 +484,7 @@ async fn accept(
 /// driver task wakes every sleeper that is due and re-arms it for the next. One descriptor
 /// for the whole server: a timerfd per sleeper would need one per waiting request, and at
 /// 10,000 connections that is past the 20,000 descriptors this machine allows a process.
-struct UpstreamTimer {
+pub(crate) struct UpstreamTimer {
     /// The timerfd, registered with tokio's reactor.
     fd: AsyncFd<OwnedFd>,
     /// The sleepers, earliest deadline first.
@@ -530,7 +530,7 @@ impl Ord for Deadline {
 
 impl UpstreamTimer {
     /// Creates the timer and spawns its driver task; call it inside the runtime.
-    fn start() -> Arc<Self> {
+    pub(crate) fn start() -> Arc<Self> {
         // SAFETY: timerfd_create takes no pointers; a descriptor it returns is ours alone.
         let raw = unsafe {
             libc::timerfd_create(
@@ -559,7 +559,7 @@ impl UpstreamTimer {
     }
 
     /// Waits `delay` from now.
-    async fn sleep(&self, delay: Duration) {
+    pub(crate) async fn sleep(&self, delay: Duration) {
         if delay.is_zero() {
             return;
         }

@@ -4,6 +4,7 @@
 
 pub mod cpu_parallel;
 pub mod io_server;
+pub mod mixed_service;
 pub mod ping_pong;
 pub mod prime_sieve;
 pub mod protocol;
@@ -23,4 +24,5 @@ pub static WORKLOADS: &[Workload] = &[
     ping_pong::WORKLOAD,
     prime_sieve::WORKLOAD,
     io_server::WORKLOAD,
+    mixed_service::WORKLOAD,
 ];

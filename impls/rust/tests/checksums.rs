@@ -12,6 +12,7 @@ const NEUTRAL: &[(&str, &str, u64)] = &[
     ("worker-pool", "workers", 3),
     ("worker-pool", "buffer", 7),
     ("prime-sieve", "buffer", 1),
+    ("mixed-service", "workers", 2),
 ];
 
 /// Runs left out of every test run: a chain of 4000 OS threads handing numbers to each
@@ -113,6 +114,55 @@ fn vectors_ping_pong() {
 #[test]
 fn vectors_prime_sieve() {
     check_vectors("prime-sieve");
+}
+
+#[test]
+fn vectors_mixed_service() {
+    check_vectors("mixed-service");
+}
+
+/// mixed-service is open loop: latency runs from each request's intended arrival. Requests
+/// that arrive faster than one worker computes them queue, and the queue shows in the
+/// latency, not in a slower schedule of arrivals.
+#[test]
+fn mixed_service_latency_counts_the_queue() {
+    // 20 requests at 10,000/s all arrive within 2 ms; after a 1 ms wait, each needs 10^7
+    // xorshift steps (>= 5 ms on any CPU of today) on the one worker.
+    let params: &[(&str, u64)] = &[
+        ("rate", 10_000),
+        ("requests", 20),
+        ("delay_us", 1_000),
+        ("cpu", 10_000_000),
+        ("workers", 1),
+    ];
+    for model in rust_models("mixed-service") {
+        let result = measure("mixed-service", &model, params);
+        let context = format!("{model}: {result}");
+        let us = |name: &str| {
+            result["metrics"][name]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no {name}: {context}"))
+        };
+        assert!(
+            us("p50_us") >= 1_000,
+            "every answer waited the upstream wait: {context}"
+        );
+        assert!(
+            us("p50_us") <= us("p90_us") && us("p90_us") <= us("p99_us"),
+            "{context}"
+        );
+        assert!(
+            us("p99_us") <= us("p999_us") && us("p999_us") <= us("max_us"),
+            "{context}"
+        );
+        // The last answer waited for the 19 CPU parts queued before it: >= 100 ms.
+        assert!(
+            us("max_us") >= 100_000,
+            "the queue is in the latency: {context}"
+        );
+        // The schedule lasts until the last answer: far fewer than the offered 10,000/s.
+        assert!(us("rps") < 1_000, "{context}");
+    }
 }
 
 /// Runs every model of `workload` at each of `sizes` and checks checksum and ops against

@@ -50,6 +50,10 @@ const WORKLOAD_TOMLS: &[(&str, &str)] = &[
         "io-server.toml",
         include_str!("../../../../suite/workloads/io-server.toml"),
     ),
+    (
+        "mixed-service.toml",
+        include_str!("../../../../suite/workloads/mixed-service.toml"),
+    ),
 ];
 
 /// The language an implementation is written in.

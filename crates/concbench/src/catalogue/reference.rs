@@ -81,6 +81,11 @@ pub fn checksum(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
         // io-server bodies are checked by the load generator; its checksum is the request
         // count the generator received.
         "io-server" => p("requests")?,
+        // Request i (1 ≤ i ≤ requests) answers xs^cpu(i); the checksum is their sum.
+        "mixed-service" => {
+            let (requests, cpu) = (p("requests")?, p("cpu")?);
+            (1..=requests).fold(0u64, |acc, i| acc.wrapping_add(xs_k(i, cpu)))
+        }
         other => bail!("no reference checksum for workload {other}"),
     })
 }
@@ -95,7 +100,7 @@ pub fn expected_ops(workload: &str, params: &BTreeMap<String, u64>) -> Result<u6
         "spawn-idle" => p("units")?,
         "ping-pong" => p("rounds")?.saturating_mul(2),
         "prime-sieve" => p("primes")?,
-        "io-server" => p("requests")?,
+        "io-server" | "mixed-service" => p("requests")?,
         other => bail!("no op count for workload {other}"),
     })
 }

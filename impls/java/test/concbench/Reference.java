@@ -85,6 +85,13 @@ final class Reference {
             case "spawn-idle" -> p.get("units");
             case "ping-pong" -> 2 * p.get("rounds");
             case "prime-sieve" -> sumOfFirstPrimes(p.get("primes"));
+            case "mixed-service" -> {
+                long sum = 0;
+                for (long i = 1; i <= p.get("requests"); i++) {
+                    sum += xsK(i, p.get("cpu"));
+                }
+                yield sum;
+            }
             default -> throw new IllegalArgumentException("no reference checksum for " + workload);
         };
     }

@@ -23,6 +23,7 @@ mod checks;
 mod extrapolate;
 mod io;
 mod jobs;
+mod mixed;
 mod recommend;
 mod scenario;
 
@@ -189,6 +190,10 @@ pub struct Advice {
     pub missing: Option<String>,
     /// Models left out by `--langs`.
     pub left_out: Vec<String>,
+    /// For a profile that both waits and computes: each design's figures from
+    /// mixed-service (every CPU serving, open-loop arrivals), one line a run; evidence
+    /// beside the rows, not ranked into them.
+    pub mixed_service: Vec<String>,
 }
 
 /// `commands` as the advice's JSON has always written them: `workloads`, `models` (empty:
@@ -322,6 +327,7 @@ pub fn advise(profile: &Profile, inputs: &Inputs) -> Advice {
     };
     recommend::rank(&mut advice.rows);
     advice.recommendation = recommend::recommend(profile, &advice);
+    advice.mixed_service = mixed::evidence(profile, inputs);
     advice
 }
 
@@ -338,6 +344,7 @@ fn empty(profile: &Profile, path: AdvicePath, workloads: &[&str]) -> Advice {
         workloads: workloads.iter().map(|w| w.to_string()).collect(),
         missing: None,
         left_out: Vec::new(),
+        mixed_service: Vec::new(),
     }
 }
 

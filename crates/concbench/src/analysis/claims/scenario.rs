@@ -42,3 +42,58 @@ pub(super) fn ideal_speedup(run: &RunResult) -> f64 {
         _ => cpus as f64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::fixtures;
+
+    #[test]
+    fn a_server_counts_its_own_cpus_and_an_in_process_service_all() {
+        let catalogue = Catalogue::embedded();
+        let (io, mixed) = (
+            catalogue.workload("io-server").unwrap(),
+            catalogue.workload("mixed-service").unwrap(),
+        );
+        let mut server = fixtures::server(
+            "py-asyncio-processes",
+            2_800,
+            100,
+            2_000,
+            60_000,
+            60_000,
+            1_000,
+            1_100_000_000,
+        );
+        server.cpus = 2;
+        let service = fixtures::run_on(
+            "mixed-service",
+            "py-asyncio-processes",
+            &[
+                ("rate", 300),
+                ("requests", 750),
+                ("delay_us", 1000),
+                ("cpu", 16_000),
+                ("workers", 2),
+            ],
+            2,
+            false,
+            &[1; 3],
+            &[],
+        );
+        let file = fixtures::file(vec![server.clone(), service.clone()]);
+        // On 2 CPUs the load generator takes one: the server has the other.
+        assert_eq!(test_cpus(io, &file, &server), 1);
+        assert_eq!(test_cpus(mixed, &file, &service), 2);
+        // A server needs a machine of 3 CPUs to have 2 of its own; the service needs 2.
+        assert_eq!(machine_cpus_for(io, 2), 3);
+        assert_eq!(machine_cpus_for(mixed, 2), 2);
+        // The CPUs the server recorded win over the placement rule.
+        for s in &mut server.samples {
+            s.metrics.insert("server_cpus".into(), 2);
+        }
+        fixtures::summarise(&mut server);
+        assert_eq!(test_cpus(io, &file, &server), 2);
+    }
+}

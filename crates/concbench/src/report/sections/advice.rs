@@ -93,6 +93,14 @@ fn notes(a: &Advice, command: &dyn Fn(&str) -> String) -> Vec<String> {
     if let Some(m) = &a.missing {
         out.push(format!("{m}: measure it first."));
     }
+    if !a.mixed_service.is_empty() {
+        out.push(
+            "The same designs with every CPU serving (mixed-service, open-loop arrivals):".into(),
+        );
+        for line in &a.mixed_service {
+            out.push(format!("  • {line}"));
+        }
+    }
     if !a.extrapolations.is_empty() {
         out.push("Outside what was measured:".into());
         for e in &a.extrapolations {
