@@ -221,6 +221,11 @@ pub struct Model {
     /// Parameters that create one OS thread or process per unit, capped by the harness.
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// The spawn-idle model that holds this model's unit of concurrency idle (io-server's
+    /// go-net-http runs a goroutine per connection: `go-goroutines`). Advice reads a
+    /// connection's memory from it when a results file has no io-server run.
+    #[serde(default)]
+    pub idle_unit: Option<String>,
 }
 
 /// A parameter value in a suite: an integer or the run's CPU count.
@@ -444,6 +449,7 @@ impl Catalogue {
                 .with_context(|| format!("suite/workloads/{file}"))?;
             workloads.push(workload);
         }
+        validate_idle_units(&workloads)?;
         Ok(Catalogue { suites, workloads })
     }
 
@@ -456,6 +462,31 @@ impl Catalogue {
     pub fn workload_names(&self) -> Vec<&str> {
         self.workloads.iter().map(|w| w.name.as_str()).collect()
     }
+}
+
+/// Every `idle_unit` names a spawn-idle model of the same language.
+fn validate_idle_units(workloads: &[Workload]) -> Result<()> {
+    let spawn = workloads.iter().find(|w| w.name == "spawn-idle");
+    for w in workloads {
+        for m in &w.models {
+            let Some(unit) = &m.idle_unit else { continue };
+            let Some(idle) = spawn.and_then(|s| s.model(unit)) else {
+                bail!(
+                    "suite/workloads/{}.toml: model {}: idle_unit {unit} is no spawn-idle model",
+                    w.name,
+                    m.id
+                );
+            };
+            if idle.lang != m.lang {
+                bail!(
+                    "suite/workloads/{}.toml: model {}: idle_unit {unit} is of another language",
+                    w.name,
+                    m.id
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Result<()> {
