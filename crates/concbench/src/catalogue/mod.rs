@@ -588,6 +588,36 @@ mod tests {
     }
 
     #[test]
+    fn an_idle_unit_must_name_a_spawn_idle_model_of_the_same_language() {
+        let with = |unit: &str| {
+            let tomls: Vec<(&str, String)> = WORKLOAD_TOMLS
+                .iter()
+                .map(|(f, t)| {
+                    let t = if *f == "io-server.toml" {
+                        t.replace("idle_unit = \"go-goroutines\"", unit)
+                    } else {
+                        t.to_string()
+                    };
+                    (*f, t)
+                })
+                .collect();
+            let tomls: Vec<(&str, &str)> = tomls.iter().map(|(f, t)| (*f, t.as_str())).collect();
+            Catalogue::parse(SUITES_TOML, &tomls).map_err(|e| format!("{e:#}"))
+        };
+        assert!(with("idle_unit = \"go-goroutines\"").is_ok());
+        let err = with("idle_unit = \"go-fibres\"").unwrap_err();
+        assert!(
+            err.contains("go-net-http: idle_unit go-fibres is no spawn-idle model"),
+            "{err}"
+        );
+        let err = with("idle_unit = \"rust-tokio\"").unwrap_err();
+        assert!(
+            err.contains("idle_unit rust-tokio is of another language"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn every_workload_is_in_quick_and_standard() {
         for w in &Catalogue::embedded().workloads {
             assert!(w.suites.contains_key("quick"), "{}", w.name);
