@@ -911,6 +911,70 @@ fn advise_ranks_from_the_results_file_with_its_own_figures_in_under_a_second() {
 }
 
 #[test]
+fn advise_judges_massive_connections_from_spawn_idle_without_io_server_in_every_format() {
+    // The quick fixture's spawn-idle runs alone.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(advise_fixture()).unwrap()).unwrap();
+    let spawn_idle = |v: &serde_json::Value| v["workload"] == "spawn-idle";
+    for key in ["runs", "blocks"] {
+        doc[key].as_array_mut().unwrap().retain(spawn_idle);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spawn-idle.json");
+    fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    let advise = |format: &str| {
+        let out = concbench()
+            .args(["advise", "--concurrency", "1000000", "--io-ms", "60000"])
+            .args(["--cpu-ms", "0", "--memory-mb", "1024", "--format", format])
+            .arg("--results")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&advise("json")).unwrap();
+    assert_eq!(json["memory_from"], "spawn-idle-per-unit");
+    let rows = json["rows"].as_array().unwrap();
+    let row = |m: &str| rows.iter().find(|r| r["model"] == m).unwrap();
+    // A goroutine's memory per unit times a million is over 1 GiB; a tokio task's is not.
+    assert_eq!(row("go-net-http")["feasible"], false);
+    assert_eq!(row("go-net-http")["binding"], "memory");
+    assert_eq!(row("rust-tokio")["feasible"], true);
+    assert!(row("rust-tokio")["figures"]["throughput"].is_null());
+    assert!(json["missing"]
+        .as_str()
+        .unwrap()
+        .contains("throughput and latency are not measured"));
+    for (format, says) in [
+        ("terminal", "memory from: spawn-idle's memory per unit"),
+        ("md", "Memory from spawn-idle's memory per unit"),
+    ] {
+        let text = advise(format);
+        assert!(text.contains(says), "{format}: {text}");
+        assert!(text.contains("rust-tokio (rust) is the choice"), "{text}");
+    }
+    let out = concbench()
+        .args(["report", "--format", "html", "--concurrency", "1000000"])
+        .args(["--io-ms", "60000", "--cpu-ms", "0", "--memory-mb", "1024"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        html.contains("Memory from spawn-idle&#39;s memory per unit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn advise_without_results_says_what_to_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = concbench()

@@ -225,6 +225,11 @@ pub struct Model {
     /// Parameters that create one OS thread or process per unit, capped by the harness.
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// The spawn-idle model that holds this model's unit of concurrency idle (io-server's
+    /// go-net-http runs a goroutine per connection: `go-goroutines`). Advice reads a
+    /// connection's memory from it when a results file has no io-server run.
+    #[serde(default)]
+    pub idle_unit: Option<String>,
 }
 
 /// A parameter value in a suite: an integer or the run's CPU count.
@@ -448,6 +453,7 @@ impl Catalogue {
                 .with_context(|| format!("suite/workloads/{file}"))?;
             workloads.push(workload);
         }
+        validate_idle_units(&workloads)?;
         Ok(Catalogue { suites, workloads })
     }
 
@@ -460,6 +466,31 @@ impl Catalogue {
     pub fn workload_names(&self) -> Vec<&str> {
         self.workloads.iter().map(|w| w.name.as_str()).collect()
     }
+}
+
+/// Every `idle_unit` names a spawn-idle model of the same language.
+fn validate_idle_units(workloads: &[Workload]) -> Result<()> {
+    let spawn = workloads.iter().find(|w| w.name == "spawn-idle");
+    for w in workloads {
+        for m in &w.models {
+            let Some(unit) = &m.idle_unit else { continue };
+            let Some(idle) = spawn.and_then(|s| s.model(unit)) else {
+                bail!(
+                    "suite/workloads/{}.toml: model {}: idle_unit {unit} is no spawn-idle model",
+                    w.name,
+                    m.id
+                );
+            };
+            if idle.lang != m.lang {
+                bail!(
+                    "suite/workloads/{}.toml: model {}: idle_unit {unit} is of another language",
+                    w.name,
+                    m.id
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Result<()> {
@@ -558,6 +589,36 @@ mod tests {
         for suite in ["seed", "quick", "standard", "full"] {
             assert!(c.suites.contains_key(suite), "{suite}");
         }
+    }
+
+    #[test]
+    fn an_idle_unit_must_name_a_spawn_idle_model_of_the_same_language() {
+        let with = |unit: &str| {
+            let tomls: Vec<(&str, String)> = WORKLOAD_TOMLS
+                .iter()
+                .map(|(f, t)| {
+                    let t = if *f == "io-server.toml" {
+                        t.replace("idle_unit = \"go-goroutines\"", unit)
+                    } else {
+                        t.to_string()
+                    };
+                    (*f, t)
+                })
+                .collect();
+            let tomls: Vec<(&str, &str)> = tomls.iter().map(|(f, t)| (*f, t.as_str())).collect();
+            Catalogue::parse(SUITES_TOML, &tomls).map_err(|e| format!("{e:#}"))
+        };
+        assert!(with("idle_unit = \"go-goroutines\"").is_ok());
+        let err = with("idle_unit = \"go-fibres\"").unwrap_err();
+        assert!(
+            err.contains("go-net-http: idle_unit go-fibres is no spawn-idle model"),
+            "{err}"
+        );
+        let err = with("idle_unit = \"rust-tokio\"").unwrap_err();
+        assert!(
+            err.contains("idle_unit rust-tokio is of another language"),
+            "{err}"
+        );
     }
 
     #[test]

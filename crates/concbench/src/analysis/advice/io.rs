@@ -19,6 +19,7 @@ use crate::analysis::view::{cpu_ms_per_request, evidence, Group, ServerFigures};
 use crate::catalogue::selection::Selection;
 use crate::catalogue::{Lang, Workload};
 
+use super::memory::{self, MemorySource};
 use super::scenario::{Scenario, Stood};
 
 /// One model's figures at the profile's point.
@@ -51,6 +52,7 @@ pub(super) fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         advice
             .commands
             .push(Selection::measure(vec!["io-server".into()]));
+        memory::without_io_server(profile, inputs, workload, &mut advice);
         return advice;
     };
     advice.basis = format!(
@@ -65,6 +67,7 @@ pub(super) fn io_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         num(scenario.cost),
         num(profile.cpu_ms)
     );
+    advice.memory_from = Some(MemorySource::PerConnection);
     let (models, left_out) = models_in(&scenario.groups, profile);
     advice.left_out = left_out;
     let mut stood = Stood::default();

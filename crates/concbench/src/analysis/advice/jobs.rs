@@ -4,9 +4,10 @@
 //! joined by language and unit of concurrency.
 
 use super::checks::{capacity_check, caps_check, judge, latency_check, memory_check, safety_check};
+use super::memory::{unit_memory, MemorySource};
 use super::{
-    choose_cpus, empty, extrapolate, groups_of, mib, models_in, nearest, points_of, Advice,
-    AdvicePath, Check, Constraint, Inputs, KeyFigures, Row,
+    choose_cpus, empty, extrapolate, groups_of, models_in, nearest, points_of, Advice, AdvicePath,
+    Check, Constraint, Inputs, KeyFigures, Row,
 };
 use crate::analysis::profile::{num, Profile};
 use crate::analysis::view::{evidence, Group};
@@ -65,6 +66,7 @@ pub(super) fn job_advice(profile: &Profile, inputs: &Inputs) -> Advice {
         sources.cpus,
         if sources.pinned { " (pinned)" } else { "" }
     );
+    advice.memory_from = Some(MemorySource::PerUnit);
     let (models, left_out) = models_in(&sources.pool, profile);
     advice.left_out = left_out;
     let (mut workers, mut units) = (Vec::new(), Vec::new());
@@ -278,28 +280,14 @@ fn job_memory(
     units: &mut Vec<u64>,
     cited: &mut Cited,
 ) -> Option<(f64, String)> {
-    let p = twin(inputs.catalogue, "worker-pool", model, "spawn-idle")
-        .and_then(|t| nearest(&points_of(&s.spawn, t), "units", n as f64))?;
-    let f = &inputs.analysis.runs[p.run()];
-    let per = f.mem_per_unit_bytes?;
-    let at = p.param("units").unwrap_or(0);
-    units.push(at);
-    let rss = *inputs.file.runs[p.run()].summary.metrics.get("rss_kb")? as f64 * 1024.0;
-    cited.runs.push(p.run());
+    let twin = twin(inputs.catalogue, "worker-pool", model, "spawn-idle")?;
+    let m = unit_memory(inputs, &s.spawn, twin, n)?;
+    units.push(m.units);
+    cited.runs.push(m.run);
     cited
         .sources
-        .push(format!("spawn-idle {} run {}", p.ranked.model, p.run()));
-    let extra = n.saturating_sub(at);
-    let how = if extra > 0 {
-        format!(
-            "{} with {at} units + {} × {extra} more",
-            mib(rss),
-            mib(per.max(0.0))
-        )
-    } else {
-        format!("{} with {at} units", mib(rss))
-    };
-    Some((rss + per.max(0.0) * extra as f64, how))
+        .push(format!("spawn-idle {twin} run {}", m.run));
+    Some((m.need, m.how))
 }
 
 /// The model's checks against every target the profile sets, from its throughput and one

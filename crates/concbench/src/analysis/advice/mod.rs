@@ -23,10 +23,12 @@ mod checks;
 mod extrapolate;
 mod io;
 mod jobs;
+mod memory;
 mod mixed;
 mod recommend;
 mod scenario;
 
+pub use memory::MemorySource;
 use serde::{Serialize, Serializer};
 
 use super::profile::{num, Profile};
@@ -175,6 +177,8 @@ pub struct Advice {
     pub path: AdvicePath,
     /// Where the figures come from, in words.
     pub basis: String,
+    /// Where the memory figures come from, once rows read any.
+    pub memory_from: Option<MemorySource>,
     /// The models, feasible ones first, best first.
     pub rows: Vec<Row>,
     /// Two or three sentences: the choice, the runner-up, what would change it.
@@ -186,7 +190,8 @@ pub struct Advice {
     pub commands: Vec<Selection>,
     /// The workloads the advice reads (all of them are needed for a complete answer).
     pub workloads: Vec<String>,
-    /// What the file lacks, in words, when it cannot answer at all.
+    /// What the file lacks, in words: why there is no answer (no rows), or which targets
+    /// the rows leave unmeasured.
     pub missing: Option<String>,
     /// Models left out by `--langs`.
     pub left_out: Vec<String>,
@@ -337,6 +342,7 @@ fn empty(profile: &Profile, path: AdvicePath, workloads: &[&str]) -> Advice {
         profile: profile.clone(),
         path,
         basis: String::new(),
+        memory_from: None,
         rows: Vec::new(),
         recommendation: Vec::new(),
         extrapolations: Vec::new(),

@@ -2,7 +2,7 @@
 //! would change them.
 
 use super::checks::{check, fails};
-use super::{mib, Advice, Check, Constraint, Row};
+use super::{mib, Advice, AdvicePath, Check, Constraint, MemorySource, Row};
 use crate::analysis::profile::{num, Profile};
 
 /// Headrooms within this factor of each other are a tie, decided by efficiency: a few
@@ -169,6 +169,14 @@ pub(super) fn recommend(profile: &Profile, advice: &Advice) -> Vec<String> {
     } else {
         nearest_miss(profile, first)
     };
+    if advice.memory_from == Some(MemorySource::PerUnit) && advice.path == AdvicePath::IoServer {
+        out.push(
+            "Only memory, caps and safety were judged, with each server's connections counted \
+             as its unit of concurrency held idle (spawn-idle): a server's own buffers per \
+             connection come on top, and throughput and latency need an io-server run."
+                .into(),
+        );
+    }
     if !advice.extrapolations.is_empty() {
         out.push(
             "The profile lies outside what was measured (below): these figures stand on the \

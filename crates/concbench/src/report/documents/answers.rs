@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::analysis::advice::Advice;
+use crate::analysis::advice::{Advice, AdvicePath};
 use crate::analysis::claims::ClaimResult;
 use crate::analysis::compare::Comparison;
 use crate::analysis::models::ModelRow;
@@ -162,6 +162,8 @@ fn advice_json(a: &Advice, source: &str) -> Result<String> {
         "profile": a.profile,
         "path": a.path,
         "basis": a.basis,
+        "memory_from": a.memory_from,
+        "memory_basis": a.memory_from.map(|m| m.describe(a.path == AdvicePath::IoServer)),
         "rows": rows,
         "recommendation": a.recommendation,
         "extrapolations": a.extrapolations,

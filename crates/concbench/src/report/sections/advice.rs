@@ -19,6 +19,12 @@ fn heading(a: &Advice) -> (String, String) {
     (name, p.describe())
 }
 
+/// Where the memory figures come from, in words, once rows read any.
+fn memory_from(a: &Advice) -> Option<&'static str> {
+    a.memory_from
+        .map(|m| m.describe(a.path == AdvicePath::IoServer))
+}
+
 fn headroom(r: &Row) -> String {
     r.headroom.map_or("—".into(), |h| format!("{h:.2}×"))
 }
@@ -147,6 +153,9 @@ pub fn terminal(a: &Advice, source: &str) -> String {
     if !a.basis.is_empty() {
         out += &format!("read from: {}\n", a.basis);
     }
+    if let Some(m) = memory_from(a) {
+        out += &format!("memory from: {m}\n");
+    }
     let mut t = table(a);
     if !t.rows.is_empty() {
         // The model, whether it fits and what binds it are words; the rest are figures.
@@ -174,6 +183,9 @@ pub fn markdown(a: &Advice) -> String {
     let mut out = format!("\n### Advice: {name}\n\nProfile: {numbers}.");
     if !a.basis.is_empty() {
         out += &format!(" Read from {}.", a.basis);
+    }
+    if let Some(m) = memory_from(a) {
+        out += &format!(" Memory from {m}.");
     }
     out += "\n\n";
     let t = table(a);
@@ -208,7 +220,7 @@ pub fn html(a: &Advice) -> String {
             String::new()
         } else {
             format!(" Read from {}.", escape(&a.basis))
-        }
+        } + &memory_from(a).map_or(String::new(), |m| format!(" Memory from {}.", escape(m)))
     );
     let t = table(a);
     if !t.rows.is_empty() {
