@@ -3,7 +3,7 @@
 //!
 //! After the last planned block, the runner asks the analysis what is still open
 //! ([`crate::analysis::sampling::needs`]: undecided claims, first tiers whose ties straddle
-//! 1) and runs one extra round of each workload concerned: every run an open question names
+//! one) and runs one extra round of each workload concerned: every run an open question names
 //! gets one sample, in a shuffled order, so that the runs compared with each other alternate
 //! (A B, B A, ...) and their samples pair by round. Then it asks again. It stops when
 //! nothing is open, when the budget cannot pay for another round, or when a workload has
