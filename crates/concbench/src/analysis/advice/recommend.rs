@@ -60,29 +60,33 @@ pub(super) fn rank(rows: &mut Vec<Row>) {
     *rows = ordered;
 }
 
-/// Marks each feasible row whose throughput is tied with the row above's, and gives it that
-/// row's rank: both rank on throughput (no target, or a rate), and the interval of the ratio
-/// of their throughputs holds 1 (or cannot decide), by the view's rule for ties.
+/// Marks each feasible row whose throughput is tied with every row of the tier above it, and
+/// gives it their rank: all rank on throughput (no target, or a rate), and the interval of
+/// the ratio of each pair's throughputs holds 1 (or cannot decide), by the view's rule.
 ///
 /// A throughput made of two runs' times (a job: handing it to the pool, plus computing it)
 /// is tied when the weighted interval holds 1: the ratio of the two sums lies between the
 /// parts' ratios weighted by the row above's parts, so its interval is the weighted sum of
 /// the parts' intervals, at a level of at least the sum of theirs less one.
 pub(super) fn mark_ties(rows: &mut [Row], inputs: &Inputs) {
+    let on_throughput =
+        |r: &Row| r.feasible && matches!(r.binding, Constraint::Throughput | Constraint::Capacity);
+    let tied = |a: &Row, b: &Row| -> Option<Estimate> {
+        let r = throughput_ratio(a, b, inputs)?;
+        (!r.decides() || stats::difference(&r.interval()) == stats::Difference::Tie).then_some(r)
+    };
+    // As the view's tiers: a row joins the tier above only when tied with every member of
+    // it, so that ties do not chain from a model to one clearly behind it.
+    let mut tier_start = 0;
     for k in 1..rows.len() {
-        let (above, row) = (&rows[k - 1], &rows[k]);
-        let on_throughput =
-            |r: &Row| matches!(r.binding, Constraint::Throughput | Constraint::Capacity);
-        if !(above.feasible && row.feasible && on_throughput(above) && on_throughput(row)) {
-            continue;
-        }
-        let Some(r) = throughput_ratio(above, row, inputs) else {
-            continue;
-        };
-        let tied = !r.decides() || stats::difference(&r.interval()) == stats::Difference::Tie;
-        if tied {
-            rows[k].tied_with_above = Some(r);
+        let joins = on_throughput(&rows[k])
+            && (tier_start..k)
+                .all(|t| on_throughput(&rows[t]) && tied(&rows[t], &rows[k]).is_some());
+        if joins {
+            rows[k].tied_with_above = tied(&rows[k - 1], &rows[k]);
             rows[k].rank = rows[k - 1].rank;
+        } else {
+            tier_start = k;
         }
     }
 }
