@@ -53,6 +53,7 @@ fn main() {
             settle: false,
             wait_steady: std::time::Duration::ZERO,
             interrupt: concbench::run::Interrupt::new(),
+            budget: std::time::Duration::ZERO,
         };
         let file = ResultsFile::new("quick", vec![], machine.clone(), toolchains.versions());
         let started = Instant::now();

@@ -62,6 +62,11 @@ pub struct ClaimsArgs {
     /// measure them (by default those runs are made now, at quick size)
     #[arg(long)]
     pub no_run: bool,
+    /// For the runs it makes: the most time their sampling may take in all (e.g. 2m); extra
+    /// samples, where an undecided claim needs them, fill what the planned ones leave
+    /// (default: the quick suite's, none; 0: none)
+    #[arg(long, value_name = "DURATION", value_parser = session::parse_budget, conflicts_with = "no_run")]
+    pub budget: Option<Duration>,
     /// Output format
     #[arg(long, default_value = "terminal", value_parser = Format::among(ClaimsDocument::FORMATS))]
     pub format: Format,
@@ -161,6 +166,11 @@ pub struct RunArgs {
     /// steadiness probe to read steady; the block runs either way
     #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
     pub wait_steady: Option<Duration>,
+    /// The most time the sampling may take in all (e.g. 12m, 90s): the planned samples all
+    /// run, then runs a verdict or a first tier needs get extra samples until decided or the
+    /// budget is spent (default: the suite's, 12m for standard; 0: no extra samples)
+    #[arg(long, value_name = "DURATION", value_parser = session::parse_budget)]
+    pub budget: Option<Duration>,
     /// Results file (default: concbench-results/<suite>-<time>.json)
     // The help text is also clap's: `<suite>` stays as the user should read it.
     #[allow(rustdoc::invalid_html_tags)]
@@ -300,8 +310,8 @@ fn claims(args: &ClaimsArgs) -> Result<i32> {
     let path = results_path(&args.file)?;
     let file = ResultsFile::load(&path)?;
     let catalogue = Catalogue::embedded();
-    let session =
-        (!args.no_run).then(|| session::session(catalogue, &args.toolchains, Duration::ZERO));
+    let session = (!args.no_run)
+        .then(|| session::session(catalogue, &args.toolchains, Duration::ZERO, args.budget));
     let decided = crate::run::claims::decide(
         catalogue,
         &file,
@@ -363,7 +373,7 @@ fn run(args: &RunArgs) -> Result<i32> {
         return Err(UsageError("nothing to run: the selection matches no model".into()).into());
     }
     let wait_steady = args.wait_steady.unwrap_or_default();
-    let session = session::session(catalogue, &args.toolchains, wait_steady);
+    let session = session::session(catalogue, &args.toolchains, wait_steady, args.budget);
     let (file, out) = session.execute(&plan, &args.suite, args.out.clone(), machine)?;
     let report = Report::new(catalogue, &file);
     print!("{}", report.render(Format::Terminal)?);

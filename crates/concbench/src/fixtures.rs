@@ -24,6 +24,8 @@ pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {
         seq: 0,
         settle_ns: 0,
         settled: true,
+        round: None,
+        extra: None,
     }
 }
 
@@ -91,6 +93,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         blocks: Vec::new(),
         safety: Vec::new(),
         calibration: Vec::new(),
+        extra: None,
     }
 }
 

@@ -33,6 +33,53 @@ pub struct WorkloadFindings {
     pub headline: String,
 }
 
+/// Two modes in words: "two modes: 2 samples at 1.01 ms, 3 at 2.31 ms; the median describes
+/// neither" (a server's in requests per second).
+pub fn modes_words(m: &stats::TwoModes, server: bool) -> String {
+    let show = |x: f64| {
+        if server {
+            format!("{} req/s", format_number(x.round()))
+        } else {
+            format_ns_fine(x)
+        }
+    };
+    format!(
+        "two modes: {} samples at {}, {} at {}; the median describes neither",
+        m.low_n,
+        show(m.low),
+        m.high_n,
+        show(m.high)
+    )
+}
+
+/// The runs of a workload whose samples fall in two modes, in one sentence.
+fn modes_finding(analysis: &Analysis, w: &WorkloadView, server: bool) -> Option<Finding> {
+    let found: Vec<(usize, String)> = w
+        .runs
+        .iter()
+        .filter_map(|&i| {
+            let f = &analysis.runs[i];
+            Some((
+                i,
+                format!("{} has {}", f.model, modes_words(f.modes.as_ref()?, server)),
+            ))
+        })
+        .collect();
+    (!found.is_empty()).then(|| Finding {
+        text: format!(
+            "{}: {} (its threads sharing one core in some rounds and not in others can do \
+             this; compare both modes, not the medians).",
+            w.workload,
+            found
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        runs: found.iter().map(|(i, _)| *i).collect(),
+    })
+}
+
 /// The findings of every workload of `analysis`.
 pub fn findings(analysis: &Analysis) -> Vec<WorkloadFindings> {
     analysis
@@ -215,6 +262,8 @@ fn workload_findings(analysis: &Analysis, w: &WorkloadView) -> WorkloadFindings 
         findings.extend(calibration_finding(&label, g));
     }
     findings.extend(noisy_finding(w));
+    let server = w.groups.iter().any(|g| g.higher_is_better);
+    findings.extend(modes_finding(analysis, w, server));
     findings.extend(doubt_findings(w));
     WorkloadFindings {
         workload: w.workload.clone(),
@@ -552,6 +601,38 @@ mod tests {
             out += &format!("= {}\n", w.headline);
         }
         out
+    }
+
+    #[test]
+    fn a_run_in_two_modes_is_reported_with_both() {
+        let out = text(vec![
+            fixtures::run(
+                "ping-pong",
+                "rust-threads",
+                &[("rounds", 100_000)],
+                &[
+                    100_000_000,
+                    231_000_000,
+                    102_000_000,
+                    228_000_000,
+                    235_000_000,
+                ],
+            ),
+            fixtures::run(
+                "ping-pong",
+                "go-channels",
+                &[("rounds", 100_000)],
+                &[40_000_000, 41_000_000, 40_500_000, 40_200_000, 40_800_000],
+            ),
+        ]);
+        assert!(
+            out.contains(
+                "ping-pong: rust-threads has two modes: 2 samples at 101.000 ms, 3 at 231.000 ms; \
+                 the median describes neither"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("go-channels has two modes"), "{out}");
     }
 
     #[test]

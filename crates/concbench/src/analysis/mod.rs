@@ -10,6 +10,7 @@ pub mod compare;
 pub mod findings;
 pub mod models;
 pub mod profile;
+pub mod sampling;
 pub mod summary;
 pub mod view;
 pub mod warnings;

@@ -81,6 +81,8 @@ mod tests {
             seq: 0,
             settle_ns: 0,
             settled: true,
+            round: None,
+            extra: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod selection;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -420,6 +421,35 @@ pub struct SuiteInfo {
     pub runs: u32,
     /// Warm-up runs per model, not counted, unless the workload or `--warmup` says otherwise.
     pub warmup: u32,
+    /// The time budget of a run of this suite, in humantime's words (`12m`, `90s`, `0s`),
+    /// unless `--budget` says otherwise: the planned samples all run, and extra samples, where
+    /// a verdict or a first tier needs them, fill what they leave. Absent: no extra samples.
+    #[serde(default)]
+    pub budget: Option<String>,
+}
+
+impl SuiteInfo {
+    /// The suite's budget ([`SuiteInfo::budget`]); zero when it has none.
+    pub fn budget(&self) -> Duration {
+        self.budget
+            .as_deref()
+            .and_then(|b| parse_budget(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A time budget in humantime's words (`12m`, `90s`, `1h`; `0` for none), at most a day.
+pub fn parse_budget(text: &str) -> std::result::Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let d = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("{e}; give a duration such as 12m or 90s, or 0 for no extra samples")
+    })?;
+    if d > Duration::from_secs(86_400) {
+        return Err("at most 24h".into());
+    }
+    Ok(d)
 }
 
 /// Everything in `suite/`, validated.
@@ -445,6 +475,13 @@ impl Catalogue {
     pub fn parse(suites_toml: &str, workload_tomls: &[(&str, &str)]) -> Result<Catalogue> {
         let suites: BTreeMap<String, SuiteInfo> =
             toml::from_str(suites_toml).context("suite/suites.toml")?;
+        for (name, suite) in &suites {
+            if let Some(b) = &suite.budget {
+                parse_budget(b).map_err(|e| {
+                    anyhow::anyhow!("suite/suites.toml: [{name}] budget {b:?}: {e}")
+                })?;
+            }
+        }
         let mut workloads = Vec::new();
         for (file, text) in workload_tomls {
             let workload: Workload =

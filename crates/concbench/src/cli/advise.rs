@@ -69,6 +69,11 @@ pub struct AdviseArgs {
     /// machine's steadiness probe to read steady; the block runs either way
     #[arg(long, value_name = "DURATION", value_parser = parse_wait, requires = "measure")]
     pub wait_steady: Option<Duration>,
+    /// With --measure: the most time the runs' sampling may take in all (e.g. 5m); extra
+    /// samples, where the advice's ranking needs them, fill what the planned ones leave
+    /// (default: the suite's; 0: none)
+    #[arg(long, value_name = "DURATION", value_parser = session::parse_budget, requires = "measure")]
+    pub budget: Option<Duration>,
     /// Output format
     #[arg(long, default_value = "terminal", value_parser = Format::among(AdviceDocument::FORMATS))]
     pub format: Format,
@@ -135,7 +140,12 @@ pub fn advise(args: &AdviseArgs) -> Result<i32> {
         .transpose()?;
     if args.measure {
         let wait_steady = args.wait_steady.unwrap_or_default();
-        let session = session::session(Catalogue::embedded(), &args.toolchains, wait_steady);
+        let session = session::session(
+            Catalogue::embedded(),
+            &args.toolchains,
+            wait_steady,
+            args.budget,
+        );
         let lacking = advised.as_ref().map(|(_, advice)| advice);
         if let Some(out) = measure(&session, &profile, lacking)? {
             advised = Some(from_file(&profile, &out)?);

@@ -32,6 +32,12 @@ pub(super) fn parse_wait(text: &str) -> std::result::Result<Duration, String> {
     Ok(d)
 }
 
+/// A `--budget`: a duration in humantime's words (`12m`, `90s`), or `0` for no extra
+/// samples; at most a day.
+pub(super) fn parse_budget(text: &str) -> std::result::Result<Duration, String> {
+    crate::catalogue::parse_budget(text)
+}
+
 /// One line on stderr, as every line of the harness: `concbench: ...`.
 pub(super) fn log_step(msg: &str) {
     eprintln!("concbench: {msg}");
@@ -42,12 +48,14 @@ pub(super) fn session<'a>(
     catalogue: &'a Catalogue,
     toolchains: &ToolchainArgs,
     wait_steady: Duration,
+    budget: Option<Duration>,
 ) -> Session<'a> {
     Session {
         catalogue,
         go: toolchains.go.clone(),
         python: toolchains.python.clone(),
         wait_steady,
+        budget,
         command: std::env::args().collect(),
         interrupt: on_ctrl_c(),
         progress: progress::for_stderr,

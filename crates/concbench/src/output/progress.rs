@@ -17,18 +17,24 @@ pub fn for_stderr() -> Box<dyn Reporter> {
     }
 }
 
-/// The time left in words: the samples' estimate, and the most that waits for a steady
-/// machine may add, which cannot be foreseen.
+/// The time left in words: the samples' estimate, what extra samples may add within the
+/// budget, the most that waits for a steady machine may add (neither can be foreseen), and
+/// the budget spent of its limit.
 fn eta_text(eta: Eta) -> String {
-    if eta.waits_up_to.is_zero() {
-        format_eta(eta.samples)
-    } else {
-        format!(
-            "{}, + up to {} waiting for a steady machine",
-            format_eta(eta.samples),
-            format_eta(eta.waits_up_to)
-        )
+    let mut out = format_eta(eta.samples);
+    if !eta.extra_up_to.is_zero() {
+        out += &format!(", + up to {} of extra samples", format_eta(eta.extra_up_to));
     }
+    if !eta.waits_up_to.is_zero() {
+        out += &format!(
+            ", + up to {} waiting for a steady machine",
+            format_eta(eta.waits_up_to)
+        );
+    }
+    if let Some((spent, limit)) = eta.budget {
+        out += &format!(" · budget {} / {}", format_eta(spent), format_eta(limit));
+    }
+    out
 }
 
 /// A progress bar: current run, done/total, elapsed and ETA.
@@ -54,6 +60,10 @@ impl Bar {
 impl Reporter for Bar {
     fn start(&mut self, total: u64) {
         self.bar.set_length(total);
+    }
+
+    fn more(&mut self, samples: u64) {
+        self.bar.inc_length(samples);
     }
 
     fn sample_start(&mut self, label: &str, done: u64, eta: Option<Eta>) {
@@ -97,6 +107,10 @@ impl Reporter for Lines {
         self.total = total;
     }
 
+    fn more(&mut self, samples: u64) {
+        self.total += samples;
+    }
+
     fn sample_start(&mut self, _label: &str, done: u64, eta: Option<Eta>) {
         self.done = done;
         self.eta = eta;
@@ -124,20 +138,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_eta_gives_the_waits_as_a_bound_beside_the_estimate() {
+    fn the_eta_gives_the_waits_and_the_extra_samples_as_bounds_beside_the_estimate() {
         let samples = Duration::from_secs(185);
         let none = Eta {
             samples,
             waits_up_to: Duration::ZERO,
+            budget: None,
+            extra_up_to: Duration::ZERO,
         };
         assert_eq!(eta_text(none), "3 min 05 s");
         let both = Eta {
-            samples,
             waits_up_to: Duration::from_secs(1200),
+            ..none
         };
         assert_eq!(
             eta_text(both),
             "3 min 05 s, + up to 20 min 00 s waiting for a steady machine"
+        );
+        let budget = Eta {
+            budget: Some((Duration::from_secs(300), Duration::from_secs(720))),
+            extra_up_to: Duration::from_secs(235),
+            ..none
+        };
+        assert_eq!(
+            eta_text(budget),
+            "3 min 05 s, + up to 3 min 55 s of extra samples · budget 5 min 00 s / 12 min 00 s"
         );
     }
 }

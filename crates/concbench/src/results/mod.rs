@@ -63,6 +63,26 @@ pub struct ResultsFile {
     /// machine before its block. Empty when nothing was calibrated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calibration: Vec<Calibration>,
+    /// The extra samples taken after the planned ones where a verdict or a first tier
+    /// needed them (`run --budget`): the budget and how it was used. `None` in files
+    /// written before extra samples existed; each extra sample says why it was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<ExtraSampling>,
+}
+
+/// How a run used its time budget for extra samples.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraSampling {
+    /// The budget: the most time the whole run's sampling may take (planned samples
+    /// included; the extra ones get what they leave), ns. 0: no extra samples.
+    pub budget_ns: u64,
+    /// The sampling time the run took in all, from its first sample to its last, ns.
+    pub spent_ns: u64,
+    /// Extra samples taken.
+    pub samples: u64,
+    /// Why the extra samples ended: `decided` (nothing left open), `budget spent`,
+    /// `round limit`, `interrupted`.
+    pub stopped: String,
 }
 
 /// One language's sizing of a calibrated parameter: measured on this machine before the
@@ -268,6 +288,18 @@ pub struct Sample {
     /// have shared the machine with the last one's aftermath.
     #[serde(default = "settled_by_default")]
     pub settled: bool,
+    /// The counted round of its workload's block the sample was taken in (0 = the first
+    /// counted round; the extra rounds go on from the last planned one). Samples of two runs
+    /// with the same round ran next to each other, so their ratio is paired by round.
+    /// `None` in files written before rounds were recorded (then sample i pairs with
+    /// sample i).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
+    /// Set on a sample taken after the planned ones because a verdict or a first tier
+    /// depended on this run and its interval did not decide it yet: why (`claim
+    /// gateways-prefer-go`, `first tier of worker-pool`). `None` for a planned sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
 }
 
 fn settled_by_default() -> bool {
@@ -342,6 +374,7 @@ impl ResultsFile {
             blocks: Vec::new(),
             safety: Vec::new(),
             calibration: Vec::new(),
+            extra: None,
         }
     }
 

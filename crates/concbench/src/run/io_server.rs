@@ -205,6 +205,8 @@ pub fn sample(
         seq: 0,
         settle_ns: 0,
         settled: true,
+        round: None,
+        extra: None,
     };
 
     let stop = Stop {

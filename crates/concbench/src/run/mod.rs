@@ -7,6 +7,7 @@
 
 pub mod advice;
 pub mod claims;
+pub mod extra;
 pub mod interrupt;
 pub mod io_server;
 pub mod loadgen;

@@ -6,6 +6,12 @@
 //! not follow 10,000 threads being torn down. After a sample that may have left the
 //! machine work to do, the next one waits (bounded) until the machine is quiet again.
 //!
+//! After the last block, while a time budget lasts (`--budget`), the runs a verdict or a
+//! first tier depends on and that their samples do not decide yet get extra rounds,
+//! interleaved with the runs they are compared with ([`crate::run::extra`]); what is open is
+//! the analysis's call ([`crate::analysis::sampling`]). Every sample records its round, and
+//! an extra one why it was taken.
+//!
 //! A run whose sample fails (crash, timeout, wrong checksum, refused by a cap, toolchain
 //! missing) keeps its row with the reason, and the suite goes on. The results file is
 //! rewritten as samples arrive, and once more when interrupted, so nothing measured is lost.
@@ -16,11 +22,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use crate::analysis::sampling;
+use crate::catalogue::claims::ClaimsTable;
 use crate::catalogue::reference;
 use crate::catalogue::Catalogue;
 use crate::exec::{self, Exit};
 use crate::machine::limits::Limits;
-use crate::results::{Block, ResultsFile, RunResult, Sample, Status, Summary};
+use crate::results::{Block, ExtraSampling, ResultsFile, RunResult, Sample, Status, Summary};
+use crate::run::extra::{self, Stop};
 use crate::run::interrupt::Interrupt;
 use crate::run::plan::RunSpec;
 use crate::run::settle;
@@ -35,6 +44,8 @@ const SAVE_INTERVAL: Duration = Duration::from_secs(2);
 pub trait Reporter {
     /// The plan is about to start: `total` samples (warm-ups included).
     fn start(&mut self, _total: u64) {}
+    /// `samples` extra samples were added to the plan (an extra round).
+    fn more(&mut self, _samples: u64) {}
     /// A sample starts; `eta` is the estimated time left, once there is a basis for it.
     fn sample_start(&mut self, _label: &str, _done: u64, _eta: Option<Eta>) {}
     /// A sample ended; `outcome` is its elapsed time or why it failed.
@@ -56,6 +67,10 @@ pub struct Eta {
     /// The most the blocks still to come may wait for a steady machine (`--wait-steady`):
     /// unknown in advance, so it is given as a bound beside the estimate, not added to it.
     pub waits_up_to: Duration,
+    /// The time budget of the run's sampling (`--budget`): spent so far and its limit.
+    pub budget: Option<(Duration, Duration)>,
+    /// The most the extra samples may still add, within the budget, after those planned.
+    pub extra_up_to: Duration,
 }
 
 /// A reporter that says nothing.
@@ -80,6 +95,9 @@ pub struct RunConfig {
     /// Ctrl-C: once pressed, the runner stops at the next sample boundary and saves what it
     /// has.
     pub interrupt: Interrupt,
+    /// The most time the run's sampling may take in all, from its first sample: the planned
+    /// samples all run, and extra ones fill what they leave. Zero: no extra samples.
+    pub budget: Duration,
 }
 
 /// The state of one planned run while the plan executes.
@@ -131,6 +149,9 @@ pub fn execute(
         done: 0,
         settle_next: false,
         waits_left: Duration::ZERO,
+        started: Instant::now(),
+        budget: config.budget,
+        planned: total as u64,
     };
     let mut probe = None;
     let blocks = blocks(&slots);
@@ -192,6 +213,22 @@ pub fn execute(
             } else {
                 None
             },
+        });
+    }
+    if !config.budget.is_zero() {
+        let before = run.done;
+        let stop = if config.interrupt.is_interrupted() {
+            Stop::Interrupted
+        } else {
+            extra_rounds(
+                catalogue, toolchains, config, &mut file, &mut slots, &mut run, reporter,
+            )?
+        };
+        file.extra = Some(ExtraSampling {
+            budget_ns: config.budget.as_nanos() as u64,
+            spent_ns: run.started.elapsed().as_nanos() as u64,
+            samples: run.done - before,
+            stopped: stop.word().to_string(),
         });
     }
     file.interrupted = config.interrupt.is_interrupted();
@@ -257,6 +294,104 @@ struct Progress {
     settle_next: bool,
     /// The most the blocks after this one may wait for a steady machine.
     waits_left: Duration,
+    /// When the first block started: the budget counts from here.
+    started: Instant,
+    /// The run's time budget ([`RunConfig::budget`]).
+    budget: Duration,
+    /// The planned samples, warm-ups included: past them, samples are extra.
+    planned: u64,
+}
+
+impl Progress {
+    /// The time left: the planned samples' estimate `samples`, the budget spent, and what
+    /// extra samples may add within it.
+    fn eta(&self, samples: Option<Duration>) -> Option<Eta> {
+        let spent = self.started.elapsed();
+        let extra_up_to = self
+            .budget
+            .saturating_sub(spent + samples.unwrap_or_default());
+        let budget = (!self.budget.is_zero()).then_some((spent, self.budget));
+        let samples = if self.done >= self.planned {
+            Some(Duration::ZERO)
+        } else {
+            samples
+        };
+        samples.map(|samples| Eta {
+            samples,
+            waits_up_to: self.waits_left,
+            budget,
+            extra_up_to,
+        })
+    }
+}
+
+/// The extra rounds after the last block, until nothing is open, the budget is spent, or
+/// Ctrl-C: each time, the analysis of the runs so far says what is open, and each workload
+/// concerned gets one round of the runs named, in a shuffled order.
+fn extra_rounds(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    config: &RunConfig,
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    run: &mut Progress,
+    reporter: &mut dyn Reporter,
+) -> Result<Stop> {
+    let table = ClaimsTable::embedded();
+    let mut done: BTreeMap<String, u32> = BTreeMap::new();
+    loop {
+        if config.interrupt.is_interrupted() {
+            return Ok(Stop::Interrupted);
+        }
+        file.runs = slots.iter().map(finished_result).collect();
+        let needs = sampling::needs(catalogue, table, file);
+        let left = config.budget.saturating_sub(run.started.elapsed());
+        let mean = estimate_mean_wall(slots);
+        let rounds = {
+            let live = |i: usize| slots[i].blocked.is_none() && !slots[i].failed;
+            let cost = |i: usize| {
+                slots[i]
+                    .last_wall
+                    .or(mean)
+                    .unwrap_or(Duration::from_secs(1))
+            };
+            match extra::plan_rounds(&needs, &live, &cost, left, &done) {
+                Ok(rounds) => rounds,
+                Err(stop) => return Ok(stop),
+            }
+        };
+        for round in rounds {
+            let number = done.entry(round.workload.clone()).or_insert(0);
+            *number += 1;
+            let extra_round = *number;
+            // The extra rounds go on from the block's last counted round.
+            let counted = round
+                .runs
+                .iter()
+                .map(|(i, _)| slots[*i].spec.runs)
+                .max()
+                .unwrap_or(0);
+            reporter.more(round.runs.len() as u64);
+            let mut order = round.runs.clone();
+            run.rng.shuffle(&mut order);
+            for (i, reason) in order {
+                let take = Take {
+                    warmup: false,
+                    round: Some(counted + extra_round - 1),
+                    label: format!(
+                        "{} · extra {extra_round} ({reason})",
+                        run_label(catalogue, &slots[i].spec)
+                    ),
+                    extra: Some(reason),
+                };
+                if !take_one(
+                    catalogue, toolchains, config, file, slots, i, take, run, reporter,
+                )? {
+                    return Ok(Stop::Interrupted);
+                }
+            }
+        }
+    }
 }
 
 /// The most the blocks after block `k` may wait for a steady machine: `bound` for each one
@@ -308,68 +443,107 @@ fn run_block(
                 continue;
             }
             let warmup = round < slot.spec.warmup;
-            let eta = estimate_remaining(slots).map(|samples| Eta {
-                samples,
-                waits_up_to: run.waits_left,
-            });
-            let label = sample_label(catalogue, &slot.spec, round);
-            let waited = if run.settle_next && config.settle {
-                settle::wait(&mut settle::ProcStat, settle::MAX_WAIT)
-            } else {
-                settle::Settled {
-                    waited_ns: 0,
-                    settled: true,
-                }
+            let take = Take {
+                warmup,
+                round: (!warmup).then(|| round - slot.spec.warmup),
+                label: sample_label(catalogue, &slot.spec, round),
+                extra: None,
             };
-            reporter.sample_start(&label, run.done, eta);
-            let processes = catalogue
-                .workload(&slots[i].spec.workload)
-                .and_then(|w| w.model(&slots[i].spec.model))
-                .is_some_and(|m| m.processes);
-            let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
-            run.done += 1;
-            if config.interrupt.is_interrupted() {
-                // The sample was cut short by Ctrl-C: it measured nothing.
+            if !take_one(
+                catalogue, toolchains, config, file, slots, i, take, run, reporter,
+            )? {
                 return Ok(());
-            }
-            let slot = &mut slots[i];
-            slot.taken += 1;
-            let stamp = |s: Sample| Sample {
-                seq: run.done,
-                settle_ns: waited.waited_ns,
-                settled: waited.settled,
-                ..s
-            };
-            match outcome {
-                Ok(sample) => {
-                    run.settle_next = settle::leaves_work(&sample, processes);
-                    reporter.sample_done(&label, &crate::format::format_ns(sample.elapsed_ns));
-                    if !warmup {
-                        slot.result.samples.push(stamp(sample));
-                    }
-                }
-                Err(failed) => {
-                    // A crash or a kill can leave as much behind as a heavy run.
-                    run.settle_next = true;
-                    let SampleFailure {
-                        status,
-                        why,
-                        sample,
-                    } = *failed;
-                    reporter.sample_done(&label, &format!("FAILED: {why}"));
-                    slot.failed = true;
-                    slot.result.status = status;
-                    slot.result.error = Some(why);
-                    slot.result.samples.extend(sample.map(stamp));
-                }
-            }
-            if run.last_save.elapsed() >= SAVE_INTERVAL {
-                save(file, slots, config)?;
-                run.last_save = Instant::now();
             }
         }
     }
     Ok(())
+}
+
+/// One sample to take: its round, its words in the progress, and why, if extra.
+struct Take {
+    /// A warm-up: run, not counted.
+    warmup: bool,
+    /// The counted round of its block (extra rounds go on from the last planned one).
+    round: Option<u32>,
+    /// The progress line's words.
+    label: String,
+    /// Why an extra sample is taken (`None`: planned).
+    extra: Option<String>,
+}
+
+/// Takes one sample of run `i`, records it (or the run's failure) and saves the file when
+/// due. `Ok(false)` when Ctrl-C cut it short: it measured nothing.
+#[allow(clippy::too_many_arguments)]
+fn take_one(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    config: &RunConfig,
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    i: usize,
+    take: Take,
+    run: &mut Progress,
+    reporter: &mut dyn Reporter,
+) -> Result<bool> {
+    let eta = run.eta(estimate_remaining(slots));
+    let label = take.label;
+    let waited = if run.settle_next && config.settle {
+        settle::wait(&mut settle::ProcStat, settle::MAX_WAIT)
+    } else {
+        settle::Settled {
+            waited_ns: 0,
+            settled: true,
+        }
+    };
+    reporter.sample_start(&label, run.done, eta);
+    let processes = catalogue
+        .workload(&slots[i].spec.workload)
+        .and_then(|w| w.model(&slots[i].spec.model))
+        .is_some_and(|m| m.processes);
+    let outcome = take_sample(toolchains, catalogue, &mut slots[i]);
+    run.done += 1;
+    if config.interrupt.is_interrupted() {
+        // The sample was cut short by Ctrl-C: it measured nothing.
+        return Ok(false);
+    }
+    let slot = &mut slots[i];
+    slot.taken += 1;
+    let stamp = |s: Sample| Sample {
+        seq: run.done,
+        settle_ns: waited.waited_ns,
+        settled: waited.settled,
+        round: take.round,
+        extra: take.extra.clone(),
+        ..s
+    };
+    match outcome {
+        Ok(sample) => {
+            run.settle_next = settle::leaves_work(&sample, processes);
+            reporter.sample_done(&label, &crate::format::format_ns(sample.elapsed_ns));
+            if !take.warmup {
+                slot.result.samples.push(stamp(sample));
+            }
+        }
+        Err(failed) => {
+            // A crash or a kill can leave as much behind as a heavy run.
+            run.settle_next = true;
+            let SampleFailure {
+                status,
+                why,
+                sample,
+            } = *failed;
+            reporter.sample_done(&label, &format!("FAILED: {why}"));
+            slot.failed = true;
+            slot.result.status = status;
+            slot.result.error = Some(why);
+            slot.result.samples.extend(sample.map(stamp));
+        }
+    }
+    if run.last_save.elapsed() >= SAVE_INTERVAL {
+        save(file, slots, config)?;
+        run.last_save = Instant::now();
+    }
+    Ok(true)
 }
 
 fn new_slot(
@@ -514,6 +688,8 @@ fn take_sample(
         seq: 0,
         settle_ns: 0,
         settled: true,
+        round: None,
+        extra: None,
     };
     check_sample(slot, model.racy, sample)
 }
@@ -552,11 +728,7 @@ fn estimate_remaining(slots: &[Slot]) -> Option<Duration> {
         .iter()
         .filter(|s| s.blocked.is_none() && !s.failed)
         .collect();
-    let known: Vec<Duration> = live.iter().filter_map(|s| s.last_wall).collect();
-    if known.is_empty() {
-        return None;
-    }
-    let mean = known.iter().sum::<Duration>() / known.len() as u32;
+    let mean = estimate_mean_wall(slots)?;
     Some(
         live.iter()
             .map(|s| {
@@ -566,24 +738,39 @@ fn estimate_remaining(slots: &[Slot]) -> Option<Duration> {
     )
 }
 
-fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
+/// The mean last wall time of the runs timed so far, `None` before the first.
+fn estimate_mean_wall(slots: &[Slot]) -> Option<Duration> {
+    let known: Vec<Duration> = slots
+        .iter()
+        .filter(|s| s.blocked.is_none() && !s.failed)
+        .filter_map(|s| s.last_wall)
+        .collect();
+    (!known.is_empty()).then(|| known.iter().sum::<Duration>() / known.len() as u32)
+}
+
+/// A run in words: workload, model, its sizes, and its CPUs when pinned.
+fn run_label(catalogue: &Catalogue, spec: &RunSpec) -> String {
     let (w, _) = spec.catalogued(catalogue);
-    let which = if round < spec.warmup {
-        format!("warm-up {}/{}", round + 1, spec.warmup)
-    } else {
-        format!("run {}/{}", round - spec.warmup + 1, spec.runs)
-    };
     let pin = if spec.pinned {
         format!(" cpus={}", spec.cpus)
     } else {
         String::new()
     };
     format!(
-        "{} {} {}{pin} · {which}",
+        "{} {} {}{pin}",
         spec.workload,
         spec.model,
         spec.params_text(w)
     )
+}
+
+fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
+    let which = if round < spec.warmup {
+        format!("warm-up {}/{}", round + 1, spec.warmup)
+    } else {
+        format!("run {}/{}", round - spec.warmup + 1, spec.runs)
+    };
+    format!("{} · {which}", run_label(catalogue, spec))
 }
 
 fn save(file: &mut ResultsFile, slots: &[Slot], config: &RunConfig) -> Result<()> {
@@ -642,6 +829,7 @@ mod tests {
             settle: false,
             wait_steady: Duration::ZERO,
             interrupt: Interrupt::new(),
+            budget: Duration::ZERO,
         };
         if interrupted {
             config.interrupt.interrupt();

@@ -32,6 +32,9 @@ pub struct Session<'a> {
     /// Before each workload's block, wait up to this long for a steady machine (zero: probe
     /// once and go on).
     pub wait_steady: Duration,
+    /// `--budget`: the most time the sampling may take in all, extra samples filling what
+    /// the planned ones leave (default: the suite's, see `suite/suites.toml`).
+    pub budget: Option<Duration>,
     /// The command line as typed, recorded in the results file.
     pub command: Vec<String>,
     /// Ctrl-C, listened to from the first sample on.
@@ -84,6 +87,13 @@ impl Session<'_> {
             settle: true,
             wait_steady: self.wait_steady,
             interrupt: self.interrupt.clone(),
+            budget: self.budget.unwrap_or_else(|| {
+                self.catalogue
+                    .suites
+                    .get(suite)
+                    .map(|s| s.budget())
+                    .unwrap_or_default()
+            }),
         };
         let file = ResultsFile::new(suite, self.command.clone(), machine, toolchains.versions());
         self.interrupt.listen();

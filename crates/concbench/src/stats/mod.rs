@@ -9,9 +9,11 @@
 //! - `resample` (test builds only): the percentile bootstrap the analysis used before these
 //!   intervals; the coverage test keeps it to show why it was replaced
 //! - [`rank_test`]: the Mann–Whitney U test
+//! - [`modes`]: samples that fall in two clusters (two modes), by a simple gap rule
 
 pub mod decision;
 pub mod interval;
+pub mod modes;
 pub mod rank_test;
 pub mod ratio;
 #[cfg(test)]
@@ -19,6 +21,7 @@ pub mod resample;
 
 pub use decision::{difference, place, Difference, Placement};
 pub use interval::{median_interval, Interval, CONFIDENCE};
+pub use modes::{two_modes, TwoModes};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
 pub use ratio::{paired_ratio_interval, paired_ratios, unpaired_ratio_interval};
 #[cfg(test)]

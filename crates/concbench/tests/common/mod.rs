@@ -47,6 +47,8 @@ pub fn sample(elapsed_ns: u64, cpus: usize, checksum: u64, ops: u64) -> Sample {
         seq: 0,
         settle_ns: 0,
         settled: true,
+        round: None,
+        extra: None,
     }
 }
 

@@ -180,6 +180,8 @@ fn io_row(
         },
         source,
         evidence: evidences,
+        tied_with_above: None,
+        throughput_runs: vec![(run, 1.0)],
     })
 }
 

@@ -213,12 +213,15 @@ fn job_row(
     // Computing: the same approach in cpu-parallel.
     let compute_point = twin(catalogue, "worker-pool", model, "cpu-parallel")
         .and_then(|t| points_of(&s.compute, t).into_iter().next());
+    let mut throughput_runs = Vec::new();
     let job_ns = compute_point.map(|p| {
         cited.runs.push(p.run());
         cited
             .sources
             .push(format!("cpu-parallel {} run {}", p.ranked.model, p.run()));
-        profile.cpu_ms * 1e6 * p.ranked.value.value / ref_ns + per_job_ns
+        let compute_ns = profile.cpu_ms * 1e6 * p.ranked.value.value / ref_ns;
+        throughput_runs = vec![(job.run(), per_job_ns), (p.run(), compute_ns)];
+        compute_ns + per_job_ns
     });
     let throughput = job_ns.map(|ns| 1e9 / ns);
     // One job alone on one core: the I/O wait plus the work at the language's own
@@ -266,6 +269,8 @@ fn job_row(
             .iter()
             .map(|&i| evidence(inputs.file, i))
             .collect(),
+        tied_with_above: None,
+        throughput_runs,
     })
 }
 

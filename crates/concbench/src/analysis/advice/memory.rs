@@ -210,6 +210,9 @@ fn idle_row(
             memory.run, memory.units
         ),
         evidence: vec![evidence(inputs.file, memory.run)],
+        // Memory alone was judged: no throughput to rank by, so no tie to state.
+        tied_with_above: None,
+        throughput_runs: Vec::new(),
     }
 }
 

@@ -139,6 +139,17 @@ pub struct Row {
     pub source: String,
     /// The runs used.
     pub evidence: Vec<Evidence>,
+    /// When the row's throughput is tied with the row above's by the view's rule (the
+    /// interval of their ratio holds 1, or cannot decide): that ratio, this row's time per
+    /// unit over the row above's (for a server, the row above's requests per second over
+    /// this one's: above 1, this row is the worse), from the runs each reads. The two then
+    /// share a rank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tied_with_above: Option<crate::analysis::view::Estimate>,
+    /// The runs the throughput figure is made of, each with its part of the time per unit
+    /// (ns; for a server, one run with weight 1): what a tie is read from.
+    #[serde(skip)]
+    pub(super) throughput_runs: Vec<(usize, f64)>,
 }
 
 impl Row {
@@ -331,6 +342,7 @@ pub fn advise(profile: &Profile, inputs: &Inputs) -> Advice {
         jobs::job_advice(profile, inputs)
     };
     recommend::rank(&mut advice.rows);
+    recommend::mark_ties(&mut advice.rows, inputs);
     advice.recommendation = recommend::recommend(profile, &advice);
     advice.mixed_service = mixed::evidence(profile, inputs);
     advice

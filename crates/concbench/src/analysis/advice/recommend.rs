@@ -2,8 +2,10 @@
 //! would change them.
 
 use super::checks::{check, fails};
-use super::{mib, Advice, AdvicePath, Check, Constraint, MemorySource, Row};
+use super::{mib, Advice, AdvicePath, Check, Constraint, Inputs, MemorySource, Row};
 use crate::analysis::profile::{num, Profile};
+use crate::analysis::view::{self, ratio_words, Estimate};
+use crate::stats;
 
 /// Headrooms within this factor of each other are a tie, decided by efficiency: a few
 /// percent of headroom is within the noise of the figures behind it.
@@ -56,6 +58,75 @@ pub(super) fn rank(rows: &mut Vec<Row>) {
         r.rank = k + 1;
     }
     *rows = ordered;
+}
+
+/// Marks each feasible row whose throughput is tied with every row of the tier above it, and
+/// gives it their rank: all rank on throughput (no target, or a rate), and the interval of
+/// the ratio of each pair's throughputs holds 1 (or cannot decide), by the view's rule.
+///
+/// A throughput made of two runs' times (a job: handing it to the pool, plus computing it)
+/// is tied when the weighted interval holds 1: the ratio of the two sums lies between the
+/// parts' ratios weighted by the row above's parts, so its interval is the weighted sum of
+/// the parts' intervals, at a level of at least the sum of theirs less one.
+pub(super) fn mark_ties(rows: &mut [Row], inputs: &Inputs) {
+    let on_throughput =
+        |r: &Row| r.feasible && matches!(r.binding, Constraint::Throughput | Constraint::Capacity);
+    let tied = |a: &Row, b: &Row| -> Option<Estimate> {
+        let r = throughput_ratio(a, b, inputs)?;
+        (!r.decides() || stats::difference(&r.interval()) == stats::Difference::Tie).then_some(r)
+    };
+    // As the view's tiers: a row joins the tier above only when tied with every member of
+    // it, so that ties do not chain from a model to one clearly behind it.
+    let mut tier_start = 0;
+    for k in 1..rows.len() {
+        let joins = on_throughput(&rows[k])
+            && (tier_start..k)
+                .all(|t| on_throughput(&rows[t]) && tied(&rows[t], &rows[k]).is_some());
+        if joins {
+            rows[k].tied_with_above = tied(&rows[k - 1], &rows[k]);
+            rows[k].rank = rows[k - 1].rank;
+        } else {
+            tier_start = k;
+        }
+    }
+}
+
+/// The row above's time per unit over `row`'s, from the runs their throughputs are made of,
+/// part by part in the same comparison group; `None` where the parts do not match.
+fn throughput_ratio(above: &Row, row: &Row, inputs: &Inputs) -> Option<Estimate> {
+    let (a, b) = (&above.throughput_runs, &row.throughput_runs);
+    if a.is_empty() || a.len() != b.len() {
+        return None;
+    }
+    let total: f64 = a.iter().map(|(_, w)| w).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut out = Estimate {
+        value: 0.0,
+        ci95_low: 0.0,
+        ci95_high: 0.0,
+        level: 1.0 - a.len() as f64,
+    };
+    for (&(i, w), &(j, _)) in a.iter().zip(b) {
+        let (ri, rj) = (&inputs.file.runs[i], &inputs.file.runs[j]);
+        let workload = inputs.catalogue.workload(&ri.workload)?;
+        if ri.workload != rj.workload
+            || view::group_key(workload, ri) != view::group_key(workload, rj)
+        {
+            return None;
+        }
+        // Above 1: `row`'s part is the worse; as a ratio of times (the inverse for a server's
+        // requests per second, which the group orients the same way).
+        let part = view::group_ratio(workload, inputs.file, i, j)?;
+        let share = w / total;
+        out.value += share * part.value;
+        out.ci95_low += share * part.ci95_low;
+        out.ci95_high += share * part.ci95_high;
+        out.level += part.level;
+    }
+    out.level = out.level.max(0.0);
+    Some(out)
 }
 
 /// A headroom as tables show it: `1.25×`, or `—`.
@@ -217,6 +288,26 @@ fn choice(profile: &Profile, rows: &[Row]) -> Vec<String> {
         first.model, first.lang
     )];
     match rows.get(1) {
+        Some(second) if second.feasible && second.tied_with_above.is_some() => {
+            let r = second.tied_with_above.as_ref().expect("checked");
+            out[0] = format!(
+                "{} ({}) and {} ({}) are tied for this profile: {margin} for {}, and the \
+                 interval of their throughput ratio holds 1 ({}), so neither is ahead on these \
+                 figures; {} is listed first for {}.",
+                first.model,
+                first.lang,
+                second.model,
+                second.lang,
+                first.model,
+                ratio_words(r),
+                first.model,
+                if second.score.unwrap_or(0.0) * TIE >= first.score.unwrap_or(0.0) {
+                    "its efficiency (CPU per unit, memory)"
+                } else {
+                    "its higher median"
+                }
+            );
+        }
         Some(second) if second.feasible => {
             let tied = second.score.unwrap_or(0.0) * TIE >= first.score.unwrap_or(0.0);
             let mut s = format!(
@@ -320,6 +411,44 @@ mod tests {
     };
     use crate::analysis::advice::{AdvicePath, Constraint};
     use crate::fixtures::server;
+
+    /// `r` with its samples' requests per second set round by round.
+    fn with_rps(mut r: crate::results::RunResult, rps: &[i64]) -> crate::results::RunResult {
+        for (s, v) in r.samples.iter_mut().zip(rps) {
+            s.metrics.insert("rps".into(), *v);
+        }
+        r
+    }
+
+    #[test]
+    fn options_whose_throughput_interval_holds_one_are_tied_not_one_ahead() {
+        let p = profile(|i| {
+            i.concurrency = Some(100.0);
+            i.io_ms = Some(1.0);
+            i.rate = Some(4000.0);
+        });
+        // rust-threads ahead of rust-tokio in two rounds of three, behind in one: the
+        // interval of their ratio holds 1.
+        let mut runs = gateway_runs();
+        runs[0] = with_rps(runs[0].clone(), &[12_000, 11_500, 12_200]);
+        runs[1] = with_rps(runs[1].clone(), &[10_000, 12_500, 11_000]);
+        let (_, a) = advise_on(runs, &p);
+        assert_eq!(a.rows[0].model, "rust-threads");
+        let tied = &a.rows[1];
+        assert_eq!((tied.model.as_str(), tied.rank), ("rust-tokio", 1));
+        assert!(tied.tied_with_above.unwrap().interval().contains(1.0));
+        // go-net-http, 9,000 req/s in every round, is behind both.
+        assert_eq!((a.rows[2].rank, a.rows[2].tied_with_above), (3, None));
+        assert!(
+            a.recommendation[0].starts_with("rust-threads (rust) and rust-tokio (rust) are tied"),
+            "{:?}",
+            a.recommendation
+        );
+        // Apart in every round: one is ahead.
+        let (_, a) = advise_on(gateway_runs(), &p);
+        assert_eq!((a.rows[1].rank, a.rows[1].tied_with_above), (2, None));
+        assert!(a.recommendation[0].starts_with("rust-threads (rust) is the choice"));
+    }
 
     #[test]
     fn advice_ranks_by_headroom_and_every_figure_is_the_files() {

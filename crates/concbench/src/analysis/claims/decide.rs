@@ -357,8 +357,7 @@ pub(crate) fn decide(
                 chosen(j),
                 show(theirs.value, None, base_unit)
             );
-            let pair = view::paired(&file.runs[i], &file.runs[j]);
-            (ratio(mine, theirs, pair), raw)
+            (ratio(mine, theirs, (&file.runs[i], &file.runs[j])), raw)
         }
         None if t.against.is_some() => {
             out.reason = case.not_measured();
@@ -391,13 +390,17 @@ fn decide_spec(case: &Case, out: &TestResult, run: usize) -> Measure {
     m
 }
 
-/// `mine` over `theirs`, with the interval of the ratio where both have samples: paired by
-/// round where the runs pair.
-fn ratio(mine: Reading, theirs: Reading, paired: bool) -> Reading {
+/// `mine` over `theirs` (read from those two runs), with the interval of the ratio where both
+/// have samples: paired by round where the runs pair.
+fn ratio(
+    mine: Reading,
+    theirs: Reading,
+    (mine_run, their_run): (&RunResult, &RunResult),
+) -> Reading {
     let estimate = if mine.samples.is_empty() || theirs.samples.is_empty() {
         None
     } else {
-        view::ratio(&theirs.samples, &mine.samples, paired)
+        view::ratio_of_runs((their_run, &theirs.samples), (mine_run, &mine.samples))
     };
     Reading {
         value: estimate.map_or(mine.value / theirs.value, |e| e.value),

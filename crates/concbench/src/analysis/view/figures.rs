@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{elapsed, median_estimate, metric, paired, ratio, Estimate};
+use super::{elapsed, median_estimate, metric, ratio_of_runs, Estimate};
 use crate::catalogue::{reference, Catalogue};
 use crate::results::{ResultsFile, RunResult, Status};
 use crate::stats;
@@ -35,6 +35,11 @@ pub struct RunFigures {
     pub lost_updates: Option<(u64, u64)>,
     /// io-server: what the load generator measured.
     pub server: Option<ServerFigures>,
+    /// When the run's samples fall in two clusters ([`stats::modes`]): both modes' medians on
+    /// the figure it is ranked by (elapsed ns; requests per second for a server). Its median
+    /// then describes neither, and can land on either side from one run to the next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modes: Option<stats::TwoModes>,
 }
 
 /// Scaling against one CPU.
@@ -103,6 +108,11 @@ pub(super) fn run_figures(
         return out;
     }
     out.median = median_estimate(&elapsed(run));
+    out.modes = if workload.is_server() {
+        stats::two_modes(&metric(run, "rps"))
+    } else {
+        stats::two_modes(&elapsed(run))
+    };
     let work = reference::work(&run.workload, &run.params).unwrap_or(0.0);
     if work > 0.0 && run.summary.median_elapsed_ns > 0 {
         out.ns_per_work = Some(run.summary.median_elapsed_ns as f64 / work);
@@ -120,10 +130,9 @@ pub(super) fn run_figures(
         if let Some(i) = find(&|r| {
             r.model == seq.id && r.cpus == run.cpus && r.pinned == run.pinned && same_sizes(r, run)
         }) {
-            out.speedup = ratio(
-                &elapsed(run),
-                &elapsed(&file.runs[i]),
-                paired(run, &file.runs[i]),
+            out.speedup = ratio_of_runs(
+                (run, &elapsed(run)),
+                (&file.runs[i], &elapsed(&file.runs[i])),
             );
             out.speedup_base = Some(i);
         }
@@ -137,10 +146,9 @@ pub(super) fn run_figures(
                 && r.baseline == run.baseline
                 && same_sizes(r, run)
         }) {
-            if let Some(speedup) = ratio(
-                &elapsed(run),
-                &elapsed(&file.runs[i]),
-                paired(run, &file.runs[i]),
+            if let Some(speedup) = ratio_of_runs(
+                (run, &elapsed(run)),
+                (&file.runs[i], &elapsed(&file.runs[i])),
             ) {
                 out.scaling = Some(Scaling {
                     speedup,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::figures::{cpu_ms_per_request, server_cpus, RunFigures};
 use super::{
-    evidence, median_estimate, metric, paired, per_work, rankable, ratio, Doubt, Estimate,
+    evidence, median_estimate, metric, per_work, rankable, ratio_of_runs, Doubt, Estimate,
     Evidence, WorkloadView,
 };
 use crate::catalogue::{Lang, Model, Role, Workload};
@@ -287,21 +287,44 @@ type Series<'a> = (usize, &'a [f64]);
 /// worse (its time over the best's, or the best's throughput over its): paired by round
 /// where the two runs' samples pair.
 fn vs(file: &ResultsFile, server: bool, best: Series, m: Series) -> Estimate {
-    let pair = paired(&file.runs[best.0], &file.runs[m.0]);
-    if server {
-        ratio(m.1, best.1, pair)
-    } else {
-        ratio(best.1, m.1, pair)
-    }
-    .unwrap_or(exact(1.0))
+    vs_opt(file, server, best, m).unwrap_or(exact(1.0))
 }
 
 /// True when the interval of the ratio of two members holds 1, or cannot decide (a single
 /// sample): they are tied.
 fn tied(file: &ResultsFile, o: &Order, a: usize, b: usize) -> bool {
-    let pair = paired(&file.runs[o.runs[a]], &file.runs[o.runs[b]]);
-    ratio(&o.series[a], &o.series[b], pair)
-        .is_none_or(|r| !r.decides() || stats::difference(&r.interval()) == stats::Difference::Tie)
+    tie(file, (o.runs[a], &o.series[a]), (o.runs[b], &o.series[b])).is_none()
+}
+
+/// `None` when the interval of the ratio of two runs' series holds 1, or cannot decide (a
+/// single sample): they are tied; else the ratio, whose interval excludes 1.
+fn tie(file: &ResultsFile, a: Series, b: Series) -> Option<Estimate> {
+    ratio_of_runs((&file.runs[a.0], a.1), (&file.runs[b.0], b.1))
+        .filter(|r| r.decides() && stats::difference(&r.interval()) != stats::Difference::Tie)
+}
+
+/// The ratio of run `b` over run `a` of one comparison group on the group's ranking metric
+/// (for a server, `a`'s requests per second over `b`'s, so that above 1 `b` is always the
+/// worse), with its interval: what the view's tiers are read from.
+pub(crate) fn group_ratio(
+    workload: &Workload,
+    file: &ResultsFile,
+    a: usize,
+    b: usize,
+) -> Option<Estimate> {
+    let server = workload.is_server();
+    let (sa, sb) = (samples(file, server, a), samples(file, server, b));
+    vs_opt(file, server, (a, &sa), (b, &sb))
+}
+
+/// [`vs`], `None` where the ratio has no estimate.
+fn vs_opt(file: &ResultsFile, server: bool, best: Series, m: Series) -> Option<Estimate> {
+    let (b, m) = ((&file.runs[best.0], best.1), (&file.runs[m.0], m.1));
+    if server {
+        ratio_of_runs(m, b)
+    } else {
+        ratio_of_runs(b, m)
+    }
 }
 
 /// Orders the members by median (`server`: highest first) and splits them into tiers.

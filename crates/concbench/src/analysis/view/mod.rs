@@ -39,8 +39,8 @@ use crate::stats;
 
 pub use crate::stats::ALPHA;
 pub use figures::{cpu_ms_per_request, server_cpus, RunFigures, Scaling, ServerFigures};
-pub(crate) use groups::group_key;
 pub use groups::{for_scale, Baseline, CalibratedCost, Group, Ranked, CALIBRATION_SPREAD};
+pub(crate) use groups::{group_key, group_ratio};
 
 /// The whole view of one results file.
 #[derive(Debug, Clone, Serialize)]
@@ -276,6 +276,51 @@ pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
 /// as many counted samples each.
 pub(crate) fn paired(a: &RunResult, b: &RunResult) -> bool {
     a.workload == b.workload && a.samples.len() == b.samples.len()
+}
+
+/// `new` (the series of run `new_run`) over `base` (of run `base_run`) as an estimate,
+/// paired by round where the runs' samples pair: on the rounds both have where every sample
+/// records its round (extra samples go to some runs of a block only), else sample i with
+/// sample i where [`paired`] says so; unpaired otherwise. A series must hold one value per
+/// sample for its rounds to be read.
+pub(crate) fn ratio_of_runs(
+    (base_run, base): (&RunResult, &[f64]),
+    (new_run, new): (&RunResult, &[f64]),
+) -> Option<Estimate> {
+    match common_rounds((base_run, base), (new_run, new)) {
+        Some((b, n)) => ratio(&b, &n, true),
+        None => ratio(base, new, paired(base_run, new_run)),
+    }
+}
+
+/// The two series restricted to the rounds both runs sampled, in round order, when both runs
+/// record a round on every sample, belong to one workload, and share at least two rounds.
+fn common_rounds(
+    (a_run, a): (&RunResult, &[f64]),
+    (b_run, b): (&RunResult, &[f64]),
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    if a_run.workload != b_run.workload
+        || a.len() != a_run.samples.len()
+        || b.len() != b_run.samples.len()
+    {
+        return None;
+    }
+    let rounds =
+        |r: &RunResult| -> Option<Vec<u32>> { r.samples.iter().map(|s| s.round).collect() };
+    let (ra, rb) = (rounds(a_run)?, rounds(b_run)?);
+    let mut pairs: Vec<(u32, f64, f64)> = ra
+        .iter()
+        .zip(a)
+        .filter_map(|(round, x)| {
+            let j = rb.iter().position(|r| r == round)?;
+            Some((*round, *x, b[j]))
+        })
+        .collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    pairs.sort_by_key(|p| p.0);
+    Some(pairs.into_iter().map(|(_, x, y)| (x, y)).unzip())
 }
 
 /// `new` over `base` as an estimate: for `paired` samples the median per-round ratio and its

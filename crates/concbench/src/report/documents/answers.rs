@@ -134,6 +134,9 @@ struct JsonRow<'a> {
     checks: &'a [crate::analysis::advice::Check],
     source: &'a str,
     evidence: &'a [crate::analysis::view::Evidence],
+    /// Tied with the row above (the interval of their throughput ratio holds 1): that ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tied_with_above: Option<crate::analysis::view::Estimate>,
 }
 
 /// `concbench advise --format json`: the rows best first, with the profile and the notes.
@@ -154,6 +157,7 @@ fn advice_json(a: &Advice, source: &str) -> Result<String> {
             checks: &r.checks,
             source: &r.source,
             evidence: &r.evidence,
+            tied_with_above: r.tied_with_above,
         })
         .collect();
     let doc = serde_json::json!({

@@ -89,14 +89,18 @@ fn status_text(report: &Report, index: usize) -> (String, String) {
     (word, class.into())
 }
 
-/// What a row's notes say: the error, and the warnings the results file recorded.
-fn notes_text(r: &RunResult) -> String {
+/// What a row's notes say: the error, the warnings the results file recorded, and two modes
+/// where the view found them.
+fn notes_text(r: &RunResult, f: &RunFigures, server: bool) -> String {
     let mut notes: Vec<String> = Vec::new();
     if let Some(e) = &r.error {
         notes.push(e.clone());
     }
     if !r.racy {
         notes.extend(r.warnings.iter().cloned());
+    }
+    if let Some(m) = &f.modes {
+        notes.push(crate::analysis::findings::modes_words(m, server));
     }
     notes.join("; ")
 }
@@ -261,7 +265,7 @@ pub fn runs_table(report: &Report, view: &WorkloadView) -> (String, Table) {
             row.extend(columns.cells(r, f));
         }
         let (word, class) = status_text(report, *i);
-        row.extend([word, notes_text(r)]);
+        row.extend([word, notes_text(r, f, workload.is_server())]);
         t.rows.push(row);
         t.status.push(class);
         t.langs.push(r.lang.name().to_string());

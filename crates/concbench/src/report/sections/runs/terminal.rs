@@ -55,6 +55,7 @@ impl<'a> Rows<'a> {
         };
         rows.note_failures();
         rows.note_warnings(view);
+        rows.note_modes();
         rows
     }
 
@@ -124,6 +125,18 @@ impl<'a> Rows<'a> {
         self.notes.push(format!("{lead}: {}", names.join("; ")));
         for (k, _) in rows {
             if !self.marks[k].contains(&self.notes.len()) {
+                self.marks[k].push(self.notes.len());
+            }
+        }
+    }
+
+    /// One note per run whose samples fall in two modes, with both.
+    fn note_modes(&mut self) {
+        let server = self.workload.is_server();
+        for (k, (i, r)) in self.runs.iter().enumerate() {
+            if let Some(m) = &self.report.analysis.runs[*i].modes {
+                let words = crate::analysis::findings::modes_words(m, server);
+                self.notes.push(format!("{}: {words}", self.label(r)));
                 self.marks[k].push(self.notes.len());
             }
         }

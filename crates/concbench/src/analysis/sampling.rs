@@ -1,0 +1,262 @@
+//! Where more samples would decide something: the runs a verdict or a first tier depends on
+//! whose interval does not decide it yet. The runner gives them extra samples after a block's
+//! planned ones (`run --budget`); the rules of what is decided are the view's and the claims',
+//! read here, not restated.
+//!
+//! Two kinds of question are open:
+//!
+//! - **a claim**: a claim whose verdict is undecided, through a test that is undecided
+//!   because its figure's interval straddles a bound of its rule (or is one sample), and
+//!   that more runs would narrow (the test names a `measure`). Its runs are the test's
+//!   evidence: the model and the one it is compared with (`best:<langs>` resolved to the
+//!   current best), or the model and its sequential base for a speedup.
+//! - **a first tier**: in each comparison group of concurrency models, the first tier and the
+//!   best model after it. Every pair of those whose ratio interval holds 1 (tied, or one
+//!   sample) is open, unless the interval already lies within 1 ± [`SAME_WITHIN`]: such a
+//!   tie is settled, more samples would only split hairs.
+
+use std::collections::BTreeMap;
+
+use super::claims::{self, ClaimsTable, Verdict};
+use super::view::{self, Analysis};
+use crate::catalogue::Catalogue;
+use crate::results::ResultsFile;
+use crate::stats;
+
+/// A tie whose ratio interval lies wholly within 1 ± this is settled: the two are the same
+/// within 3%, which is finer than a noisy host tells apart between runs.
+pub const SAME_WITHIN: f64 = 0.03;
+
+/// One open question: the runs (indexes of `file.runs`, of one workload) whose figures it
+/// rests on, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    /// The workload the runs belong to.
+    pub workload: String,
+    /// The runs to sample more, ascending.
+    pub runs: Vec<usize>,
+    /// What asked for them: `claim <id>` or `first tier of <workload>`.
+    pub reason: String,
+}
+
+/// Every open question of `file`, claims first, each with the runs that would answer it.
+pub fn needs(catalogue: &Catalogue, table: &ClaimsTable, file: &ResultsFile) -> Vec<Need> {
+    let analysis = view::analyse(catalogue, file);
+    let mut out = claim_needs(catalogue, table, file, &analysis);
+    out.extend(tier_needs(catalogue, file, &analysis));
+    out
+}
+
+/// The runs of the undecided tests of undecided claims that more runs would decide.
+fn claim_needs(
+    catalogue: &Catalogue,
+    table: &ClaimsTable,
+    file: &ResultsFile,
+    analysis: &Analysis,
+) -> Vec<Need> {
+    let mut out = Vec::new();
+    for claim in claims::check(catalogue, table, file, analysis) {
+        if claim.verdict != Verdict::Undecided {
+            continue;
+        }
+        let open = claim.tests.iter().filter(|t| {
+            t.counts && t.verdict == Verdict::Undecided && t.measure.is_some() && t.source.is_none()
+        });
+        let mut by_workload: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for t in open {
+            for e in &t.evidence {
+                by_workload
+                    .entry(file.runs[e.run].workload.clone())
+                    .or_default()
+                    .push(e.run);
+            }
+        }
+        for (workload, mut runs) in by_workload {
+            runs.sort_unstable();
+            runs.dedup();
+            out.push(Need {
+                workload,
+                runs,
+                reason: format!("claim {}", claim.id),
+            });
+        }
+    }
+    out
+}
+
+/// True when the ratio `r` of two runs decides their order, or settles them as the same.
+fn settled(r: &view::Estimate) -> bool {
+    r.decides()
+        && (stats::difference(&r.interval()) != stats::Difference::Tie
+            || (r.ci95_low >= 1.0 / (1.0 + SAME_WITHIN) && r.ci95_high <= 1.0 + SAME_WITHIN))
+}
+
+/// The runs in or next to each group's first tier whose order is open.
+fn tier_needs(catalogue: &Catalogue, file: &ResultsFile, analysis: &Analysis) -> Vec<Need> {
+    let mut out = Vec::new();
+    for w in &analysis.workloads {
+        let Some(workload) = catalogue.workload(&w.workload) else {
+            continue;
+        };
+        for g in w.groups.iter().filter(|g| !g.for_scale_only) {
+            let run_of = |model: &str| {
+                g.ranking
+                    .iter()
+                    .find(|r| r.model == model)
+                    .map(|r| r.evidence.run)
+            };
+            let mut candidates: Vec<usize> = g
+                .tiers
+                .first()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| run_of(m))
+                .collect();
+            candidates.extend(
+                g.tiers
+                    .get(1)
+                    .and_then(|t| t.first())
+                    .and_then(|m| run_of(m)),
+            );
+            let mut runs: Vec<usize> = Vec::new();
+            for (k, &a) in candidates.iter().enumerate() {
+                for &b in &candidates[k + 1..] {
+                    let open =
+                        view::group_ratio(workload, file, a, b).is_some_and(|r| !settled(&r));
+                    if open {
+                        runs.extend([a, b]);
+                    }
+                }
+            }
+            if runs.is_empty() {
+                continue;
+            }
+            runs.sort_unstable();
+            runs.dedup();
+            out.push(Need {
+                workload: w.workload.clone(),
+                runs,
+                reason: format!("first tier of {}", w.workload),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    fn cpu(model: &str, elapsed: &[u64]) -> crate::results::RunResult {
+        fixtures::cpu_parallel(model, 1_000_000, elapsed)
+    }
+
+    fn tier_runs(file: &ResultsFile) -> Vec<Vec<usize>> {
+        needs(Catalogue::embedded(), ClaimsTable::embedded(), file)
+            .into_iter()
+            .filter(|n| n.reason.starts_with("first tier"))
+            .map(|n| n.runs)
+            .collect()
+    }
+
+    #[test]
+    fn a_clear_first_tier_needs_nothing_and_a_straddling_tie_needs_its_pair() {
+        // rayon is 2× faster in every round: decided.
+        let clear = fixtures::file(vec![
+            cpu("rust-threads", &[20_000, 20_300, 19_800, 20_100, 19_900]),
+            cpu("rust-rayon", &[10_000, 10_150, 9_900, 10_050, 9_950]),
+        ]);
+        assert!(tier_runs(&clear).is_empty());
+        // threads and rayon swap places from round to round by up to 20%: the interval of
+        // their ratio straddles 1 and is wider than ±3%; tokio, far behind, is not asked.
+        let open = fixtures::file(vec![
+            cpu("rust-threads", &[10_000, 12_000, 9_000, 11_000, 10_500]),
+            cpu("rust-rayon", &[11_000, 10_000, 10_800, 9_500, 10_400]),
+            cpu("rust-tokio", &[30_000, 30_300, 29_800, 30_100, 29_900]),
+        ]);
+        assert_eq!(tier_runs(&open), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn a_tie_within_three_percent_is_settled() {
+        let same = fixtures::file(vec![
+            cpu("rust-threads", &[10_000, 10_100, 9_950, 10_050, 10_020]),
+            cpu("rust-rayon", &[10_010, 10_090, 9_960, 10_040, 10_030]),
+        ]);
+        assert!(tier_runs(&same).is_empty());
+    }
+
+    #[test]
+    fn the_model_next_to_the_first_tier_is_asked_when_its_tie_straddles_one() {
+        // rayon is clearly ahead of tokio, but threads (between them) is tied with both.
+        let file = fixtures::file(vec![
+            cpu("rust-rayon", &[10_000, 10_100, 9_950, 10_050, 10_020]),
+            cpu("rust-threads", &[10_500, 13_500, 9_700, 12_800, 11_000]),
+            cpu("rust-tokio", &[13_000, 13_100, 12_950, 13_050, 13_020]),
+        ]);
+        let a = view::analyse(Catalogue::embedded(), &file);
+        let tiers = &a.workloads[0].groups[0].tiers;
+        assert_eq!(tiers[0], ["rust-rayon", "rust-threads"], "{tiers:?}");
+        assert_eq!(tier_runs(&file), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn one_sample_each_is_open() {
+        let file = fixtures::file(vec![
+            cpu("rust-threads", &[10_900]),
+            cpu("rust-rayon", &[10_000]),
+        ]);
+        assert_eq!(tier_runs(&file), vec![vec![0, 1]]);
+    }
+
+    /// A claim of its own, so that the test follows this module's rule, not the suite's
+    /// bounds: one hand-off of go-channels in 50–200 ns holds, up to 400 ns is a caveat.
+    fn handoff_claim() -> ClaimsTable {
+        let text = r#"
+[[claims]]
+id = "handoff"
+section = "go"
+claim = "a hand-off is cheap"
+
+[[claims.tests]]
+what = "goroutine hand-off"
+workload = "ping-pong"
+metric = "time"
+model = "go-channels"
+unit = "ns"
+holds = { min = 50, max = 200 }
+caveat = { min = 25, max = 400 }
+rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
+"#;
+        ClaimsTable::parse(text, Catalogue::embedded()).unwrap()
+    }
+
+    /// ping-pong go-channels at these ns per hand-off (100,000 rounds: 200,000 hand-offs).
+    fn handoffs(ns: &[u64]) -> ResultsFile {
+        let totals: Vec<u64> = ns.iter().map(|n| n * 200_000).collect();
+        fixtures::file(vec![fixtures::run(
+            "ping-pong",
+            "go-channels",
+            &[("rounds", 100_000)],
+            &totals,
+        )])
+    }
+
+    #[test]
+    fn an_undecided_claim_names_its_runs_and_a_decided_one_none() {
+        let table = handoff_claim();
+        let straddling = handoffs(&[150, 260, 190, 230, 210]);
+        let found = needs(Catalogue::embedded(), &table, &straddling);
+        assert_eq!(
+            found,
+            vec![Need {
+                workload: "ping-pong".into(),
+                runs: vec![0],
+                reason: "claim handoff".into()
+            }]
+        );
+        let inside = handoffs(&[150, 151, 149, 152, 148]);
+        assert!(needs(Catalogue::embedded(), &table, &inside).is_empty());
+    }
+}

@@ -1,0 +1,191 @@
+//! The extra samples after the planned ones (`run --budget`): which rounds to run next, and
+//! when to stop.
+//!
+//! After the last planned block, the runner asks the analysis what is still open
+//! ([`crate::analysis::sampling::needs`]: undecided claims, first tiers whose ties straddle
+//! one) and runs one extra round of each workload concerned: every run an open question names
+//! gets one sample, in a shuffled order, so that the runs compared with each other alternate
+//! (A B, B A, ...) and their samples pair by round. Then it asks again. It stops when
+//! nothing is open, when the budget cannot pay for another round, or when a workload has
+//! had [`MAX_EXTRA_ROUNDS`].
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::analysis::sampling::Need;
+
+/// At most this many extra rounds per workload: past it, an open question is one the
+/// machine's own drift between rounds keeps open, not one more samples would close.
+pub const MAX_EXTRA_ROUNDS: u32 = 20;
+
+/// One extra round of one workload: its runs (indexes of the plan) and why each is sampled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraRound {
+    /// The workload.
+    pub workload: String,
+    /// The runs to sample once each, ascending, with the question that asked (the first one
+    /// that named it).
+    pub runs: Vec<(usize, String)>,
+}
+
+/// Why the extra samples ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Nothing was open any more (or what was open had no run left that could be sampled).
+    Decided,
+    /// The budget could not pay for the next round.
+    Budget,
+    /// Every open workload had had its [`MAX_EXTRA_ROUNDS`].
+    RoundLimit,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl Stop {
+    /// The word the results file records.
+    pub fn word(self) -> &'static str {
+        match self {
+            Stop::Decided => "decided",
+            Stop::Budget => "budget spent",
+            Stop::RoundLimit => "round limit",
+            Stop::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// The next extra rounds, one per workload with an open question, in the order the
+/// questions come: only runs that can still be sampled (`live`), only workloads under
+/// [`MAX_EXTRA_ROUNDS`] (`rounds_done`), and only as many rounds as fit in `left`, a run's
+/// sample costing `cost(run)`. `Err` says why there is none.
+pub fn plan_rounds(
+    needs: &[Need],
+    live: &dyn Fn(usize) -> bool,
+    cost: &dyn Fn(usize) -> Duration,
+    left: Duration,
+    rounds_done: &BTreeMap<String, u32>,
+) -> Result<Vec<ExtraRound>, Stop> {
+    let mut rounds: Vec<ExtraRound> = Vec::new();
+    for need in needs {
+        let runs: Vec<usize> = need.runs.iter().copied().filter(|&i| live(i)).collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let at = match rounds.iter().position(|r| r.workload == need.workload) {
+            Some(at) => at,
+            None => {
+                rounds.push(ExtraRound {
+                    workload: need.workload.clone(),
+                    runs: Vec::new(),
+                });
+                rounds.len() - 1
+            }
+        };
+        let round = &mut rounds[at];
+        for i in runs {
+            if !round.runs.iter().any(|(j, _)| *j == i) {
+                round.runs.push((i, need.reason.clone()));
+            }
+        }
+        round.runs.sort_by_key(|(i, _)| *i);
+    }
+    if rounds.is_empty() {
+        return Err(Stop::Decided);
+    }
+    rounds.retain(|r| rounds_done.get(&r.workload).copied().unwrap_or(0) < MAX_EXTRA_ROUNDS);
+    if rounds.is_empty() {
+        return Err(Stop::RoundLimit);
+    }
+    let mut spent = Duration::ZERO;
+    rounds.retain(|r| {
+        let c: Duration = r.runs.iter().map(|(i, _)| cost(*i)).sum();
+        let fits = spent + c <= left;
+        if fits {
+            spent += c;
+        }
+        fits
+    });
+    if rounds.is_empty() {
+        return Err(Stop::Budget);
+    }
+    Ok(rounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(workload: &str, runs: &[usize], reason: &str) -> Need {
+        Need {
+            workload: workload.into(),
+            runs: runs.to_vec(),
+            reason: reason.into(),
+        }
+    }
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn plan(needs: &[Need], left: Duration) -> Result<Vec<ExtraRound>, Stop> {
+        plan_rounds(needs, &|i| i != 9, &|_| SECOND, left, &BTreeMap::new())
+    }
+
+    #[test]
+    fn nothing_open_stops_as_decided() {
+        assert_eq!(plan(&[], SECOND * 100), Err(Stop::Decided));
+        // A question whose only run cannot be sampled any more (failed) is not open.
+        assert_eq!(
+            plan(&[need("w", &[9], "claim c")], SECOND * 100),
+            Err(Stop::Decided)
+        );
+    }
+
+    #[test]
+    fn one_round_per_workload_gives_each_named_run_one_sample() {
+        let needs = [
+            need("ping-pong", &[0, 1], "claim a"),
+            need("worker-pool", &[4, 5], "first tier of worker-pool"),
+            need("ping-pong", &[1, 2], "first tier of ping-pong"),
+        ];
+        let rounds = plan(&needs, SECOND * 100).unwrap();
+        assert_eq!(rounds.len(), 2);
+        assert_eq!(rounds[0].workload, "ping-pong");
+        assert_eq!(
+            rounds[0].runs,
+            vec![
+                (0, "claim a".to_string()),
+                (1, "claim a".to_string()),
+                (2, "first tier of ping-pong".to_string())
+            ]
+        );
+        assert_eq!(rounds[1].runs.len(), 2);
+    }
+
+    #[test]
+    fn the_budget_stops_what_it_cannot_pay_for() {
+        let needs = [
+            need("a", &[0, 1], "x"),
+            need("b", &[2, 3, 4], "y"),
+            need("c", &[5], "z"),
+        ];
+        // 2 s pays for a's round (2 runs of 1 s), not b's; c's fits after a's with 3 s.
+        let rounds = plan(&needs, SECOND * 3).unwrap();
+        let names: Vec<&str> = rounds.iter().map(|r| r.workload.as_str()).collect();
+        assert_eq!(names, ["a", "c"]);
+        assert_eq!(plan(&needs, SECOND / 2), Err(Stop::Budget));
+        assert_eq!(plan(&needs, Duration::ZERO), Err(Stop::Budget));
+    }
+
+    #[test]
+    fn a_workload_stops_at_its_round_limit() {
+        let needs = [need("a", &[0, 1], "x"), need("b", &[2], "y")];
+        let done = BTreeMap::from([("a".to_string(), MAX_EXTRA_ROUNDS)]);
+        let rounds = plan_rounds(&needs, &|_| true, &|_| SECOND, SECOND * 10, &done).unwrap();
+        assert_eq!(rounds.len(), 1);
+        assert_eq!(rounds[0].workload, "b");
+        let done = BTreeMap::from([
+            ("a".to_string(), MAX_EXTRA_ROUNDS),
+            ("b".to_string(), MAX_EXTRA_ROUNDS),
+        ]);
+        let stop = plan_rounds(&needs, &|_| true, &|_| SECOND, SECOND * 10, &done);
+        assert_eq!(stop, Err(Stop::RoundLimit));
+    }
+}
