@@ -91,6 +91,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         blocks: Vec::new(),
         safety: Vec::new(),
         calibration: Vec::new(),
+        offered: Vec::new(),
     }
 }
 

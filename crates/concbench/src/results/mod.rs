@@ -63,6 +63,30 @@ pub struct ResultsFile {
     /// machine before its block. Empty when nothing was calibrated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calibration: Vec<Calibration>,
+    /// The rates the open-loop scenarios were offered (io-server's `rate = "auto"`), each
+    /// with the closed-loop run it was derived from. Empty when no rate was set at run time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered: Vec<OfferedRate>,
+}
+
+/// The rate an open-loop scenario was offered, set at run time: [`OfferedRate::share`] of
+/// the slowest contender's closed-loop requests per second in the same scenario, measured
+/// earlier in the block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferedRate {
+    /// The workload, e.g. `io-server`.
+    pub workload: String,
+    /// The scenario's parameters, `rate` left out (a calibrated one as the first run had it).
+    pub params: BTreeMap<String, u64>,
+    /// The rate offered, requests per second: every open-loop run of the scenario has it as
+    /// its `rate`.
+    pub rate: u64,
+    /// The share of the slowest contender's capacity it is.
+    pub share: f64,
+    /// The slowest contender's model.
+    pub slowest_model: String,
+    /// Its closed-loop requests per second (median of its samples so far).
+    pub slowest_rps: u64,
 }
 
 /// One language's sizing of a calibrated parameter: measured on this machine before the
@@ -87,6 +111,15 @@ pub struct Calibration {
     pub target_ns: u64,
     /// The server CPU per request with the parameter at 0 (ns).
     pub base_ns: u64,
+    /// 0: sized before the block. N: a correction made during the block, before its round N
+    /// (counted from 0), because the work measured in the block's samples (`added_ns`: their
+    /// median) had left the tolerance; `suite_value` is then the value it replaced.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub from_round: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One safety check: the program, the command that checked it, and what it printed.
@@ -342,6 +375,7 @@ impl ResultsFile {
             blocks: Vec::new(),
             safety: Vec::new(),
             calibration: Vec::new(),
+            offered: Vec::new(),
         }
     }
 
