@@ -89,6 +89,14 @@ pub struct OfferedRate {
     pub slowest_rps: u64,
 }
 
+/// A calibrated parameter's work is on target when the server CPU it adds per request is
+/// within this share of the target (the calibration's, and each mixed run's afterwards).
+pub const WORK_TOLERANCE: f64 = 0.10;
+
+/// The per-sample metric of a mixed server run: the server CPU per request its calibrated
+/// work added (µs), its CPU per request less that of the same model at 0.
+pub const ADDED_CPU_US: &str = "added_cpu_us";
+
 /// One language's sizing of a calibrated parameter: measured on this machine before the
 /// workload's block, then used by every model of the language in place of the suite's value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

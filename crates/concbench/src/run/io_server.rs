@@ -322,7 +322,7 @@ fn problems(
 /// What a calibrated `cpu` aims at: the server CPU its work adds to each request.
 pub const CPU_TARGET: Duration = Duration::from_millis(1);
 /// A step count is kept once the CPU it adds is within this share of the target.
-pub const CPU_TOLERANCE: f64 = 0.10;
+pub const CPU_TOLERANCE: f64 = crate::results::WORK_TOLERANCE;
 /// Requests of a calibration measurement without a CPU part: HTTP alone costs tens of µs
 /// a request, and /proc counts CPU in 10 ms ticks, so enough of them to span many ticks.
 const BASE_REQUESTS: u64 = 3_000;

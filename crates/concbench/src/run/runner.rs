@@ -486,19 +486,16 @@ fn correct_work(
         else {
             continue;
         };
-        // Per model of the language, what its samples of the round added.
-        let mut per_model: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-        for (i, added) in round_work {
-            let s = &slots[*i];
-            if s.spec.lang == lang && s.spec.params.get(&c.param) == Some(&c.value) {
-                per_model
-                    .entry(s.spec.model.as_str())
-                    .or_default()
-                    .push(*added);
-            }
-        }
-        let per_model: Vec<Vec<i64>> = per_model.into_values().collect();
-        let Some(figure) = crate::run::work::language_figure_us(&per_model) else {
+        // What the language's samples of the round added.
+        let added: Vec<i64> = round_work
+            .iter()
+            .filter(|(i, _)| {
+                let s = &slots[*i];
+                s.spec.lang == lang && s.spec.params.get(&c.param) == Some(&c.value)
+            })
+            .map(|(_, added)| *added)
+            .collect();
+        let Some(figure) = crate::run::work::language_figure_us(&added) else {
             continue;
         };
         let target_us = c.target_ns as f64 / 1000.0;
