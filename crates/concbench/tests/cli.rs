@@ -887,8 +887,7 @@ fn advise_ranks_from_the_results_file_with_its_own_figures_in_under_a_second() {
     assert_eq!(doc["extrapolations"][0]["stands_on"], "connections=100");
     assert_eq!(
         doc["commands"][0],
-        "concbench run --suite quick --workloads io-server --set io-server.connections=1000 \
-         --set io-server.requests=4000"
+        "concbench run --suite quick --workloads io-server --set io-server.connections=1000"
     );
     for preset in ["gateway", "data-pipeline", "trading", "background-jobs"] {
         let out = concbench()

@@ -345,6 +345,7 @@ fn fixture() -> ResultsFile {
         blocks,
         safety: Vec::new(),
         calibration: Vec::new(),
+        offered: Vec::new(),
     }
 }
 

@@ -793,4 +793,78 @@ mod tests {
         let t = text(runs);
         assert!(!t.contains("sized per language"), "{t}");
     }
+
+    /// A calibration to 1 ms for `lang` (the file's record of the block's sizing).
+    fn calibrated(lang: &str, value: u64) -> crate::results::Calibration {
+        crate::results::Calibration {
+            workload: "io-server".into(),
+            param: "cpu".into(),
+            lang: lang.into(),
+            model: String::new(),
+            suite_value: value,
+            value,
+            added_ns: 1_000_000,
+            target_ns: 1_000_000,
+            base_ns: 30_000,
+            from_round: 0,
+        }
+    }
+
+    fn calibrated_text(py_mixed: i64, rust_mixed: i64) -> String {
+        let mut file = fixtures::file(fixtures::mixed_servers(py_mixed, rust_mixed));
+        file.calibration = vec![calibrated("python", 2_800), calibrated("rust", 500_000)];
+        let f = findings(&analyse(Catalogue::embedded(), &file));
+        f.iter()
+            .flat_map(|w| {
+                w.findings
+                    .iter()
+                    .map(|x| x.text.clone())
+                    .chain([w.headline.clone()])
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn work_off_its_target_is_not_ranked_across_languages() {
+        // Python's work added 0.6 ms a request against the 1 ms target: off by 40%.
+        let t = calibrated_text(700_000_000, 1_030_000_000);
+        assert!(
+            t.contains("not comparable across languages: the cpu work per request was off its 1 ms target (±10%) in Python (Python 0.6 ms, Rust 1 ms)"),
+            "{t}"
+        );
+        assert!(t.contains("so no model is ranked first"), "{t}");
+        assert!(t.contains("Runs off target: run 1 (0.6 ms)"), "{t}");
+        // The headline takes its ranking from the pure-I/O group, where the work is equal.
+        assert!(
+            t.contains("io-server (2 CPUs (server on 1), cpu=0, 2 models): rust-tokio first"),
+            "{t}"
+        );
+        assert!(!t.contains("cpu>0, 2 models): py-asyncio first"), "{t}");
+        // Both on target (0.95 and 1.03 ms): ranked as usual.
+        let t = calibrated_text(1_050_000_000, 1_060_000_000);
+        assert!(!t.contains("not comparable"), "{t}");
+        assert!(!t.contains("Runs off target"), "{t}");
+    }
+
+    #[test]
+    fn an_open_loop_group_is_ranked_by_p99_and_named_in_the_headline() {
+        let mut runs = fixtures::mixed_servers(1_050_000_000, 1_060_000_000);
+        for (model, p99) in [("py-asyncio", 9_000), ("rust-tokio", 3_000)] {
+            let mut open = fixtures::server(model, 0, 100, 600, p99, 1, 1, 1);
+            open.params.insert("rate".into(), 600);
+            runs.push(open);
+        }
+        let t = text(runs);
+        assert!(
+            t.contains("rate=600: rust-tokio has the lowest p99 latency, at p99 3.000 ms"),
+            "{t}"
+        );
+        assert!(t.contains("the next, py-asyncio, has a p99 3.00×"), "{t}");
+        assert!(
+            t.contains("p99 at 600 req/s offered (open loop, 100 connections): rust-tokio 3.000 ms to py-asyncio 9.000 ms"),
+            "{t}"
+        );
+        assert!(t.contains("= io-server (closed loop, "), "{t}");
+    }
 }

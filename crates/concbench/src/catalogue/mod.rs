@@ -750,4 +750,33 @@ mod tests {
         assert_eq!(values[0].resolve(7), 7);
         assert_eq!(values[1].resolve(7), 4);
     }
+
+    #[test]
+    fn a_model_limit_refuses_only_in_its_scenario_and_says_why() {
+        let w = Catalogue::embedded().workload("io-server").unwrap();
+        let threads = w.model("py-threads").unwrap();
+        let params = |cpu: u64, connections: u64| -> BTreeMap<String, u64> {
+            [("cpu", cpu), ("connections", connections)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        };
+        let refused = |p| threads.limits.iter().find_map(|l| l.refuses(&p));
+        let why = refused(params(2_800, 1_000)).expect("refused");
+        assert!(
+            why.starts_with("refused: connections=1000 is above"),
+            "{why}"
+        );
+        assert!(why.contains("GIL"), "{why}");
+        assert_eq!(refused(params(0, 1_000)), None, "pure I/O runs");
+        assert_eq!(refused(params(2_800, 100)), None);
+    }
+
+    #[test]
+    fn auto_is_only_a_servers_rate() {
+        let w = Catalogue::embedded().workload("io-server").unwrap();
+        assert!(check_value(w, "rate", ParamValue::Word(CpusWord::Auto)).is_ok());
+        let err = check_value(w, "connections", ParamValue::Word(CpusWord::Auto)).unwrap_err();
+        assert!(err.to_string().contains("only a server's rate"), "{err}");
+    }
 }
