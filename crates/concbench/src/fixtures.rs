@@ -94,6 +94,7 @@ pub fn file(runs: Vec<RunResult>) -> ResultsFile {
         safety: Vec::new(),
         calibration: Vec::new(),
         extra: None,
+        offered: Vec::new(),
     }
 }
 

@@ -311,7 +311,10 @@ fn a_run_with_shared_counter_records_the_safety_checks() {
         .filter(|c| c.lang == concbench::catalogue::Lang::Go && c.check == "race-detector")
         .map(|c| c.model.as_str())
         .collect();
-    assert_eq!(go, ["go-mutex", "go-atomic", "go-channel", "go-racy"]);
+    assert_eq!(
+        go,
+        ["go-mutex", "go-atomic", "go-channel", "go-racy", "go-channel-pointer"]
+    );
     assert!(
         stderr.contains("safety: rust refused the unsynchronised counter at compile time"),
         "{stderr}"
@@ -954,8 +957,7 @@ fn advise_ranks_from_the_results_file_with_its_own_figures_in_under_a_second() {
     assert_eq!(doc["extrapolations"][0]["stands_on"], "connections=100");
     assert_eq!(
         doc["commands"][0],
-        "concbench run --suite quick --workloads io-server --set io-server.connections=1000 \
-         --set io-server.requests=4000"
+        "concbench run --suite quick --workloads io-server --set io-server.connections=1000"
     );
     for preset in ["gateway", "data-pipeline", "trading", "background-jobs"] {
         let out = concbench()

@@ -346,6 +346,7 @@ fn fixture() -> ResultsFile {
         safety: Vec::new(),
         calibration: Vec::new(),
         extra: None,
+        offered: Vec::new(),
     }
 }
 

@@ -125,7 +125,9 @@ pub fn cpus_label(cpus: usize, pinned: bool, server_cpus: Option<usize>) -> Stri
 
 /// The ranking metric's value as it reads: `2.05 ns per iteration`, `10412 req/s`.
 pub fn metric_value(g: &Group, value: f64, unit: &str) -> String {
-    if g.higher_is_better {
+    if g.offered_rate.is_some() {
+        format!("p99 {}", format_ns_fine(value))
+    } else if g.higher_is_better {
         format!("{value:.0} req/s")
     } else {
         format!("{} per {unit}", format_ns_fine(value))
@@ -152,13 +154,37 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     let label = group_label(w, g);
     let best = &g.ranking[0];
     let unit = &w.work_unit;
-    let (is_better, tied_for) = if g.higher_is_better {
+    let (is_better, tied_for) = if g.offered_rate.is_some() {
+        ("has the lowest p99 latency", "the lowest p99 latency")
+    } else if g.higher_is_better {
         ("has the most throughput", "the most throughput")
     } else {
         ("is fastest", "fastest")
     };
     let top: Vec<&Ranked> = g.ranking.iter().filter(|r| r.tier == 0).collect();
     let mut runs: Vec<usize> = top.iter().map(|r| r.evidence.run).collect();
+    if let Some(unequal) = unequal_work_words(g) {
+        // Unequal work across languages: each language's models in their order, no winner.
+        let mut langs: Vec<(String, Vec<&str>)> = Vec::new();
+        for r in &g.ranking {
+            match langs.iter_mut().find(|(l, _)| *l == r.lang.title()) {
+                Some((_, models)) => models.push(&r.model),
+                None => langs.push((r.lang.title().to_string(), vec![&r.model])),
+            }
+        }
+        let each: Vec<String> = langs
+            .iter()
+            .map(|(l, models)| format!("{l}: {}", models.join(" > ")))
+            .collect();
+        return Finding {
+            text: format!(
+                "{label}: {unequal}, so no model is ranked first; by {} within each language: {}.",
+                g.metric,
+                each.join("; ")
+            ),
+            runs: g.ranking.iter().map(|r| r.evidence.run).collect(),
+        };
+    }
     let mut text = if g.for_scale_only {
         let names: Vec<&str> = g.ranking.iter().map(|r| r.model.as_str()).collect();
         format!(
@@ -207,7 +233,13 @@ fn ranking_sentence(w: &WorkloadView, g: &Group) -> Finding {
     };
     if let Some(next) = g.ranking.iter().find(|r| r.tier == 1) {
         runs.push(next.evidence.run);
-        text += &if g.higher_is_better {
+        text += &if g.offered_rate.is_some() {
+            format!(
+                "; the next, {}, has a p99 {} as long",
+                next.model,
+                ratio_with_ci(next)
+            )
+        } else if g.higher_is_better {
             format!(
                 "; it answers {} as many requests per second as the next, {}",
                 ratio_with_ci(next),
@@ -500,7 +532,18 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
         sizes.join(", "),
         join_names(&costs.iter().map(String::as_str).collect::<Vec<_>>())
     );
-    if spread >= CALIBRATION_SPREAD {
+    if let Some(unequal) = unequal_work_words(g) {
+        let marked: Vec<String> = g
+            .calibrated_costs
+            .iter()
+            .flat_map(|c| c.off_target_runs.iter())
+            .map(|(run, ms)| format!("run {run} ({} ms)", format_number(*ms)))
+            .collect();
+        text += &format!(
+            " This ranking is {unequal}; within a language it stands. Runs off target: {}.",
+            marked.join(", ")
+        );
+    } else if spread >= CALIBRATION_SPREAD {
         text += &format!(
             " {}'s work cost {} {}'s, so across languages this ranking reflects the sizing \
              as well as the models; within a language it does not.",
@@ -519,11 +562,72 @@ fn calibration_finding(label: &str, g: &Group) -> Option<Finding> {
     })
 }
 
+/// "cpu work per request off its 1 ms target (±10%): Python 0.77 ms, Rust 1.03 ms": a
+/// group whose languages did unequal work; `None` when they did not.
+fn unequal_work_words(g: &Group) -> Option<String> {
+    let off = g.unequal_work();
+    let first = off.first()?;
+    let each: Vec<String> = g
+        .calibrated_costs
+        .iter()
+        .map(|c| format!("{} {} ms", c.lang.title(), format_number(c.median_ms)))
+        .collect();
+    Some(format!(
+        "not comparable across languages: the {} work per request was off its {} ms target \
+         (±{:.0}%) in {} ({})",
+        first.param,
+        format_number(first.target_ms.unwrap_or(0.0)),
+        crate::results::WORK_TOLERANCE * 100.0,
+        join_names(&off.iter().map(|c| c.lang.title()).collect::<Vec<_>>()),
+        each.join(", ")
+    ))
+}
+
+/// The open-loop groups' latency, for a server's headline: "p99 at 850 req/s offered (open
+/// loop, 100 connections): go-net-http 1.2 ms to py-threads 5.1 ms".
+fn open_loop_words(w: &WorkloadView) -> Vec<String> {
+    w.groups
+        .iter()
+        .filter(|g| g.offered_rate.is_some() && !g.ranking.is_empty())
+        .map(|g| {
+            let best = &g.ranking[0];
+            let worst = g.ranking.last().expect("not empty");
+            let conns = g
+                .params
+                .get("connections")
+                .map(|c| format!(", {c} connections"))
+                .unwrap_or_default();
+            let spread = if g.ranking.len() > 1 {
+                format!(
+                    "{} {} to {} {}",
+                    best.model,
+                    format_ns_fine(best.value.value),
+                    worst.model,
+                    format_ns_fine(worst.value.value)
+                )
+            } else {
+                format!("{} {}", best.model, format_ns_fine(best.value.value))
+            };
+            format!(
+                "p99 at {} req/s offered (open loop{conns}): {spread}",
+                g.offered_rate.unwrap_or(0)
+            )
+        })
+        .collect()
+}
+
 /// One line for the end of a run: the group with the most concurrency models, its winner
-/// (or the models tied for first), and its margin to the first model that differs.
+/// (or the models tied for first), and its margin to the first model that differs. For a
+/// server: throughput from a closed-loop group (one whose languages did equal work, where
+/// there is one), then the latency of the open-loop groups, which measure it.
 fn headline(w: &WorkloadView) -> String {
-    let ranked = w.groups.iter().filter(|g| !g.for_scale_only);
-    let Some(g) = ranked.max_by_key(|g| g.ranking.len()) else {
+    let ranked = w
+        .groups
+        .iter()
+        .filter(|g| !g.for_scale_only && g.offered_rate.is_none());
+    let chosen = ranked.max_by_key(|g| (g.unequal_work().is_empty(), g.ranking.len()));
+    let chosen = chosen.or_else(|| w.groups.iter().find(|g| !g.for_scale_only));
+    let Some(g) = chosen else {
         return if w.groups.is_empty() {
             format!("{}: nothing valid to rank", w.workload)
         } else {
@@ -559,6 +663,20 @@ fn headline(w: &WorkloadView) -> String {
             )
         })
         .unwrap_or_default();
+    let open = open_loop_words(w);
+    let latency = if open.is_empty() || g.offered_rate.is_some() {
+        String::new()
+    } else {
+        format!(" · {}", open.join(" · "))
+    };
+    if let Some(unequal) = unequal_work_words(g) {
+        return format!(
+            "{} ({}, {} models): {unequal}{latency}",
+            w.workload,
+            group_label(w, g),
+            g.ranking.len()
+        );
+    }
     // Work sized per language that did not cost the same: the margin is partly the sizing.
     let sizing = match g.calibration_spread() {
         Some((spread, dear, _)) if spread >= CALIBRATION_SPREAD => {
@@ -571,8 +689,13 @@ fn headline(w: &WorkloadView) -> String {
         }
         _ => String::new(),
     };
+    let what = if w.groups.iter().any(|o| o.offered_rate.is_some()) && g.offered_rate.is_none() {
+        "closed loop, "
+    } else {
+        ""
+    };
     format!(
-        "{} ({}, {} models): {lead}{margin}{sizing}",
+        "{} ({what}{}, {} models): {lead}{margin}{sizing}{latency}",
         w.workload,
         group_label(w, g),
         g.ranking.len()
@@ -750,5 +873,79 @@ mod tests {
         runs.remove(2); // rust-tokio at cpu=0
         let t = text(runs);
         assert!(!t.contains("sized per language"), "{t}");
+    }
+
+    /// A calibration to 1 ms for `lang` (the file's record of the block's sizing).
+    fn calibrated(lang: &str, value: u64) -> crate::results::Calibration {
+        crate::results::Calibration {
+            workload: "io-server".into(),
+            param: "cpu".into(),
+            lang: lang.into(),
+            model: String::new(),
+            suite_value: value,
+            value,
+            added_ns: 1_000_000,
+            target_ns: 1_000_000,
+            base_ns: 30_000,
+            from_round: 0,
+        }
+    }
+
+    fn calibrated_text(py_mixed: i64, rust_mixed: i64) -> String {
+        let mut file = fixtures::file(fixtures::mixed_servers(py_mixed, rust_mixed));
+        file.calibration = vec![calibrated("python", 2_800), calibrated("rust", 500_000)];
+        let f = findings(&analyse(Catalogue::embedded(), &file));
+        f.iter()
+            .flat_map(|w| {
+                w.findings
+                    .iter()
+                    .map(|x| x.text.clone())
+                    .chain([w.headline.clone()])
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn work_off_its_target_is_not_ranked_across_languages() {
+        // Python's work added 0.6 ms a request against the 1 ms target: off by 40%.
+        let t = calibrated_text(700_000_000, 1_030_000_000);
+        assert!(
+            t.contains("not comparable across languages: the cpu work per request was off its 1 ms target (±10%) in Python (Python 0.6 ms, Rust 1 ms)"),
+            "{t}"
+        );
+        assert!(t.contains("so no model is ranked first"), "{t}");
+        assert!(t.contains("Runs off target: run 1 (0.6 ms)"), "{t}");
+        // The headline takes its ranking from the pure-I/O group, where the work is equal.
+        assert!(
+            t.contains("io-server (2 CPUs (server on 1), cpu=0, 2 models): rust-tokio first"),
+            "{t}"
+        );
+        assert!(!t.contains("cpu>0, 2 models): py-asyncio first"), "{t}");
+        // Both on target (0.95 and 1.03 ms): ranked as usual.
+        let t = calibrated_text(1_050_000_000, 1_060_000_000);
+        assert!(!t.contains("not comparable"), "{t}");
+        assert!(!t.contains("Runs off target"), "{t}");
+    }
+
+    #[test]
+    fn an_open_loop_group_is_ranked_by_p99_and_named_in_the_headline() {
+        let mut runs = fixtures::mixed_servers(1_050_000_000, 1_060_000_000);
+        for (model, p99) in [("py-asyncio", 9_000), ("rust-tokio", 3_000)] {
+            let mut open = fixtures::server(model, 0, 100, 600, p99, 1, 1, 1);
+            open.params.insert("rate".into(), 600);
+            runs.push(open);
+        }
+        let t = text(runs);
+        assert!(
+            t.contains("rate=600: rust-tokio has the lowest p99 latency, at p99 3.000 ms"),
+            "{t}"
+        );
+        assert!(t.contains("the next, py-asyncio, has a p99 3.00×"), "{t}");
+        assert!(
+            t.contains("p99 at 600 req/s offered (open loop, 100 connections): rust-tokio 3.000 ms to py-asyncio 9.000 ms"),
+            "{t}"
+        );
+        assert!(t.contains("= io-server (closed loop, "), "{t}");
     }
 }

@@ -80,7 +80,8 @@ pub struct ModelRow {
     pub pool_ns_per_job: Option<Cell>,
     /// Requests per second (io-server, I/O only, most connections).
     pub rps: Option<Cell>,
-    /// p99 latency in the same runs, µs.
+    /// p99 latency, µs: from the open-loop runs (pure I/O, at the offered rate) where the file
+    /// has them, else from the closed-loop runs of `rps` (its `reason` says which).
     pub p99_us: Option<Cell>,
 }
 
@@ -128,6 +129,10 @@ const COLUMNS: [Column; 7] = [
     ),
 ];
 
+/// The p99 column's scenario where the file has an open-loop run: pure I/O at the offered
+/// rate, the most connections.
+const OPEN_LOOP_P99: &[(&str, &str)] = &[("cpu", "0"), ("rate", ">0"), ("connections", "max")];
+
 /// Builds the table for `file`: every model of the catalogue, in `suite/models.toml` order.
 pub fn table(
     catalogue: &Catalogue,
@@ -142,15 +147,24 @@ pub fn table(
             let (lang, workloads) = home(catalogue, &info.id)?;
             let mut cells: BTreeMap<&str, Option<Cell>> = BTreeMap::new();
             for (field, workload, metric, scenario, unit) in COLUMNS {
-                let cell = workloads
-                    .iter()
-                    .any(|w| w == workload)
-                    .then(|| {
-                        measure(
-                            catalogue, file, analysis, &info.id, workload, metric, scenario, unit,
-                        )
-                    })
-                    .flatten();
+                let at = |scenario: &[(&str, &str)]| {
+                    workloads
+                        .iter()
+                        .any(|w| w == workload)
+                        .then(|| {
+                            measure(
+                                catalogue, file, analysis, &info.id, workload, metric, scenario,
+                                unit,
+                            )
+                        })
+                        .flatten()
+                };
+                // Latency from the open loop where the file has one; a closed loop's p99 is
+                // the queue its own load builds.
+                let cell = match field {
+                    "p99" => at(OPEN_LOOP_P99).or_else(|| at(scenario)),
+                    _ => at(scenario),
+                };
                 cells.insert(field, cell);
             }
             let mut take = |k: &str| cells.remove(k).flatten();

@@ -186,6 +186,11 @@ pub struct ParamSpec {
     /// runs compare within "zero" and within "non-zero", whatever the value.
     #[serde(default)]
     pub calibrated: bool,
+    /// The value a claim's `where` (and any reader choosing a scenario) means when it does
+    /// not name the parameter: io-server's `rate = 0`, so that throughput is read from
+    /// closed-loop runs unless open-loop ones are asked for (`rate = ">0"`).
+    #[serde(default)]
+    pub where_default: Option<u64>,
 }
 
 /// A concurrency model of one workload, with the catalogue fields
@@ -231,9 +236,50 @@ pub struct Model {
     /// connection's memory from it when a results file has no io-server run.
     #[serde(default)]
     pub idle_unit: Option<String>,
+    /// Sizes the model is not run at, each with the measurement that says why (py-threads
+    /// with CPU work per request at 1,000 connections): the run is refused with that reason.
+    #[serde(default)]
+    pub limits: Vec<ModelLimit>,
 }
 
-/// A parameter value in a suite: an integer or the run's CPU count.
+/// A size a model is not run at in some scenario, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelLimit {
+    /// The parameter limited.
+    pub param: String,
+    /// The largest value run.
+    pub max: u64,
+    /// The scenario the limit holds in: parameter → `0`, `>0` or a value (every one must
+    /// match); empty: always.
+    #[serde(default, rename = "where")]
+    pub scenario: BTreeMap<String, String>,
+    /// Why, in one sentence with the measurement behind it.
+    pub why: String,
+}
+
+impl ModelLimit {
+    /// The refusal of a run with `params`, or `None` when the limit does not apply.
+    pub fn refuses(&self, params: &BTreeMap<String, u64>) -> Option<String> {
+        let value = *params.get(&self.param)?;
+        let applies = self.scenario.iter().all(|(name, want)| {
+            let v = params.get(name).copied().unwrap_or(0);
+            match want.as_str() {
+                ">0" => v > 0,
+                n => n.parse::<u64>().is_ok_and(|n| n == v),
+            }
+        });
+        (applies && value > self.max).then(|| {
+            format!(
+                "refused: {}={value} is above this model's limit of {} here: {}",
+                self.param, self.max, self.why
+            )
+        })
+    }
+}
+
+/// A parameter value in a suite: an integer, the run's CPU count, or (io-server's `rate`)
+/// a rate set at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
@@ -249,6 +295,10 @@ pub enum ParamValue {
 pub enum CpusWord {
     /// `cpus`: the run's CPU count.
     Cpus,
+    /// `auto` (io-server's `rate` only): an open loop offered half the req/s of the slowest
+    /// contender's closed-loop run measured earlier in the same block in the same scenario;
+    /// set when the run starts (see `run/offered.rs`).
+    Auto,
 }
 
 impl ParamValue {
@@ -257,6 +307,8 @@ impl ParamValue {
         match self {
             ParamValue::Int(v) => v,
             ParamValue::Word(CpusWord::Cpus) => cpus as u64,
+            // Set at run time; the plan carries 0 and marks the run (`RunSpec::auto_rate`).
+            ParamValue::Word(CpusWord::Auto) => 0,
         }
     }
 }
@@ -348,6 +400,11 @@ pub struct SuiteEntry {
     /// on every connection. `--set` of the parameter itself replaces its floor.
     #[serde(default)]
     pub floors: BTreeMap<String, Floor>,
+    /// More scenarios, each a set of settings that override the entry's (and its languages'
+    /// and models') for runs of their own: io-server's open loop at one connection count,
+    /// `[[suites.standard.extra]] rate = "auto"; connections = 100`.
+    #[serde(default)]
+    pub extra: Vec<BTreeMap<String, ParamSetting>>,
     /// Sizes for every model, parameter name → setting (the entry's other keys).
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
@@ -554,6 +611,13 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 bail!("model {}: cap on unknown parameter {}", m.id, cap.param);
             }
         }
+        for limit in &m.limits {
+            for name in std::iter::once(&limit.param).chain(limit.scenario.keys()) {
+                if w.param(name).is_none() {
+                    bail!("model {}: limit on unknown parameter {name}", m.id);
+                }
+            }
+        }
     }
     for (name, value) in &w.baseline {
         check_value(w, name, ParamValue::Int(*value)).context("baseline")?;
@@ -583,12 +647,17 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 .iter()
                 .map(move |(name, value)| (Some(model), name, value))
         });
+        let extras = entry
+            .extra
+            .iter()
+            .flat_map(|params| params.iter().map(|(name, value)| (None, name, value)));
         for (model, name, setting) in entry
             .params
             .iter()
             .map(|(n, v)| (None, n, v))
             .chain(lang_overrides)
             .chain(overrides)
+            .chain(extras)
         {
             if let Some(model) = model {
                 if w.model(model).is_none() {
@@ -611,6 +680,9 @@ fn check_value(w: &Workload, name: &str, value: ParamValue) -> Result<()> {
         if v < spec.min || v > spec.max {
             bail!("{name} = {v} is out of range ({}..={})", spec.min, spec.max);
         }
+    }
+    if value == ParamValue::Word(CpusWord::Auto) && !(w.is_server() && name == "rate") {
+        bail!("{name} = \"auto\": only a server's rate is set at run time");
     }
     Ok(())
 }
@@ -779,5 +851,34 @@ mod tests {
         let values = c.workloads[0].suites["quick"].params["n"].values();
         assert_eq!(values[0].resolve(7), 7);
         assert_eq!(values[1].resolve(7), 4);
+    }
+
+    #[test]
+    fn a_model_limit_refuses_only_in_its_scenario_and_says_why() {
+        let w = Catalogue::embedded().workload("io-server").unwrap();
+        let threads = w.model("py-threads").unwrap();
+        let params = |cpu: u64, connections: u64| -> BTreeMap<String, u64> {
+            [("cpu", cpu), ("connections", connections)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        };
+        let refused = |p| threads.limits.iter().find_map(|l| l.refuses(&p));
+        let why = refused(params(2_800, 1_000)).expect("refused");
+        assert!(
+            why.starts_with("refused: connections=1000 is above"),
+            "{why}"
+        );
+        assert!(why.contains("GIL"), "{why}");
+        assert_eq!(refused(params(0, 1_000)), None, "pure I/O runs");
+        assert_eq!(refused(params(2_800, 100)), None);
+    }
+
+    #[test]
+    fn auto_is_only_a_servers_rate() {
+        let w = Catalogue::embedded().workload("io-server").unwrap();
+        assert!(check_value(w, "rate", ParamValue::Word(CpusWord::Auto)).is_ok());
+        let err = check_value(w, "connections", ParamValue::Word(CpusWord::Auto)).unwrap_err();
+        assert!(err.to_string().contains("only a server's rate"), "{err}");
     }
 }

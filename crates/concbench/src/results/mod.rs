@@ -68,6 +68,10 @@ pub struct ResultsFile {
     /// written before extra samples existed; each extra sample says why it was taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<ExtraSampling>,
+    /// The rates the open-loop scenarios were offered (io-server's `rate = "auto"`), each
+    /// with the closed-loop run it was derived from. Empty when no rate was set at run time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered: Vec<OfferedRate>,
 }
 
 /// How a run used its time budget for extra samples.
@@ -84,6 +88,34 @@ pub struct ExtraSampling {
     /// `round limit`, `interrupted`.
     pub stopped: String,
 }
+
+/// The rate an open-loop scenario was offered, set at run time: [`OfferedRate::share`] of
+/// the slowest contender's closed-loop requests per second in the same scenario, measured
+/// earlier in the block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferedRate {
+    /// The workload, e.g. `io-server`.
+    pub workload: String,
+    /// The scenario's parameters, `rate` left out (a calibrated one as the first run had it).
+    pub params: BTreeMap<String, u64>,
+    /// The rate offered, requests per second: every open-loop run of the scenario has it as
+    /// its `rate`.
+    pub rate: u64,
+    /// The share of the slowest contender's capacity it is.
+    pub share: f64,
+    /// The slowest contender's model.
+    pub slowest_model: String,
+    /// Its closed-loop requests per second (median of its samples so far).
+    pub slowest_rps: u64,
+}
+
+/// A calibrated parameter's work is on target when the server CPU it adds per request is
+/// within this share of the target (the calibration's, and each mixed run's afterwards).
+pub const WORK_TOLERANCE: f64 = 0.10;
+
+/// The per-sample metric of a mixed server run: the server CPU per request its calibrated
+/// work added (µs), its CPU per request less that of the same model at 0.
+pub const ADDED_CPU_US: &str = "added_cpu_us";
 
 /// One language's sizing of a calibrated parameter: measured on this machine before the
 /// workload's block, then used by every model of the language in place of the suite's value.
@@ -107,6 +139,15 @@ pub struct Calibration {
     pub target_ns: u64,
     /// The server CPU per request with the parameter at 0 (ns).
     pub base_ns: u64,
+    /// 0: sized before the block. N: a correction made during the block, before its round N
+    /// (counted from 0), because the work measured in the block's samples (`added_ns`: their
+    /// median) had left the tolerance; `suite_value` is then the value it replaced.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub from_round: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One safety check: the program, the command that checked it, and what it printed.
@@ -375,6 +416,7 @@ impl ResultsFile {
             safety: Vec::new(),
             calibration: Vec::new(),
             extra: None,
+            offered: Vec::new(),
         }
     }
 

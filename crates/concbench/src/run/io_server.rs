@@ -324,7 +324,7 @@ fn problems(
 /// What a calibrated `cpu` aims at: the server CPU its work adds to each request.
 pub const CPU_TARGET: Duration = Duration::from_millis(1);
 /// A step count is kept once the CPU it adds is within this share of the target.
-const CPU_TOLERANCE: f64 = 0.10;
+pub const CPU_TOLERANCE: f64 = crate::results::WORK_TOLERANCE;
 /// Requests of a calibration measurement without a CPU part: HTTP alone costs tens of µs
 /// a request, and /proc counts CPU in 10 ms ticks, so enough of them to span many ticks.
 const BASE_REQUESTS: u64 = 3_000;
@@ -394,6 +394,7 @@ pub fn calibrate_block(
                 added_ns,
                 target_ns: CPU_TARGET.as_nanos() as u64,
                 base_ns,
+                from_round: 0,
             }),
             Err(why) => warn(&format!(
                 "{} {}: {} stays at the suite's {suite_value}: calibration failed: {why}",
@@ -655,6 +656,7 @@ mod tests {
             added_ns: 1_000_000,
             target_ns: 1_000_000,
             base_ns: 30_000,
+            from_round: 0,
         }];
         let mut sized = go.clone();
         assert!(apply_calibration(&found, &mut sized));

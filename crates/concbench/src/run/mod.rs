@@ -11,12 +11,14 @@ pub mod extra;
 pub mod interrupt;
 pub mod io_server;
 pub mod loadgen;
+pub mod offered;
 pub mod plan;
 pub mod runner;
 pub mod safety;
 pub mod session;
 pub mod settle;
 pub mod steady;
+pub mod work;
 
 pub use interrupt::Interrupt;
 pub use session::Session;

@@ -36,6 +36,10 @@ pub struct RunSpec {
     pub runs: u32,
     /// Warm-up samples to take first, not counted.
     pub warmup: u32,
+    /// The suite gave `rate = "auto"`: `params["rate"]` is 0 until the block's closed-loop
+    /// runs have measured the scenario, and is then set to the offered rate
+    /// (`run/offered.rs`).
+    pub auto_rate: bool,
 }
 
 impl RunSpec {
@@ -119,26 +123,35 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
             }
         };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
-            let settings = model_settings(entry, model);
-            let explicit: BTreeMap<&str, u64> = sel
-                .sets
-                .iter()
-                .filter(|s| s.workload == w.name)
-                .map(|s| (s.param.as_str(), s.value))
-                .collect();
-            for pin in &cpu_counts {
-                let cpus = pin.unwrap_or(allowed_cpus);
-                for params in expand(w, &settings, &entry.floors, &explicit, *pin, cpus) {
-                    let mut specs = vec![(params.clone(), false)];
-                    if !w.baseline.is_empty() {
-                        let mut base = params;
-                        base.extend(w.baseline.clone());
-                        specs.insert(0, (base, true));
-                    }
-                    for (params, baseline) in specs {
-                        push_unique(
-                            &mut plan,
-                            spec(
+            let base = model_settings(entry, model);
+            // The entry's own scenario, then each extra one over it.
+            let scenarios = std::iter::once(base.clone()).chain(entry.extra.iter().map(|extra| {
+                let mut s = base.clone();
+                s.extend(extra.clone());
+                s
+            }));
+            for settings in scenarios {
+                let auto_rate = settings.get("rate").is_some_and(|r| {
+                    r.values()
+                        .contains(&ParamValue::Word(crate::catalogue::CpusWord::Auto))
+                });
+                let explicit: BTreeMap<&str, u64> = sel
+                    .sets
+                    .iter()
+                    .filter(|s| s.workload == w.name)
+                    .map(|s| (s.param.as_str(), s.value))
+                    .collect();
+                for pin in &cpu_counts {
+                    let cpus = pin.unwrap_or(allowed_cpus);
+                    for params in expand(w, &settings, &entry.floors, &explicit, *pin, cpus) {
+                        let mut specs = vec![(params.clone(), false)];
+                        if !w.baseline.is_empty() {
+                            let mut base = params;
+                            base.extend(w.baseline.clone());
+                            specs.insert(0, (base, true));
+                        }
+                        for (params, baseline) in specs {
+                            let mut spec = spec(
                                 w,
                                 model,
                                 params,
@@ -147,8 +160,13 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
                                 baseline,
                                 sel,
                                 repetitions,
-                            ),
-                        );
+                            );
+                            // A rate given with --set stands as given.
+                            spec.auto_rate = auto_rate
+                                && spec.params.get("rate") == Some(&0)
+                                && !explicit.contains_key("rate");
+                            push_unique(&mut plan, spec);
+                        }
                     }
                 }
             }
@@ -194,12 +212,14 @@ fn spec(
         timeout: sel.timeout.unwrap_or(Duration::from_secs(w.timeout_s)),
         warmup: repetitions.0,
         runs: repetitions.1,
+        auto_rate: false,
     }
 }
 
 fn push_unique(plan: &mut Vec<RunSpec>, spec: RunSpec) {
     let same = |s: &RunSpec| {
-        s.workload == spec.workload
+        s.auto_rate == spec.auto_rate
+            && s.workload == spec.workload
             && s.model == spec.model
             && s.params == spec.params
             && s.cpus == spec.cpus

@@ -384,9 +384,10 @@ fn extra_rounds(
                     ),
                     extra: Some(reason),
                 };
-                if !take_one(
+                let taken = take_one(
                     catalogue, toolchains, config, file, slots, i, take, run, reporter,
-                )? {
+                )?;
+                if matches!(taken, Taken::Interrupted) {
                     return Ok(Stop::Interrupted);
                 }
             }
@@ -434,9 +435,15 @@ fn run_block(
     for round in 0..rounds {
         let mut order = members.to_vec();
         run.rng.shuffle(&mut order);
+        // Runs whose rate is set from the closed-loop runs of their scenario come after them.
+        order.sort_by_key(|&i| slots[i].spec.auto_rate);
+        let mut round_work: Vec<(usize, i64)> = Vec::new();
         for i in order {
             if config.interrupt.is_interrupted() {
                 return Ok(());
+            }
+            if slots[i].spec.auto_rate && slots[i].blocked.is_none() && !slots[i].failed {
+                set_offered_rate(catalogue, file, slots, members, i);
             }
             let slot = &slots[i];
             if slot.blocked.is_some() || slot.failed || round >= slot.spec.warmup + slot.spec.runs {
@@ -449,11 +456,17 @@ fn run_block(
                 label: sample_label(catalogue, &slot.spec, round),
                 extra: None,
             };
-            if !take_one(
+            match take_one(
                 catalogue, toolchains, config, file, slots, i, take, run, reporter,
             )? {
-                return Ok(());
+                Taken::Interrupted => return Ok(()),
+                Taken::Sampled { added_work } => {
+                    round_work.extend(added_work.map(|added| (i, added)));
+                }
             }
+        }
+        if round + 1 < rounds {
+            correct_work(file, slots, &round_work, round + 1, reporter);
         }
     }
     Ok(())
@@ -471,8 +484,17 @@ struct Take {
     extra: Option<String>,
 }
 
+/// What taking one sample came to.
+enum Taken {
+    /// Ctrl-C cut it short: it measured nothing.
+    Interrupted,
+    /// Sampled (or failed, recorded as the run's failure); `added_work` is what a mixed
+    /// server sample's calibrated work added (see [`measure_work`]).
+    Sampled { added_work: Option<i64> },
+}
+
 /// Takes one sample of run `i`, records it (or the run's failure) and saves the file when
-/// due. `Ok(false)` when Ctrl-C cut it short: it measured nothing.
+/// due.
 #[allow(clippy::too_many_arguments)]
 fn take_one(
     catalogue: &Catalogue,
@@ -484,7 +506,7 @@ fn take_one(
     take: Take,
     run: &mut Progress,
     reporter: &mut dyn Reporter,
-) -> Result<bool> {
+) -> Result<Taken> {
     let eta = run.eta(estimate_remaining(slots));
     let label = take.label;
     let waited = if run.settle_next && config.settle {
@@ -504,8 +526,9 @@ fn take_one(
     run.done += 1;
     if config.interrupt.is_interrupted() {
         // The sample was cut short by Ctrl-C: it measured nothing.
-        return Ok(false);
+        return Ok(Taken::Interrupted);
     }
+    let mut added_work = None;
     let slot = &mut slots[i];
     slot.taken += 1;
     let stamp = |s: Sample| Sample {
@@ -517,9 +540,11 @@ fn take_one(
         ..s
     };
     match outcome {
-        Ok(sample) => {
+        Ok(mut sample) => {
             run.settle_next = settle::leaves_work(&sample, processes);
             reporter.sample_done(&label, &crate::format::format_ns(sample.elapsed_ns));
+            added_work = measure_work(catalogue, file, slots, i, &mut sample);
+            let slot = &mut slots[i];
             if !take.warmup {
                 slot.result.samples.push(stamp(sample));
             }
@@ -543,7 +568,158 @@ fn take_one(
         save(file, slots, config)?;
         run.last_save = Instant::now();
     }
-    Ok(true)
+    Ok(Taken::Sampled { added_work })
+}
+
+/// Sets the offered rate of `open`'s scenario (`rate = "auto"`, see [`crate::run::offered`])
+/// on every open-loop run of that scenario in the block, and records it; when it cannot be
+/// set, the run fails with the reason.
+fn set_offered_rate(
+    catalogue: &Catalogue,
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    members: &[usize],
+    open: usize,
+) {
+    let measured: Vec<&RunResult> = members.iter().map(|&j| &slots[j].result).collect();
+    match crate::run::offered::offered_rate(catalogue, &slots[open].spec, &measured) {
+        Ok(offered) => {
+            let spec = slots[open].spec.clone();
+            for &j in members {
+                let s = &mut slots[j];
+                if s.spec.auto_rate
+                    && crate::run::offered::same_open_scenario(catalogue, &spec, &s.spec)
+                {
+                    s.spec.auto_rate = false;
+                    s.spec.params.insert("rate".into(), offered.rate);
+                    s.result.params = s.spec.params.clone();
+                }
+            }
+            file.offered.push(offered);
+        }
+        Err(why) => {
+            let s = &mut slots[open];
+            s.failed = true;
+            s.result.status = Status::Failed;
+            s.result.error = Some(why);
+        }
+    }
+}
+
+/// For a mixed server sample (its calibrated parameter above 0), records the work it got
+/// ([`crate::run::work`]: the server CPU per request it added, and its step count) and
+/// returns the first.
+fn measure_work(
+    catalogue: &Catalogue,
+    file: &ResultsFile,
+    slots: &[Slot],
+    i: usize,
+    sample: &mut Sample,
+) -> Option<i64> {
+    use crate::run::work;
+    let spec = &slots[i].spec;
+    let (workload, _) = spec.catalogued(catalogue);
+    let param = workload.params.iter().find(|p| p.calibrated)?;
+    let steps = *spec.params.get(&param.name).filter(|v| **v > 0)?;
+    let pure = slots.iter().find(|s| {
+        s.spec.workload == spec.workload
+            && s.spec.model == spec.model
+            && (s.spec.cpus, s.spec.pinned) == (spec.cpus, spec.pinned)
+            && s.spec.params.iter().all(|(k, v)| {
+                if *k == param.name {
+                    *v == 0
+                } else {
+                    spec.params.get(k) == Some(v)
+                }
+            })
+    });
+    let calibration = file
+        .calibration
+        .iter()
+        .rev()
+        .find(|c| c.workload == spec.workload && c.lang == spec.lang.name());
+    let base = work::base_ns(pure.map(|s| &s.result), calibration.map(|c| c.base_ns))?;
+    let added = work::added_us(sample, base)?;
+    sample.metrics.insert(work::ADDED_CPU_US.into(), added);
+    sample.metrics.insert(work::STEPS.into(), steps as i64);
+    Some(added)
+}
+
+/// After a round, corrects the step count of each language whose work measured in the round
+/// left the calibration's tolerance, for the rounds that follow, and records the correction.
+fn correct_work(
+    file: &mut ResultsFile,
+    slots: &mut [Slot],
+    round_work: &[(usize, i64)],
+    next_round: u32,
+    reporter: &mut dyn Reporter,
+) {
+    use crate::run::io_server::CPU_TOLERANCE;
+    let mut langs: Vec<crate::catalogue::Lang> = round_work
+        .iter()
+        .map(|(i, _)| slots[*i].spec.lang)
+        .collect();
+    langs.dedup();
+    langs.sort_by_key(|l| l.name());
+    langs.dedup();
+    for lang in langs {
+        let Some(c) = file
+            .calibration
+            .iter()
+            .rev()
+            .find(|c| c.lang == lang.name() && slots.iter().any(|s| s.spec.workload == c.workload))
+            .cloned()
+        else {
+            continue;
+        };
+        // What the language's samples of the round added.
+        let added: Vec<i64> = round_work
+            .iter()
+            .filter(|(i, _)| {
+                let s = &slots[*i];
+                s.spec.lang == lang && s.spec.params.get(&c.param) == Some(&c.value)
+            })
+            .map(|(_, added)| *added)
+            .collect();
+        let Some(figure) = crate::run::work::language_figure_us(&added) else {
+            continue;
+        };
+        let target_us = c.target_ns as f64 / 1000.0;
+        let Some(steps) =
+            crate::run::work::corrected_steps(c.value, figure, target_us, CPU_TOLERANCE)
+        else {
+            continue;
+        };
+        for s in slots.iter_mut().filter(|s| {
+            s.spec.lang == lang
+                && s.spec.workload == c.workload
+                && s.spec.params.get(&c.param) == Some(&c.value)
+        }) {
+            s.spec.params.insert(c.param.clone(), steps);
+            s.result.params = s.spec.params.clone();
+        }
+        reporter.warning(&format!(
+            "{} {}: its {} work added {:.0} µs a request in round {} (target {:.0} µs ± {:.0}%): \
+             {} steps from round {}, was {}",
+            c.workload,
+            lang.name(),
+            c.param,
+            figure,
+            next_round,
+            target_us,
+            CPU_TOLERANCE * 100.0,
+            steps,
+            next_round + 1,
+            c.value
+        ));
+        file.calibration.push(crate::results::Calibration {
+            suite_value: c.value,
+            value: steps,
+            added_ns: (figure * 1000.0).round() as u64,
+            from_round: next_round,
+            ..c
+        });
+    }
 }
 
 fn new_slot(
@@ -557,12 +733,16 @@ fn new_slot(
     let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
     let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
         Err(why) => Some((Status::Unavailable, format!("unavailable: {why}"))),
-        Ok(_) => model.caps.iter().find_map(|cap| {
-            limits
-                .largest_safe(cap.per)
-                .check(&cap.param, spec.params[&cap.param])
-                .map(|why| (Status::Refused, why))
-        }),
+        Ok(_) => model
+            .caps
+            .iter()
+            .find_map(|cap| {
+                limits
+                    .largest_safe(cap.per)
+                    .check(&cap.param, spec.params[&cap.param])
+            })
+            .or_else(|| model.limits.iter().find_map(|l| l.refuses(&spec.params)))
+            .map(|why| (Status::Refused, why)),
     };
     let result = RunResult {
         workload: spec.workload.clone(),

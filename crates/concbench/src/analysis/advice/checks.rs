@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(a.extrapolations[0].stands_on, "connections=100");
         assert_eq!(
             a.commands[0].to_string(),
-            "concbench run --suite quick --workloads io-server --set io-server.connections=1000 --set io-server.requests=4000"
+            "concbench run --suite quick --workloads io-server --set io-server.connections=1000"
         );
     }
 
@@ -309,14 +309,13 @@ mod tests {
         assert_eq!(
             open.to_string(),
             "concbench run --suite quick --workloads io-server --set io-server.connections=100 \
-             --set io-server.rate=4000 --set io-server.requests=8000"
+             --set io-server.rate=4000"
         );
         // The closed-loop runs are measured too, at the same point, so the new file answers
         // on its own.
         assert_eq!(
             a.commands[0].to_string(),
-            "concbench run --suite quick --workloads io-server --set io-server.connections=100 \
-             --set io-server.requests=400"
+            "concbench run --suite quick --workloads io-server --set io-server.connections=100"
         );
         // Nothing is shown to fit when the best has an unmeasured target.
         let p = at_100_connections(4000.0, 5.0);

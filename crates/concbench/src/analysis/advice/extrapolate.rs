@@ -61,9 +61,7 @@ pub(super) fn io(
     } else if !sets.is_empty() || cpus.is_some() || stood.unmeasured_latency {
         if stood.unmeasured_latency && !sets.iter().any(|s| s.param == "connections") {
             // The closed-loop runs the open-loop ones are read beside, at the same point.
-            let conns = n.min(max);
-            sets.push(io_set("connections", conns));
-            sets.push(io_set("requests", conns * 4));
+            sets.push(io_set("connections", n.min(max)));
         }
         advice.commands.push(io_run(None, sets, cpus));
     }
@@ -97,12 +95,9 @@ fn far_connections(n: u64, max: u64, stood: &mut Stood, advice: &mut Advice) -> 
         stands_on: format!("connections={}", range(&stood.connections)),
     });
     let conns = n.min(max);
+    // `requests` is only a floor: each sample opens every connection and has each answered
+    // once (the ramp, left out), then runs `duration_ms` of steady load.
     sets.push(io_set("connections", conns));
-    // Every connection should send a few requests, or the run measures connecting.
-    let sent = stood.requests.iter().copied().max().unwrap_or(0);
-    if sent < conns * 4 {
-        sets.push(io_set("requests", conns * 4));
-    }
     sets
 }
 
@@ -188,20 +183,29 @@ fn cpu_commands(
     }
 }
 
+/// Requests an open-loop run measures at least: its p99 then stands on the 20 slowest.
+const OPEN_LOOP_REQUESTS: u64 = 2_000;
+
 /// Each command so far again, open loop at the profile's rate on `conns` connections: the
 /// closed-loop runs give the capacity, these the p99, so a file measured from the commands
 /// answers on its own.
 fn open_loop_commands(conns: u64, rate: f64, advice: &mut Advice) {
     let rate = rate.ceil() as u64;
     for mut c in advice.commands.clone() {
+        c.sets.retain(|s| {
+            !matches!(
+                s.param.as_str(),
+                "connections" | "requests" | "rate" | "duration_ms"
+            )
+        });
         c.sets
-            .retain(|s| !matches!(s.param.as_str(), "connections" | "requests" | "rate"));
-        c.sets.extend([
-            io_set("connections", conns),
-            io_set("rate", rate),
-            // Two seconds of load, and a few requests per connection.
-            io_set("requests", (rate * 2).max(conns * 4)),
-        ]);
+            .extend([io_set("connections", conns), io_set("rate", rate)]);
+        // The p99 of at least OPEN_LOOP_REQUESTS latencies: a longer steady phase where the
+        // rate is low (the suite's 1 s is enough from 2,000/s).
+        let ms = (OPEN_LOOP_REQUESTS * 1000).div_ceil(rate.max(1));
+        if ms > 1000 {
+            c.sets.push(io_set("duration_ms", ms));
+        }
         advice.commands.push(c);
     }
 }

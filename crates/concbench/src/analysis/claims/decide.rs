@@ -160,7 +160,16 @@ fn fits(t: &TestSpec, w: &Workload, run: &RunResult) -> bool {
         None | Some("max") => true,
         Some(n) => n.parse::<usize>().is_ok_and(|n| n == run.cpus),
     };
+    // A parameter the test does not name reads as its `where_default` (io-server's rate: the
+    // closed loop), where it has one.
+    let defaults_ok = w.params.iter().all(|p| match p.where_default {
+        Some(d) if !t.scenario.contains_key(&p.name) => {
+            run.params.get(&p.name).copied().unwrap_or(0) == d
+        }
+        _ => true,
+    });
     cpus_ok
+        && defaults_ok
         && t.scenario.iter().all(|(name, want)| {
             let v = run.params.get(name).copied().unwrap_or(0);
             let calibrated = w.param(name).is_some_and(|p| p.calibrated);
@@ -1023,5 +1032,56 @@ mod tests {
                 Some("on a machine with 2 CPUs or more")
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::fixtures;
+
+    fn spec(scenario: &[(&str, &str)]) -> TestSpec {
+        TestSpec {
+            what: String::new(),
+            workload: "io-server".into(),
+            metric: Metric::P99Us,
+            model: "go-net-http".into(),
+            against: None,
+            param: None,
+            scenario: scenario
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            cpus: None,
+            min_cpus: None,
+            of_ideal: false,
+            as_expected: None,
+            expect: None,
+            unit: "µs".into(),
+            holds: crate::catalogue::claims::Range::default(),
+            caveat: None,
+            rule: String::new(),
+            counts: true,
+        }
+    }
+
+    #[test]
+    fn where_rate_picks_the_open_loop_and_its_absence_the_closed_loop() {
+        let w = Catalogue::embedded().workload("io-server").unwrap();
+        let closed = fixtures::server("go-net-http", 0, 100, 9_000, 60_000, 1, 1, 1);
+        let mut open = closed.clone();
+        open.params.insert("rate".into(), 2_000);
+        let open_loop = spec(&[("cpu", "0"), ("rate", ">0")]);
+        assert!(fits(&open_loop, w, &open));
+        assert!(!fits(&open_loop, w, &closed));
+        // `rate` not named: the closed loop only (throughput is not read from an open loop).
+        let unnamed = spec(&[("cpu", "0")]);
+        assert!(fits(&unnamed, w, &closed));
+        assert!(!fits(&unnamed, w, &open));
+        let zero = spec(&[("rate", "0")]);
+        assert!(fits(&zero, w, &closed) && !fits(&zero, w, &open));
+        let exact = spec(&[("rate", "2000")]);
+        assert!(fits(&exact, w, &open) && !fits(&exact, w, &closed));
     }
 }

@@ -12,7 +12,7 @@ use super::{
     Evidence, WorkloadView,
 };
 use crate::catalogue::{Lang, Model, Role, Workload};
-use crate::results::{ResultsFile, RunResult, Status};
+use crate::results::{ResultsFile, RunResult, Status, ADDED_CPU_US, WORK_TOLERANCE};
 use crate::stats;
 
 /// Runs comparable with each other: one workload, CPU count, placement and scenario.
@@ -35,8 +35,11 @@ pub struct Group {
     pub scenario: BTreeMap<String, String>,
     /// What the ranking is by, e.g. `ns per iteration` or `requests per second`.
     pub metric: String,
-    /// True when higher is better (throughput), false for times.
+    /// True when higher is better (throughput), false for times (and latencies).
     pub higher_is_better: bool,
+    /// A server group in an open loop: the rate every run was offered (req/s); it is ranked
+    /// by p99 latency (ns), lowest first. `None` for a closed loop and other workloads.
+    pub offered_rate: Option<u64>,
     /// The ranked models, best first.
     pub ranking: Vec<Ranked>,
     /// Tiers of the ranking, best tier first: each opened by the best model not yet placed,
@@ -68,6 +71,15 @@ pub struct Group {
 pub const CALIBRATION_SPREAD: f64 = 1.10;
 
 impl Group {
+    /// The languages whose calibrated work was off target in this group: when the group ranks
+    /// two or more languages and one is, its ranking across languages compares unequal work.
+    pub fn unequal_work(&self) -> Vec<&CalibratedCost> {
+        self.calibrated_costs
+            .iter()
+            .filter(|c| c.on_target == Some(false))
+            .collect()
+    }
+
     /// The calibrated work's cost in the language where it was dearest over the one where it
     /// was cheapest, with those two; `None` unless [`Group::calibrated_costs`] has two.
     pub fn calibration_spread(&self) -> Option<(f64, &CalibratedCost, &CalibratedCost)> {
@@ -100,6 +112,19 @@ pub struct CalibratedCost {
     pub most_ms: f64,
     /// The runs it comes from: each model's mixed run and its run at 0.
     pub runs: Vec<usize>,
+    /// What the calibration aimed at, ms per request (`None`: the file has no calibration
+    /// for this language, e.g. a value given with `--set`).
+    pub target_ms: Option<f64>,
+    /// The median of what the work added to the language's mixed runs of the group, ms: the
+    /// figure judged against the target (a model's overhead moves a run's either way).
+    pub median_ms: f64,
+    /// Whether that median was within [`WORK_TOLERANCE`] of the target, as the run's own
+    /// correction judges it. `None` without a target.
+    pub on_target: Option<bool>,
+    /// The language's mixed runs whose own figure (the median of their samples'
+    /// `added_cpu_us`, or their CPU per request less their run at 0's) is outside the
+    /// tolerance, with it (ms): marked in the view, since they did not get the work asked.
+    pub off_target_runs: Vec<(usize, f64)>,
 }
 
 /// A figure of a model shown for scale in a group (a C baseline or a sequential reference):
@@ -241,15 +266,25 @@ pub(super) fn workload_view(
     }
 }
 
-/// A run's samples on the ranking metric: requests per second for a server, else ns per unit
-/// of work.
+/// A run's samples on the ranking metric: requests per second for a server in a closed loop,
+/// p99 latency (ns) for one in an open loop (every model answers the rate it is offered, so
+/// its latency is what tells them apart), else ns per unit of work.
 fn samples(file: &ResultsFile, server: bool, i: usize) -> Vec<f64> {
     let r = &file.runs[i];
-    if server {
-        metric(r, "rps")
-    } else {
-        per_work(r)
+    match (server, offered_rate(r)) {
+        (true, Some(_)) => metric(r, "p99_us")
+            .into_iter()
+            .map(|us| us * 1000.0)
+            .collect(),
+        (true, None) => metric(r, "rps"),
+        _ => per_work(r),
     }
+}
+
+/// The rate an open-loop server run was offered (its `rate` above 0); `None` for a closed
+/// loop or a run without a rate.
+pub fn offered_rate(run: &RunResult) -> Option<u64> {
+    run.params.get("rate").copied().filter(|r| *r > 0)
 }
 
 /// A group's members in ranking order, with their tiers.
@@ -284,10 +319,10 @@ impl Order {
 type Series<'a> = (usize, &'a [f64]);
 
 /// `m` against `best` on the ranking metric, oriented so that 1.0 is the best and larger is
-/// worse (its time over the best's, or the best's throughput over its): paired by round
-/// where the two runs' samples pair.
-fn vs(file: &ResultsFile, server: bool, best: Series, m: Series) -> Estimate {
-    vs_opt(file, server, best, m).unwrap_or(exact(1.0))
+/// worse (its time over the best's, or the best's throughput over its, `higher`): paired by
+/// round where the two runs' samples pair.
+fn vs(file: &ResultsFile, higher: bool, best: Series, m: Series) -> Estimate {
+    vs_opt(file, higher, best, m).unwrap_or(exact(1.0))
 }
 
 /// True when the interval of the ratio of two members holds 1, or cannot decide (a single
@@ -304,7 +339,7 @@ fn tie(file: &ResultsFile, a: Series, b: Series) -> Option<Estimate> {
 }
 
 /// The ratio of run `b` over run `a` of one comparison group on the group's ranking metric
-/// (for a server, `a`'s requests per second over `b`'s, so that above 1 `b` is always the
+/// (for a server in a closed loop, `a`'s requests per second over `b`'s, so that above 1 `b` is always the
 /// worse), with its interval: what the view's tiers are read from.
 pub(crate) fn group_ratio(
     workload: &Workload,
@@ -313,22 +348,24 @@ pub(crate) fn group_ratio(
     b: usize,
 ) -> Option<Estimate> {
     let server = workload.is_server();
+    // A closed loop ranks by throughput (higher is better), an open loop by p99 latency.
+    let higher = server && offered_rate(&file.runs[a]).is_none();
     let (sa, sb) = (samples(file, server, a), samples(file, server, b));
-    vs_opt(file, server, (a, &sa), (b, &sb))
+    vs_opt(file, higher, (a, &sa), (b, &sb))
 }
 
 /// [`vs`], `None` where the ratio has no estimate.
-fn vs_opt(file: &ResultsFile, server: bool, best: Series, m: Series) -> Option<Estimate> {
+fn vs_opt(file: &ResultsFile, higher: bool, best: Series, m: Series) -> Option<Estimate> {
     let (b, m) = ((&file.runs[best.0], best.1), (&file.runs[m.0], m.1));
-    if server {
+    if higher {
         ratio_of_runs(m, b)
     } else {
         ratio_of_runs(b, m)
     }
 }
 
-/// Orders the members by median (`server`: highest first) and splits them into tiers.
-fn order(file: &ResultsFile, runs: &[usize], series: Vec<Vec<f64>>, server: bool) -> Order {
+/// Orders the members by median (`higher`: highest first) and splits them into tiers.
+fn order(file: &ResultsFile, runs: &[usize], series: Vec<Vec<f64>>, higher: bool) -> Order {
     let medians: Vec<f64> = series
         .iter()
         .map(|s| stats::median(s).unwrap_or(f64::NAN))
@@ -336,7 +373,7 @@ fn order(file: &ResultsFile, runs: &[usize], series: Vec<Vec<f64>>, server: bool
     let mut order: Vec<usize> = (0..series.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (medians[a], medians[b]);
-        if server {
+        if higher {
             y.total_cmp(&x)
         } else {
             x.total_cmp(&y)
@@ -376,7 +413,7 @@ fn exact(value: f64) -> Estimate {
 
 /// The ranked models, best first: each with its tier, its ratio to the best and the p-value
 /// against it.
-fn ranking(file: &ResultsFile, members: &[usize], o: &Order, server: bool) -> Vec<Ranked> {
+fn ranking(file: &ResultsFile, members: &[usize], o: &Order, higher: bool) -> Vec<Ranked> {
     let best = o.best();
     let tier_of = |m: usize| o.tiers.iter().position(|t| t.contains(&m)).unwrap_or(0);
     o.order
@@ -388,7 +425,7 @@ fn ranking(file: &ResultsFile, members: &[usize], o: &Order, server: bool) -> Ve
             let value = median_estimate(&o.series[m]).unwrap_or(exact(o.medians[m]));
             let vs_best = vs(
                 file,
-                server,
+                higher,
                 (o.runs[best], &o.series[best]),
                 (i, &o.series[m]),
             );
@@ -421,7 +458,12 @@ fn by_p99(file: &ResultsFile, members: &[usize]) -> Vec<(String, f64)> {
 }
 
 /// The models shown for scale measured in the group's scenario, each against the best.
-fn baselines(file: &ResultsFile, server: bool, runs: &[usize], best: Series) -> Vec<Baseline> {
+fn baselines(
+    file: &ResultsFile,
+    (server, higher): (bool, bool),
+    runs: &[usize],
+    best: Series,
+) -> Vec<Baseline> {
     runs.iter()
         .map(|&i| {
             let own = samples(file, server, i);
@@ -431,7 +473,7 @@ fn baselines(file: &ResultsFile, server: bool, runs: &[usize], best: Series) -> 
                 model: r.model.clone(),
                 lang: r.lang,
                 value: median_estimate(&own).unwrap_or(exact(median)),
-                vs_best: vs(file, server, best, (i, &own)),
+                vs_best: vs(file, higher, best, (i, &own)),
                 p_vs_best: stats::mann_whitney_p(best.1, &own),
                 evidence: evidence(file, i),
             }
@@ -487,13 +529,16 @@ fn group(
     baselines_in: &[usize],
 ) -> Group {
     let server = workload.is_server();
+    let offered = offered_rate(&file.runs[members[0]]).filter(|_| server);
+    // A closed loop ranks by throughput (higher is better), an open loop by p99 latency.
+    let higher = server && offered.is_none();
     let o = order(
         file,
         members,
         members.iter().map(|&i| samples(file, server, i)).collect(),
-        server,
+        higher,
     );
-    let ranking = ranking(file, members, &o, server);
+    let ranking = ranking(file, members, &o, higher);
     let (params, varying, scenario) = shared(workload, file, members);
     let calibrated_costs = if server {
         calibrated_costs(workload, file, &ranking, &scenario)
@@ -509,12 +554,13 @@ fn group(
         params,
         varying,
         scenario,
-        metric: if server {
-            "requests per second".into()
-        } else {
-            format!("ns per {}", workload.work_unit())
+        metric: match (server, offered) {
+            (true, Some(rate)) => format!("p99 latency at {rate} req/s offered (open loop)"),
+            (true, None) => "requests per second".into(),
+            _ => format!("ns per {}", workload.work_unit()),
         },
-        higher_is_better: server,
+        higher_is_better: higher,
+        offered_rate: offered,
         tiers: o
             .tiers
             .iter()
@@ -534,7 +580,7 @@ fn group(
         },
         baselines: baselines(
             file,
-            server,
+            (server, higher),
             baselines_in,
             (members[o.best()], &o.series[o.best()]),
         ),
@@ -591,12 +637,28 @@ fn calibrated_costs(
                 .filter_map(|r| {
                     let mixed = r.evidence.run;
                     let pure = pure_twin(mixed)?;
-                    let ms = cpu_ms_per_request(file, mixed)? - cpu_ms_per_request(file, pure)?;
+                    // What the samples measured as they ran, else the runs' difference.
+                    let ms = recorded_work_ms(&file.runs[mixed]).or_else(|| {
+                        Some(cpu_ms_per_request(file, mixed)? - cpu_ms_per_request(file, pure)?)
+                    })?;
                     Some((r.model.as_str(), mixed, pure, ms))
                 })
                 .collect();
+            let target_ms = file
+                .calibration
+                .iter()
+                .rev()
+                .find(|c| c.workload == workload.name && c.lang == lang.name())
+                .map(|c| c.target_ns as f64 / 1e6);
+            let off = |ms: f64| target_ms.map(|t| (ms / t - 1.0).abs() > WORK_TOLERANCE);
+            let off_target_runs = added
+                .iter()
+                .filter(|a| off(a.3) == Some(true))
+                .map(|a| (a.1, a.3))
+                .collect();
             let least = added.iter().min_by(|a, b| a.3.total_cmp(&b.3))?;
             let most = added.iter().map(|a| a.3).fold(f64::MIN, f64::max);
+            let median_ms = stats::median(&added.iter().map(|a| a.3).collect::<Vec<_>>())?;
             let mut values: Vec<u64> = added
                 .iter()
                 .filter_map(|a| file.runs[a.1].params.get(&param.name).copied())
@@ -611,6 +673,10 @@ fn calibrated_costs(
                 model: least.0.to_string(),
                 most_ms: most,
                 runs: added.iter().flat_map(|a| [a.1, a.2]).collect(),
+                target_ms,
+                median_ms,
+                on_target: off(median_ms).map(|o| !o),
+                off_target_runs,
             })
         })
         .collect();
@@ -618,6 +684,17 @@ fn calibrated_costs(
         return Vec::new();
     }
     costs
+}
+
+/// The work a mixed run's samples recorded as they ran: the median of their
+/// [`ADDED_CPU_US`], ms; `None` in files from before it was recorded.
+fn recorded_work_ms(run: &RunResult) -> Option<f64> {
+    let us: Vec<f64> = run
+        .samples
+        .iter()
+        .filter_map(|s| s.metrics.get(ADDED_CPU_US).map(|v| *v as f64))
+        .collect();
+    stats::median(&us).map(|us| us / 1000.0)
 }
 
 #[cfg(test)]
