@@ -683,6 +683,7 @@ mod tests {
                 "--delay_us=0",
                 &format!("--cpu={cpu}"),
                 "--workers=1",
+                "--alloc=0",
             ]
             .map(String::from)
             .to_vec(),
@@ -719,6 +720,7 @@ mod tests {
             ("delay_us", 0),
             ("cpu", 0),
             ("workers", 1),
+            ("alloc", 0),
             ("connections", 2),
             ("requests", 10),
             ("rate", 0),

@@ -64,9 +64,24 @@ fn series(metric: Metric, run: &RunResult) -> Vec<f64> {
     match metric {
         Metric::Time => view::per_work(run),
         Metric::Rps => m("rps"),
+        Metric::Overlap => {
+            // The ideal: every connection answered once per upstream wait.
+            let p = |name: &str| run.params.get(name).copied().unwrap_or(0) as f64;
+            let ideal = p("connections") * 1e6 / p("delay_us");
+            if !ideal.is_finite() || ideal <= 0.0 {
+                return Vec::new();
+            }
+            m("rps").into_iter().map(|r| r / ideal).collect()
+        }
         Metric::P99Us => m("p99_us"),
         Metric::P999Us => m("p999_us"),
         Metric::MaxUs => m("max_us"),
+        Metric::TailRatio => m("p999_us")
+            .into_iter()
+            .zip(m("p50_us"))
+            .filter(|&(_, p50)| p50 > 0.0)
+            .map(|(p999, p50)| p999 / p50)
+            .collect(),
         Metric::MemPerConn => m("conn_bytes"),
         _ => Vec::new(),
     }

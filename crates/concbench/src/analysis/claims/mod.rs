@@ -12,7 +12,7 @@
 
 mod decide;
 #[cfg(test)]
-mod rust_verdicts;
+mod rules;
 mod scenario;
 mod words;
 

@@ -1,6 +1,8 @@
-//! The Rust claims' rules on fixture files: crossbeam's lock-free queues against a locked
-//! queue, and a never-shared Mutex against a plain counter and against C's lock. Each test
-//! moves a figure across a bound and sees the verdict move (or become undecided).
+//! The rules of the claims whose tests read new figures, on fixture files: crossbeam's
+//! lock-free queues against a locked queue, a never-shared Mutex against a plain counter and
+//! against C's lock, threads' overlap of I/O waits, and tail latency at a fixed offered
+//! rate. Each test moves a figure across a bound and sees the verdict move (or become
+//! undecided).
 
 #[cfg(test)]
 mod tests {
@@ -161,5 +163,133 @@ mod tests {
         ]));
         let t = &claim(&r, "zero-cost-mutex").tests[0];
         assert_eq!(t.verdict, Verdict::NotMeasured, "{}", t.reason);
+    }
+
+    /// An io-server run of `model` at `connections` (1 ms wait, cpu 0), `rate` (0: closed
+    /// loop) and `alloc`, five samples: req/s, p50 and p99.9 (µs), each ±1% by sample.
+    fn served(
+        model: &str,
+        connections: u64,
+        rate: u64,
+        alloc: u64,
+        rps: i64,
+        p50: i64,
+        p999: i64,
+    ) -> RunResult {
+        let mut r = fixtures::run_on(
+            "io-server",
+            model,
+            &[
+                ("delay_us", 1000),
+                ("cpu", 0),
+                ("workers", 2),
+                ("connections", connections),
+                ("requests", 1000),
+                ("rate", rate),
+                ("alloc", alloc),
+            ],
+            2,
+            false,
+            &[1_000_000_000; 5],
+            &[],
+        );
+        for (i, s) in r.samples.iter_mut().enumerate() {
+            let k = 98 + i as i64; // 98%..102%
+            for (name, v) in [
+                ("rps", rps),
+                ("p50_us", p50),
+                ("p999_us", p999),
+                ("max_us", 2 * p999),
+            ] {
+                s.metrics.insert(name.into(), v * k / 100);
+            }
+        }
+        fixtures::summarise(&mut r);
+        r
+    }
+
+    #[test]
+    fn threads_are_judged_on_overlap_at_every_connection_count() {
+        // 10, 100, 1,000 connections at 1 ms: ideals 10k, 100k, 1M req/s.
+        let file = |threads_at_1000: i64| {
+            let mut runs = Vec::new();
+            for (c, asyncio, threads) in [
+                (10, 5_000, 6_000),
+                (100, 5_500, 5_000),
+                (1000, 5_000, threads_at_1000),
+            ] {
+                runs.push(served("py-asyncio", c, 0, 0, asyncio, 1_100, 2_000));
+                runs.push(served("py-threads", c, 0, 0, threads, 1_100, 2_000));
+            }
+            fixtures::file(runs)
+        };
+        let r = decide_all(&file(4_500));
+        let c = claim(&r, "threads-fine-for-io");
+        assert_eq!(c.verdict, Verdict::Holds, "{}", c.reason);
+        // At 10 connections threads beat asyncio: py-threads is Python's best there.
+        assert_eq!(c.tests[0].models, ["py-threads", "py-threads"]);
+        assert!((c.tests[1].measured.unwrap() - 5_000.0 / 5_500.0).abs() < 0.01);
+        // The absolute overlap is shown: 6,000 / 10,000 at 10 connections.
+        assert!(
+            (c.tests[3].measured.unwrap() - 0.6).abs() < 0.01,
+            "{:?}",
+            c.tests[3]
+        );
+        assert!(!c.tests[3].counts);
+        // Threads falling behind at the most connections alone decides the claim.
+        let r = decide_all(&file(1_500));
+        let c = claim(&r, "threads-fine-for-io");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{}", c.reason);
+        assert_eq!(c.tests[0].verdict, Verdict::Holds);
+    }
+
+    #[test]
+    fn determinism_is_tail_over_median_at_a_fixed_rate_with_allocating_requests() {
+        let runs = |rust_p999: i64, go_p999: i64| {
+            vec![
+                served("rust-tokio", 100, 2_000, 16_384, 2_000, 1_100, rust_p999),
+                served("rust-threads", 100, 2_000, 16_384, 2_000, 1_150, 9_000),
+                served("go-net-http", 100, 2_000, 16_384, 2_000, 1_100, go_p999),
+                // Closed-loop bursts, where Rust's tail is worst: not read.
+                served("rust-tokio", 100, 0, 16_384, 9_000, 10_000, 90_000),
+                served("go-net-http", 100, 0, 16_384, 9_000, 10_000, 20_000),
+            ]
+        };
+        // tokio 1.8× its p50, Go 4×: holds.
+        let r = decide_all(&fixtures::file(runs(2_000, 4_400)));
+        let c = claim(&r, "trading-rust-deterministic");
+        assert_eq!(c.verdict, Verdict::Holds, "{}", c.reason);
+        assert_eq!(c.tests[1].models, ["rust-tokio", "go-net-http"]);
+        assert!((c.tests[0].measured.unwrap() - 2_000.0 / 1_100.0).abs() < 0.02);
+        assert!(
+            c.tests[0].reason.contains("rate=2,000"),
+            "{}",
+            c.tests[0].reason
+        );
+        // Go steadier than Rust: the comparison does not hold.
+        let r = decide_all(&fixtures::file(runs(4_400, 2_000)));
+        let c = claim(&r, "trading-rust-deterministic");
+        assert_eq!(
+            c.tests[1].verdict,
+            Verdict::DoesNotHold,
+            "{}",
+            c.tests[1].reason
+        );
+        // Without allocating requests the test is not measured.
+        let plain: Vec<RunResult> = runs(2_000, 4_400)
+            .into_iter()
+            .map(|mut r| {
+                r.params.insert("alloc".into(), 0);
+                r
+            })
+            .collect();
+        let r = decide_all(&fixtures::file(plain));
+        let c = claim(&r, "trading-rust-deterministic");
+        assert_eq!(c.verdict, Verdict::NotMeasured, "{}", c.reason);
+        // The CV is context: it decides nothing.
+        assert!(c
+            .tests
+            .iter()
+            .any(|t| t.metric == crate::analysis::claims::Metric::Cv && !t.counts));
     }
 }
