@@ -388,7 +388,7 @@ fn first_error_block(stderr: &str, code: Option<&str>) -> String {
         .join("\n")
 }
 
-/// One short line per language for the terminal, e.g. "safety: rust refused an Rc<Cell>
+/// One short line per language for the terminal, e.g. "safety: rust refused an `Rc<Cell>`
 /// counter sent to threads at compile time (E0277); go -race reported go-racy" — each
 /// unexpected outcome named with what was expected.
 pub fn summary_lines(checks: &[SafetyCheck]) -> Vec<String> {
