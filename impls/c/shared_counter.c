@@ -57,6 +57,29 @@ static const char *counter_mutex(const args_t *args, outcome_t *out) {
     return failure;
 }
 
+/* c-mutex-local: no concurrency: one thread owns a pthread_mutex_t that no other thread
+ * ever sees, and locks it for every unit's increments, one after another. The C side of
+ * "an uncontended lock in a single-threaded program" (rust-mutex-local): glibc's default
+ * mutex takes its lock with a compare-and-swap whether or not the process has threads. */
+static const char *counter_mutex_local(const args_t *args, outcome_t *out) {
+    uint64_t units = args_get(args, "units");
+    uint64_t increments = args_get(args, "increments");
+    pthread_mutex_t lock;
+    if (pthread_mutex_init(&lock, NULL) != 0) {
+        return "pthread_mutex_init failed";
+    }
+    uint64_t counter = 0;
+    uint64_t start = now_ns();
+    for (uint64_t i = 0; i < units * increments; i++) {
+        pthread_mutex_lock(&lock);
+        counter++;
+        pthread_mutex_unlock(&lock);
+    }
+    *out = (outcome_t){.checksum = counter, .elapsed_ns = now_ns() - start, .ops = units * increments};
+    pthread_mutex_destroy(&lock);
+    return NULL;
+}
+
 static const param_t params[] = {
     {"units", 1, 100000},
     {"increments", 0, 1000000000},
@@ -64,6 +87,7 @@ static const param_t params[] = {
 
 static const model_t models[] = {
     {"c-mutex", counter_mutex},
+    {"c-mutex-local", counter_mutex_local},
 };
 
 const workload_t shared_counter = {

@@ -2,7 +2,8 @@ package main
 
 // io-server: "API gateways: massive connections". An HTTP/1.1 keep-alive server on
 // 127.0.0.1 (a port the system picks): `GET /work?id=I` waits `delay_us` without holding a
-// core (the simulated upstream call), then answers xs^cpu(I) in decimal. The server says
+// core (the simulated upstream call), holding `alloc` bytes it allocated and wrote for the
+// request (0: none), then answers xs^cpu(I) in decimal. The server says
 // `{"listening": "127.0.0.1:<port>"}`, serves until SIGTERM, then reports the requests it
 // answered with 200 as checksum and ops; elapsed runs from listening to SIGTERM. The load
 // generator lives in the harness.
@@ -12,11 +13,13 @@ package main
 // start-up (package syscall, go.dev/issue/46279), so this file has nothing to add.
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -31,6 +34,7 @@ var ioServer = Workload{
 		{Name: "delay_us", Min: 0, Max: 10_000_000},
 		{Name: "cpu", Min: 0, Max: 100_000_000},
 		{Name: "workers", Min: 1, Max: 1024},
+		{Name: "alloc", Min: 0, Max: 100_000_000},
 	},
 	Models: []Model{
 		{ID: "go-net-http", Run: netHTTPServer},
@@ -42,6 +46,7 @@ var ioServer = Workload{
 type workHandler struct {
 	delay    time.Duration // the simulated upstream wait
 	cpu      uint64        // xorshift64 steps of the CPU part
+	alloc    int           // bytes each request allocates and writes, held until answered
 	answered atomic.Uint64 // requests answered with 200 so far
 	// The upstream waits measured so far, their sum in ns and their count: the wait the
 	// runtime really gives can differ from delay, and the harness reports it.
@@ -60,10 +65,12 @@ func (h *workHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	state := requestState(h.alloc)
 	began := time.Now()
 	time.Sleep(h.delay) // parks this goroutine, not a core
 	h.waitedNs.Add(uint64(time.Since(began)))
 	h.waits.Add(1)
+	runtime.KeepAlive(state) // live across the wait, garbage after it
 	body := strconv.AppendUint(nil, xsK(id, h.cpu), 10)
 	w.Header().Set("Content-Type", "text/plain")
 	if _, err := w.Write(body); err != nil {
@@ -92,6 +99,16 @@ func workID(r *http.Request) (id uint64, status int) {
 	return id, http.StatusOK
 }
 
+// requestState is a request's own memory: alloc bytes from the heap, each written, for the
+// request to hold across its upstream wait the way a real handler holds its parsed request
+// and buffers; garbage once answered, for the collector to find. Nil at 0.
+func requestState(alloc int) []byte {
+	if alloc == 0 {
+		return nil
+	}
+	return bytes.Repeat([]byte{1}, alloc)
+}
+
 // netHTTPServer is go-net-http: net/http's server with its default keep-alive, one
 // goroutine per connection, time.Sleep for the delay and the CPU part inline in the
 // handler. `workers` is ignored: there is no pool, the Go scheduler runs the goroutines.
@@ -99,6 +116,7 @@ func netHTTPServer(args Args) (Outcome, error) {
 	handler := &workHandler{
 		delay: time.Duration(args.Get("delay_us")) * time.Microsecond,
 		cpu:   args.Get("cpu"),
+		alloc: int(args.Get("alloc")),
 	}
 	// Caught before the server says it listens, so that no SIGTERM can come first.
 	sigterm := make(chan os.Signal, 1)

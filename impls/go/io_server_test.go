@@ -38,7 +38,7 @@ type serverProcess struct {
 // startServer starts model and reads its `{"listening": "127.0.0.1:<port>"}` line.
 func startServer(t *testing.T, model string, delayUS, cpu, workers uint64) *serverProcess {
 	t.Helper()
-	params := map[string]uint64{"delay_us": delayUS, "cpu": cpu, "workers": workers}
+	params := map[string]uint64{"delay_us": delayUS, "cpu": cpu, "workers": workers, "alloc": 0}
 	cmd := exec.Command(binaryPath, argv(ioServer.Name, model, params)...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
@@ -354,5 +354,20 @@ func TestIOServerHoldsManyConnectionsAtOnce(t *testing.T) {
 		}
 		got, _ := server.stop(t)
 		checkCount(t, m.ID, got, connections, delayUS*time.Microsecond)
+	}
+}
+
+func TestRequestStateHoldsAllocBytesItWrote(t *testing.T) {
+	state := requestState(100_000)
+	if len(state) != 100_000 {
+		t.Fatalf("len %d, want 100000", len(state))
+	}
+	for i, b := range state {
+		if b != 1 {
+			t.Fatalf("byte %d is %d: not written", i, b)
+		}
+	}
+	if requestState(0) != nil {
+		t.Fatal("alloc 0 allocates")
 	}
 }

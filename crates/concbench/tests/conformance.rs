@@ -50,6 +50,7 @@ fn tiny(workload: &str) -> BTreeMap<String, u64> {
             ("delay_us", 200),
             ("cpu", 50),
             ("workers", 2),
+            ("alloc", 4096),
             ("connections", 3),
             ("requests", 60),
             ("rate", 0),

@@ -1,5 +1,5 @@
-//! The safety checks against the real toolchains: rustc must refuse the unsynchronised
-//! counter with a borrowing error, and Go's race detector must report go-racy and nothing
+//! The safety checks against the real toolchains: rustc must refuse each compile-fail
+//! sample with its data-race error (E0277, E0499), and Go's race detector must report go-racy and nothing
 //! else. The Go test needs cgo and a C compiler for `-race`, and skips with a message
 //! without them (like `impls/go/race_test.go`); a missing rustc or Go fails.
 
@@ -11,26 +11,29 @@ use concbench::toolchain;
 mod common;
 
 #[test]
-fn rustc_refuses_the_unsynchronised_counter_with_a_borrow_error() {
+fn rustc_refuses_each_sample_with_the_data_race_error_it_is_there_for() {
     let opts = common::source_options();
     let rustc = toolchain::rustc().unwrap_or_else(|why| panic!("no rustc: {why}"));
-    let check = safety::compile_fail(Ok(&rustc), &opts.root);
-    assert_eq!(check.outcome, SafetyOutcome::Rejected, "{check:#?}");
-    assert_eq!(check.expected, SafetyOutcome::Rejected);
-    assert_eq!(check.reason, None, "{check:#?}");
-    assert!(
-        ["error[E0373]", "error[E0499]"]
-            .iter()
-            .any(|code| check.excerpt.starts_with(code)),
-        "{}",
-        check.excerpt
-    );
-    assert!(
-        check.excerpt.contains(safety::COMPILE_FAIL_PROGRAM),
-        "the excerpt names the file as the command does: {}",
-        check.excerpt
-    );
-    assert!(check.command.contains(safety::COMPILE_FAIL_PROGRAM));
+    for sample in safety::COMPILE_FAIL_SAMPLES {
+        let check = safety::compile_fail(Ok(&rustc), &opts.root, sample);
+        assert_eq!(check.model, sample.model);
+        assert_eq!(check.outcome, SafetyOutcome::Rejected, "{check:#?}");
+        assert_eq!(check.expected, SafetyOutcome::Rejected);
+        assert_eq!(check.reason, None, "{check:#?}");
+        assert!(
+            check
+                .excerpt
+                .starts_with(&format!("error[{}]", sample.code)),
+            "{}",
+            check.excerpt
+        );
+        assert!(
+            check.excerpt.contains(sample.program),
+            "the excerpt names the file as the command does: {}",
+            check.excerpt
+        );
+        assert!(check.command.contains(sample.program));
+    }
 }
 
 #[test]

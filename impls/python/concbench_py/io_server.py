@@ -5,8 +5,10 @@ then answers ``xs^cpu(I)`` in decimal. The server says ``{"listening": "127.0.0.
 serves until SIGTERM, then reports the requests it answered with 200 as checksum and ops;
 ``elapsed_ns`` runs from listening to SIGTERM. The load generator lives in the harness.
 
-py-threads lets ``http.server`` read the requests; the asyncio models read them with the
-small parser below. All three route and answer them with the same code.
+Each request holds ``alloc`` bytes it allocated and wrote (0: none) across its upstream
+wait. All three models parse, route and answer requests with the same code
+(:mod:`concbench_py.http_head`): py-threads reads each head from its connection's blocking
+file, the asyncio models from a stream.
 """
 
 from __future__ import annotations
@@ -24,24 +26,25 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+import socketserver
 from functools import partial
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Awaitable, Callable, Coroutine, List, Optional, Tuple
+from typing import Any, Awaitable, BinaryIO, Callable, Coroutine, List, Optional, Tuple
 
-from concbench_py.protocol import Args, Model, Outcome, Param, Stopwatch, Workload, decimal_u64
+from concbench_py.http_head import (
+    HEAD_END,
+    MAX_HEAD,
+    MalformedHead,
+    Refusal,
+    parse_head,
+    response,
+    route,
+)
+from concbench_py.protocol import Args, Model, Outcome, Param, Stopwatch, Workload
 from concbench_py.xorshift import xs_k
 
 #: The only address a server binds: the loopback, on a port the system picks.
 ADDRESS = ("127.0.0.1", 0)
-
-#: The most a request head (request line and headers) may take in the asyncio models.
-MAX_HEAD = 8 * 1024
-
-#: Where a request head ends.
-HEAD_END = b"\r\n\r\n"
-
 
 class Work:
     """What every request of a run shares: the work it asks for and the count of answers."""
@@ -51,6 +54,8 @@ class Work:
         self.delay_s = args["delay_us"] / 1_000_000
         #: xorshift64 steps of the CPU part.
         self.cpu = args["cpu"]
+        #: Bytes each request allocates and writes, held until it is answered.
+        self.alloc = args["alloc"]
         self._answered = 0
         # The upstream waits measured so far, their sum in ns and their count: the wait the
         # runtime really gives can differ from the delay, and the harness reports it.
@@ -58,6 +63,13 @@ class Work:
         self._waits = 0
         # py-threads counts from many threads, and += is not atomic across them.
         self._lock = threading.Lock()
+
+    def request_state(self) -> bytearray:
+        """A request's own memory: ``alloc`` bytes, each written (a repeated byte, not a
+        zeroed block the kernel maps lazily), for the request to hold across its upstream
+        wait the way a real handler holds its parsed request and buffers; garbage once it is
+        answered. Empty at 0."""
+        return bytearray(b"\x01") * self.alloc
 
     def waited_since(self, began_ns: int) -> None:
         """Counts one upstream wait that began at ``time.perf_counter_ns()`` = ``began_ns``
@@ -84,53 +96,6 @@ class Work:
         return Outcome(answered, clock.elapsed_ns(), answered, metrics)
 
 
-class Refusal(Exception):
-    """Why a request gets no value: the status it is answered with instead."""
-
-    def __init__(self, status: HTTPStatus) -> None:
-        super().__init__(status.phrase)
-        #: 400, 404 or 405.
-        self.status = status
-
-    def response(self, close: bool) -> bytes:
-        """The response: the status, with its reason phrase as the body."""
-        return response(self.status, self.status.phrase, close)
-
-
-class MalformedHead(Refusal):
-    """A request head the server cannot read: answered 400, then the connection ends, since
-    where the next request starts is unknown."""
-
-    def __init__(self) -> None:
-        super().__init__(HTTPStatus.BAD_REQUEST)
-
-
-def route(method: str, target: str) -> int:
-    """The id of a ``GET /work?id=I`` request; raises :class:`Refusal` for any other."""
-    path, _, query = target.partition("?")
-    if path != "/work":
-        raise Refusal(HTTPStatus.NOT_FOUND)
-    if method != "GET":
-        raise Refusal(HTTPStatus.METHOD_NOT_ALLOWED)
-    text = next((pair[len("id=") :] for pair in query.split("&") if pair.startswith("id=")), "")
-    request_id = decimal_u64(text)
-    if request_id is None:
-        raise Refusal(HTTPStatus.BAD_REQUEST)
-    return request_id
-
-
-def response(status: HTTPStatus, body: str, close: bool) -> bytes:
-    """A whole ``text/plain`` response (status line, headers, body), sent in one write."""
-    connection = "Connection: close\r\n" if close else ""
-    return (
-        f"HTTP/1.1 {status.value} {status.phrase}\r\n"
-        "Content-Type: text/plain\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        f"{connection}\r\n"
-        f"{body}"
-    ).encode("ascii")
-
-
 def raise_open_files_limit() -> None:
     """Raises the soft limit on open files to the hard limit: 10,000 connections need more
     descriptors than the usual soft limit of 1024, and the harness raises none. If the
@@ -152,17 +117,17 @@ def announce(address: Tuple[Any, ...]) -> None:
 # py-threads
 
 
-class ThreadedServer(ThreadingHTTPServer):
-    """``ThreadingHTTPServer``: one thread per connection, which serves its requests one at
-    a time."""
+class ThreadedServer(socketserver.ThreadingTCPServer):
+    """``socketserver.ThreadingTCPServer``: one thread per connection, which serves its
+    requests one at a time."""
 
     # socketserver listens with a backlog of 5, which thousands of clients connecting at
     # once overflow (each overflow costs a client a one-second SYN retry). The kernel caps
     # it at net.core.somaxconn.
     request_queue_size = socket.SOMAXCONN
-    # ThreadingHTTPServer's default, relied on: threads serving idle keep-alive connections
-    # must not hold up the exit.
+    # Threads serving idle keep-alive connections must not hold up the exit.
     daemon_threads = True
+    allow_reuse_address = True
 
     def handle_error(self, request, client_address) -> None:
         """Reports a connection's failure on stderr, unless the client broke the connection
@@ -171,41 +136,67 @@ class ThreadedServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class WorkHandler(BaseHTTPRequestHandler):
-    """py-threads' request handler: sleeps its connection's thread for the delay, then
-    computes on it."""
+def read_head_from(rfile: BinaryIO) -> Optional[bytes]:
+    """Reads one request head (up to and with its blank line) from a blocking file; None
+    when the client closed the connection between requests. Raises :class:`MalformedHead`
+    for a head cut off or longer than ``MAX_HEAD``, as the asyncio models' stream does."""
+    data = b""
+    while True:
+        line = rfile.readline(MAX_HEAD + 1 - len(data))
+        if not line:
+            if data:
+                raise MalformedHead()
+            return None
+        data += line
+        if data.endswith(HEAD_END):
+            return data
+        if len(data) > MAX_HEAD or not line.endswith(b"\n"):
+            raise MalformedHead()
 
-    # Keep-alive: http.server closes after each response unless it speaks HTTP/1.1.
-    protocol_version = "HTTP/1.1"
-    # Each response goes out whole in one write; Nagle has nothing to gather.
-    disable_nagle_algorithm = True
+
+class WorkHandler(socketserver.StreamRequestHandler):
+    """py-threads' connection handler: reads each request head with :func:`read_head_from`,
+    parses it with :func:`parse_head` (the asyncio models' parser), sleeps its connection's
+    thread for the delay, then computes on it."""
 
     def __init__(self, *args: Any, work: Work, **kwargs: Any) -> None:
         #: What every request shares.
         self.work = work
-        # BaseHTTPRequestHandler serves the whole connection inside __init__.
+        # socketserver serves the whole connection inside __init__.
         super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:
-        """Answers one GET. http.server has read the head and set ``close_connection`` from
-        the request's version and Connection header."""
-        try:
-            request_id = route(self.command, self.path)
-        except Refusal as refusal:
-            self.wfile.write(refusal.response(self.close_connection))
-            return
-        began = time.perf_counter_ns()
-        time.sleep(self.work.delay_s)
-        self.work.waited_since(began)
-        self.wfile.write(self.work.answer(xs_k(request_id, self.work.cpu), self.close_connection))
+    def setup(self) -> None:
+        """Each response goes out whole in one write; Nagle has nothing to gather."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Logs nothing: http.server's line per request would cost time and fill stderr."""
+    def handle(self) -> None:
+        """Serves the connection's requests until the client closes or asks to close."""
+        work = self.work
+        try:
+            while (data := read_head_from(self.rfile)) is not None:
+                head = parse_head(data)
+                try:
+                    request_id = route(head.method, head.target)
+                except Refusal as refusal:
+                    self.wfile.write(refusal.response(head.close))
+                else:
+                    state = work.request_state()
+                    began = time.perf_counter_ns()
+                    time.sleep(work.delay_s)
+                    work.waited_since(began)
+                    del state
+                    self.wfile.write(work.answer(xs_k(request_id, work.cpu), head.close))
+                if head.close:
+                    return
+        except MalformedHead as refusal:
+            self.wfile.write(refusal.response(close=True))
 
 
 def threads(args: Args) -> Outcome:
-    """py-threads: ``http.server.ThreadingHTTPServer``, a thread per connection, each
-    sleeping with ``time.sleep`` for the delay. ``workers`` is ignored: there is no pool."""
+    """py-threads: ``socketserver.ThreadingTCPServer``, a thread per connection, each
+    parsing its requests with the asyncio models' parser and sleeping with ``time.sleep``
+    for the delay. ``workers`` is ignored: there is no pool."""
     raise_open_files_limit()
     work = Work(args)
     outcome: List[Outcome] = []
@@ -362,52 +353,6 @@ def run_precise(main: Coroutine[Any, Any, Outcome]) -> Outcome:
 CpuPart = Callable[[int], Awaitable[int]]
 
 
-@dataclass(frozen=True)
-class Head:
-    """What the asyncio models act on in one request head."""
-
-    #: ``GET``, ...
-    method: str
-    #: The request target, e.g. ``/work?id=7``.
-    target: str
-    #: Whether the connection ends after this response.
-    close: bool
-
-
-def parse_head(data: bytes) -> Head:
-    """Parses a request head that ends in a blank line; raises :class:`MalformedHead` for
-    one this server cannot read."""
-    if not data.endswith(HEAD_END):
-        raise MalformedHead()
-    request_line, *headers = data[: -len(HEAD_END)].decode("latin-1").split("\r\n")
-    parts = request_line.split()
-    if len(parts) != 3:
-        raise MalformedHead()
-    method, target, version = parts
-    if version == "HTTP/1.1":
-        close = False
-    elif version == "HTTP/1.0":
-        close = True
-    else:
-        raise MalformedHead()
-    for header in headers:
-        name, colon, value = header.partition(":")
-        if not colon:
-            raise MalformedHead()
-        name, value = name.lower(), value.strip()
-        if name == "connection":
-            for option in value.lower().split(","):
-                option = option.strip()
-                if option == "close":
-                    close = True
-                elif option == "keep-alive":
-                    close = False
-        elif (name == "content-length" and value != "0") or name == "transfer-encoding":
-            # No request of this workload has a body, and this server does not read one.
-            raise MalformedHead()
-    return Head(method, target, close)
-
-
 async def read_head(reader: asyncio.StreamReader) -> Optional[Head]:
     """Reads one request head; None when the client closed the connection between
     requests."""
@@ -435,9 +380,11 @@ async def serve_connection(
             except Refusal as refusal:
                 writer.write(refusal.response(head.close))
             else:
+                state = work.request_state()
                 began = time.perf_counter_ns()
                 await asyncio.sleep(work.delay_s)
                 work.waited_since(began)
+                del state
                 writer.write(work.answer(await cpu_part(request_id), head.close))
             await writer.drain()
             if head.close:
@@ -544,6 +491,7 @@ WORKLOAD = Workload(
         Param("delay_us", 0, 10_000_000),
         Param("cpu", 0, 100_000_000),
         Param("workers", 1, 1024),
+        Param("alloc", 0, 100_000_000),
     ),
     models=(
         Model("py-threads", threads),

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import json
 import os
 import signal
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional
 
-from concbench_py.io_server import Refusal, announce, raise_open_files_limit, route
+from concbench_py.io_server import Refusal, Timerfd, announce, raise_open_files_limit, route
 from concbench_py.protocol import Args, Outcome, Stopwatch
 from concbench_py.xorshift import xs_k
 
@@ -106,6 +108,55 @@ def touch(size: int) -> Optional[bytearray]:
     return block
 
 
+class PreciseSleeper:
+    """Sleeps of sub-millisecond precision on any event loop, uvloop's included: libuv
+    counts timers in whole milliseconds, so ``asyncio.sleep(0.0002)`` on uvloop returns on
+    the next turn of the loop (conformance measured a p50 of 181 µs against a 200 µs wait)
+    and a 1 ms wait takes ~1.15 ms. One timerfd per loop, armed for the earliest deadline
+    and watched with ``add_reader``, wakes the sleepers whose time has come: the upstream
+    wait is then the same time as in the other servers."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._timer = Timerfd()
+        self._due: List[Any] = []
+        self._order = itertools.count()
+        loop.add_reader(self._timer.fd, self._fire)
+
+    def sleep(self, delay_s: float) -> "asyncio.Future[None]":
+        """A future done ``delay_s`` seconds from now."""
+        future: asyncio.Future[None] = self._loop.create_future()
+        deadline = time.monotonic_ns() + int(delay_s * 1e9)
+        heapq.heappush(self._due, (deadline, next(self._order), future))
+        if self._due[0][2] is future:
+            self._timer.arm(max(deadline - time.monotonic_ns(), 1) / 1e9)
+        return future
+
+    def _fire(self) -> None:
+        self._timer.clear()
+        now = time.monotonic_ns()
+        while self._due and self._due[0][0] <= now:
+            _, _, future = heapq.heappop(self._due)
+            if not future.done():
+                future.set_result(None)
+        if self._due:
+            self._timer.arm(max(self._due[0][0] - now, 1) / 1e9)
+
+
+#: The sleeper of each event loop of this process (one per worker).
+_SLEEPERS: Dict[int, PreciseSleeper] = {}
+
+
+def precise_sleep(delay_s: float) -> "asyncio.Future[None]":
+    """Waits ``delay_s`` on the running loop's :class:`PreciseSleeper`."""
+    loop = asyncio.get_running_loop()
+    sleeper = _SLEEPERS.get(id(loop))
+    # An id is reused once its loop is gone: a sleeper of another loop is replaced.
+    if sleeper is None or sleeper._loop is not loop:
+        sleeper = _SLEEPERS[id(loop)] = PreciseSleeper(loop)
+    return sleeper.sleep(delay_s)
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI application: lifespan (ready at startup, counts written at shutdown) and
     ``GET /work?id=I``."""
@@ -121,11 +172,12 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await answer(send, refusal.status.value, refusal.status.phrase)
         return
     asked = work()
+    # Allocated before the wait and held across it, as the other servers do (`alloc`).
+    block = touch(asked.alloc)
     began = time.perf_counter_ns()
-    await asyncio.sleep(asked.delay_s)
+    await precise_sleep(asked.delay_s)
     COUNTS.waited_ns += time.perf_counter_ns() - began
     COUNTS.waits += 1
-    block = touch(asked.alloc)
     # The CPU part runs on the event loop, as a plain ASGI handler's code does.
     value = xs_k(request_id, asked.cpu)
     del block

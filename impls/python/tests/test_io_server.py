@@ -5,6 +5,7 @@ stopped with SIGTERM; plus its request parsing and routing, and its protocol err
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import select
 import signal
@@ -18,15 +19,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import pytest
 
-from concbench_py.io_server import (
-    Head,
-    MalformedHead,
-    Refusal,
-    parse_head,
-    response,
-    route,
-    run_precise,
-)
+from concbench_py.http_head import Head, MalformedHead, Refusal, parse_head, response, route
+from concbench_py.io_server import Work, read_head_from, run_precise
 from support import (
     PROGRAM,
     TREE,
@@ -102,7 +96,7 @@ class Server:
         workers: int = 2,
         start_method: Optional[str] = None,
     ) -> None:
-        params = {"delay_us": delay_us, "cpu": cpu, "workers": workers}
+        params = {"delay_us": delay_us, "cpu": cpu, "workers": workers, "alloc": 4096}
         program = under_start_method(start_method) if start_method else ["-m", PROGRAM]
         self.process = subprocess.Popen(
             [sys.executable, *program, "io-server", model, *flags(params)],
@@ -269,7 +263,7 @@ def test_waits_the_delay_on_every_connection_at_once(start, model):
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("load_param", [p["name"] for p in TOML["params"] if p.get("load")])
 def test_a_load_parameter_is_an_unknown_parameter(model, load_param):
-    server_flags = ["--delay_us=0", "--cpu=0", "--workers=1"]
+    server_flags = ["--delay_us=0", "--cpu=0", "--workers=1", "--alloc=0"]
     line = run_program("io-server", model, *server_flags, f"--{load_param}=1").assert_usage_error()
     assert f"unknown parameter --{load_param}" in line
 
@@ -325,6 +319,31 @@ def test_refuses_malformed_heads_and_bodies(head):
     with pytest.raises(MalformedHead) as refused:
         parse_head(head)
     assert refused.value.status == 400
+
+
+def test_threads_read_heads_whole_for_the_shared_parser():
+    two = io.BytesIO(b"GET /work?id=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /work?id=2 HTTP/1.1\r\n\r\n")
+    first = read_head_from(two)
+    assert parse_head(first) == Head("GET", "/work?id=1", close=False)
+    assert parse_head(read_head_from(two)).target == "/work?id=2"
+    assert read_head_from(two) is None  # closed between requests
+    with pytest.raises(MalformedHead):
+        read_head_from(io.BytesIO(b"GET /work?id=1 HTTP/1.1\r\nHost"))  # cut off
+    with pytest.raises(MalformedHead):
+        read_head_from(io.BytesIO(b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\n\r\n"))  # too long
+
+
+def test_py_threads_no_longer_parses_with_http_server():
+    import concbench_py.io_server as io_server
+
+    assert "BaseHTTPRequestHandler" not in vars(io_server)
+    assert io_server.parse_head is parse_head
+
+
+def test_each_request_holds_alloc_bytes_it_wrote():
+    state = Work({"delay_us": 0, "cpu": 0, "alloc": 100_000}).request_state()
+    assert len(state) == 100_000 and state.count(1) == 100_000
+    assert len(Work({"delay_us": 0, "cpu": 0, "alloc": 0}).request_state()) == 0
 
 
 def test_responses_carry_type_length_and_close():

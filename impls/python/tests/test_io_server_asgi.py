@@ -90,3 +90,29 @@ def test_touch_makes_every_page_resident() -> None:
     assert block is not None and len(block) == 3 * 4096 + 1
     assert block[0] == block[4096] == block[3 * 4096] == 1
     assert io_server_asgi.touch(0) is None
+
+
+@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+def test_a_sub_millisecond_wait_is_kept_on_every_loop(loop_kind: str) -> None:
+    # uvloop counts timers in whole milliseconds: asyncio.sleep(0.0002) returns at once there.
+    if loop_kind == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+
+    async def waits() -> List[int]:
+        import time
+
+        took = []
+        for delay_us in (200, 200, 1500):
+            began = time.perf_counter_ns()
+            await asyncio.gather(*(io_server_asgi.precise_sleep(delay_us / 1e6) for _ in range(3)))
+            took.append((time.perf_counter_ns() - began) // 1000 - delay_us)
+        return took
+
+    try:
+        late = loop.run_until_complete(waits())
+    finally:
+        loop.close()
+    assert all(us >= 0 for us in late), late

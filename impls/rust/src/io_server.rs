@@ -1,6 +1,7 @@
 //! io-server: "API gateways: massive connections". An HTTP/1.1 keep-alive server on
 //! 127.0.0.1 (a port the system picks): `GET /work?id=I` waits `delay_us` without holding a
-//! core (the simulated upstream call), then answers `xs^cpu(I)` in decimal. The server says
+//! core (the simulated upstream call), holding `alloc` bytes it allocated and wrote for the
+//! request (0: none), then answers `xs^cpu(I)` in decimal. The server says
 //! `{"listening": "127.0.0.1:<port>"}`, serves until SIGTERM, then reports the requests it
 //! answered with 200 as checksum and ops; `elapsed_ns` runs from listening to SIGTERM. The
 //! load generator lives in the harness.
@@ -39,6 +40,7 @@ pub const WORKLOAD: Workload = Workload {
         Param::new("delay_us", 0, 10_000_000),
         Param::new("cpu", 0, 100_000_000),
         Param::new("workers", 1, 1024),
+        Param::new("alloc", 0, 100_000_000),
     ],
     models: &[
         Model::new("rust-threads", threads),
@@ -54,6 +56,8 @@ struct Work {
     delay: Duration,
     /// xorshift64 steps of the CPU part.
     cpu: u64,
+    /// Bytes each request allocates and writes, held until it is answered.
+    alloc: usize,
     /// Requests answered with 200 so far.
     answered: AtomicU64,
     /// The upstream waits measured so far: their sum in ns, and their count. The wait a
@@ -69,6 +73,7 @@ impl Work {
         Arc::new(Work {
             delay: Duration::from_micros(args.get("delay_us")),
             cpu: args.get("cpu"),
+            alloc: args.get_usize("alloc"),
             answered: AtomicU64::new(0),
             waited_ns: AtomicU64::new(0),
             waits: AtomicU64::new(0),
@@ -80,6 +85,13 @@ impl Work {
         let ns = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.waited_ns.fetch_add(ns, Ordering::Relaxed);
         self.waits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request's own memory: `alloc` bytes from the allocator, each written (not a
+    /// zeroed mapping the kernel fills lazily), for the request to hold across its upstream
+    /// wait the way a real handler holds its parsed request and buffers. Empty at 0.
+    fn request_state(&self) -> Vec<u8> {
+        vec![1u8; self.alloc]
     }
 
     /// Counts one request answered with 200.
@@ -296,9 +308,11 @@ fn serve_requests(mut reader: impl BufRead, mut writer: impl Write, work: &Work)
     let mut response = Vec::new();
     while let Ok(Some(head)) = read_head(&mut reader, &mut line) {
         let answer = head.route.map(|id| {
+            let state = work.request_state();
             let began = Instant::now();
             thread::sleep(work.delay);
             work.waited_since(began);
+            drop(std::hint::black_box(state));
             xs_k(id, work.cpu)
         });
         response.clear();
@@ -667,9 +681,11 @@ async fn answer(
             return Ok(text_response(status, reason.into()));
         }
     };
+    let state = work.request_state();
     let began = Instant::now();
     timer.sleep(work.delay).await;
     work.waited_since(began);
+    drop(std::hint::black_box(state));
     let cpu = work.cpu;
     let value = match cpu_part {
         CpuPart::Inline => xs_k(id, cpu),
@@ -713,12 +729,29 @@ mod tests {
     }
 
     #[test]
+    fn each_request_holds_alloc_bytes_it_wrote() {
+        let work = |alloc: usize| Work {
+            delay: Duration::ZERO,
+            cpu: 0,
+            alloc,
+            answered: AtomicU64::new(0),
+            waited_ns: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
+        };
+        let state = work(100_000).request_state();
+        assert_eq!(state.len(), 100_000);
+        assert!(state.iter().all(|&b| b == 1), "every byte written");
+        assert!(work(0).request_state().is_empty());
+    }
+
+    #[test]
     fn an_answer_is_counted_before_it_is_sent() {
         // A SIGTERM that follows the client's last answer must find it counted; a refused
         // request is answered but not counted.
         let work = Work {
             delay: Duration::ZERO,
             cpu: 3,
+            alloc: 0,
             answered: AtomicU64::new(0),
             waited_ns: AtomicU64::new(0),
             waits: AtomicU64::new(0),

@@ -5,8 +5,8 @@
 //! Rust has no racy model, because the unsynchronised version does not compile. Threads
 //! that increment a plain shared `u64` are refused: with `thread::spawn` the borrow may
 //! outlive `main` and is mutable more than once (the whole program, the article's sample
-//! without its `Mutex`, is `impls/rust/compile_fail/unsynchronised_counter.rs`, which
-//! `concbench run` compiles and records as its compile-fail safety check),
+//! without its `Mutex`, in scoped threads, is `impls/rust/compile_fail/scoped_counter.rs`,
+//! which `concbench run` compiles and records as a compile-fail safety check),
 //!
 //! ```compile_fail,E0373,E0499
 //! use std::thread;
@@ -65,6 +65,7 @@ pub const WORKLOAD: Workload = Workload {
     ],
     models: &[
         Model::new("rust-seq", seq),
+        Model::new("rust-mutex-local", mutex_local),
         Model::new("rust-mutex", mutex),
         Model::new("rust-atomic", atomic),
         Model::new("rust-channel", channel),
@@ -117,6 +118,25 @@ fn seq(args: &Args) -> Outcome {
         }
     }
     Outcome::since(start, counter, p.units * p.increments)
+}
+
+/// rust-mutex-local: no concurrency: one thread owns a `Mutex<u64>` that no other thread
+/// ever sees (no `Arc`, no spawn) and locks it for every unit's increments, one after
+/// another. What "Mutex in a single-threaded context" costs against rust-seq's plain
+/// counter: std's Mutex has no single-threaded mode, so each increment pays its lock (a
+/// compare-and-swap) and its unlock (a swap), uncontended. The lock is a compiler barrier,
+/// so every increment loads and stores the counter, as in rust-seq.
+fn mutex_local(args: &Args) -> Outcome {
+    let p = Params::from(args);
+    let start = Instant::now();
+    let counter = Mutex::new(0u64);
+    for _ in 0..p.units {
+        for _ in 0..p.increments {
+            *counter.lock().expect("counter lock poisoned") += 1;
+        }
+    }
+    let total = counter.into_inner().expect("counter lock poisoned");
+    Outcome::since(start, total, p.units * p.increments)
 }
 
 /// rust-mutex: the article's sample: `Arc<Mutex<u64>>`, `thread::spawn`, join; each

@@ -3,9 +3,14 @@
 //! a results channel of capacity `buffer`; the main unit collects every result. The
 //! checksum is `Σ r` (wrapping u64), ops = jobs.
 
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Instant;
+
+use crossbeam_queue::{ArrayQueue, SegQueue};
+use crossbeam_utils::Backoff;
 
 use crate::protocol::{tokio_runtime, Args, Model, Outcome, Param, Workload};
 use crate::xorshift::xs_k;
@@ -23,6 +28,9 @@ pub const WORKLOAD: Workload = Workload {
         Model::new("rust-std-mpsc", std_mpsc),
         Model::new("rust-crossbeam", crossbeam),
         Model::new("rust-tokio", tokio_tasks),
+        Model::new("rust-array-queue", array_queue),
+        Model::new("rust-seg-queue", seg_queue),
+        Model::new("rust-mutex-deque", mutex_deque),
     ],
 };
 
@@ -168,4 +176,148 @@ fn tokio_tasks(args: &Args) -> Outcome {
     let result = Outcome::since(start, checksum, p.jobs);
     drop(runtime); // teardown: the workers have ended or end at shutdown
     result
+}
+
+/// A queue the three queue models share a pool over: they differ in the data structure
+/// only, so the comparison is lock-free against locked, not blocking against spinning.
+trait JobQueue: Send + Sync + 'static {
+    /// Adds `v`, or gives it back when the queue is full.
+    fn try_push(&self, v: u64) -> Result<(), u64>;
+    /// Takes the oldest value, if any.
+    fn try_pop(&self) -> Option<u64>;
+}
+
+impl JobQueue for ArrayQueue<u64> {
+    fn try_push(&self, v: u64) -> Result<(), u64> {
+        self.push(v)
+    }
+    fn try_pop(&self) -> Option<u64> {
+        self.pop()
+    }
+}
+
+impl JobQueue for SegQueue<u64> {
+    fn try_push(&self, v: u64) -> Result<(), u64> {
+        self.push(v);
+        Ok(())
+    }
+    fn try_pop(&self) -> Option<u64> {
+        self.pop()
+    }
+}
+
+/// `Mutex<VecDeque>` with a capacity: the locked queue a std-only program writes.
+struct LockedDeque {
+    queue: Mutex<VecDeque<u64>>,
+    capacity: usize,
+}
+
+impl JobQueue for LockedDeque {
+    fn try_push(&self, v: u64) -> Result<(), u64> {
+        let mut q = self.queue.lock().expect("queue lock poisoned");
+        if q.len() >= self.capacity {
+            return Err(v);
+        }
+        q.push_back(v);
+        Ok(())
+    }
+    fn try_pop(&self) -> Option<u64> {
+        self.queue.lock().expect("queue lock poisoned").pop_front()
+    }
+}
+
+/// Pushes `v`, backing off (spin, then yield) while the queue is full.
+fn push_wait(q: &impl JobQueue, mut v: u64) {
+    let backoff = Backoff::new();
+    while let Err(back) = q.try_push(v) {
+        v = back;
+        backoff.snooze();
+    }
+}
+
+/// The pool over two queues of type `Q`: a producer thread pushes j = 1..jobs into `jobs`,
+/// `workers` threads pop jobs and push results, the main thread pops `jobs` results. A
+/// queue that is empty or full is waited on with crossbeam's `Backoff` (spin, then
+/// `yield_now`), the way lock-free queues are used: they have no blocking wait. Workers end
+/// when the producer has finished and the jobs queue is empty.
+fn queue_pool<Q: JobQueue>(p: Params, make: impl Fn() -> Q) -> Outcome {
+    let (jobs, results) = (Arc::new(make()), Arc::new(make()));
+    let produced = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..p.workers)
+        .map(|_| {
+            let (jobs, results, produced) = (
+                Arc::clone(&jobs),
+                Arc::clone(&results),
+                Arc::clone(&produced),
+            );
+            thread::spawn(move || {
+                let backoff = Backoff::new();
+                loop {
+                    if let Some(j) = jobs.try_pop() {
+                        push_wait(&*results, p.result(j));
+                        backoff.reset();
+                    } else if produced.load(Ordering::Acquire) {
+                        // Every job was pushed before `produced` was set: one more pop
+                        // after reading it sees any job still queued.
+                        match jobs.try_pop() {
+                            Some(j) => push_wait(&*results, p.result(j)),
+                            None => return,
+                        }
+                    } else {
+                        backoff.snooze();
+                    }
+                }
+            })
+        })
+        .collect();
+    let producer = {
+        let jobs = Arc::clone(&jobs);
+        thread::spawn(move || {
+            for j in 1..=p.jobs {
+                push_wait(&*jobs, j);
+            }
+            produced.store(true, Ordering::Release);
+        })
+    };
+    let backoff = Backoff::new();
+    let mut checksum = 0u64;
+    for _ in 0..p.jobs {
+        loop {
+            if let Some(r) = results.try_pop() {
+                checksum = checksum.wrapping_add(r);
+                backoff.reset();
+                break;
+            }
+            backoff.snooze();
+        }
+    }
+    let result = Outcome::since(start, checksum, p.jobs);
+    for unit in std::iter::once(producer).chain(workers) {
+        unit.join().expect("a unit panicked");
+    }
+    result
+}
+
+/// rust-array-queue: crossbeam's lock-free bounded `ArrayQueue` (capacity `buffer`) for the
+/// jobs and for the results.
+fn array_queue(args: &Args) -> Outcome {
+    let p = Params::from(args);
+    queue_pool(p, || ArrayQueue::<u64>::new(p.buffer))
+}
+
+/// rust-seg-queue: crossbeam's lock-free unbounded `SegQueue` for the jobs and the results;
+/// it has no capacity, so `buffer` does not bound it (the producer may run ahead).
+fn seg_queue(args: &Args) -> Outcome {
+    queue_pool(Params::from(args), SegQueue::<u64>::new)
+}
+
+/// rust-mutex-deque: a `Mutex<VecDeque>` of capacity `buffer` for the jobs and the results,
+/// waited on the same way: the locked yardstick for the lock-free queues.
+fn mutex_deque(args: &Args) -> Outcome {
+    let p = Params::from(args);
+    queue_pool(p, || LockedDeque {
+        queue: Mutex::new(VecDeque::with_capacity(p.buffer)),
+        capacity: p.buffer,
+    })
 }

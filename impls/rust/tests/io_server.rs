@@ -34,6 +34,7 @@ impl Server {
                 format!("--delay_us={delay_us}"),
                 format!("--cpu={cpu}"),
                 format!("--workers={workers}"),
+                "--alloc=4096".to_owned(),
             ])
             .stdout(Stdio::piped())
             .spawn()

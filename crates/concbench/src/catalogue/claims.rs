@@ -23,12 +23,18 @@ pub enum Metric {
     Time,
     /// Requests per second (io-server).
     Rps,
+    /// Requests per second over the ideal, connections ÷ upstream wait (io-server): how
+    /// well the model overlaps the waits of its connections; 1 is every wait overlapped.
+    Overlap,
     /// p99 latency, µs (io-server).
     P99Us,
     /// p99.9 latency, µs (io-server).
     P999Us,
     /// Largest latency, µs (io-server).
     MaxUs,
+    /// p99.9 latency over p50 latency, per sample (io-server): how far the tail strays from
+    /// the typical request; 1 is every request as fast as the median.
+    TailRatio,
     /// Server memory per open connection, bytes (io-server).
     MemPerConn,
     /// Memory per idle unit, bytes (spawn-idle).
@@ -48,7 +54,10 @@ pub enum Metric {
 impl Metric {
     /// True when a larger value is better (what `best:` picks).
     pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::Rps | Metric::Speedup | Metric::MaxValid)
+        matches!(
+            self,
+            Metric::Rps | Metric::Overlap | Metric::Speedup | Metric::MaxValid
+        )
     }
 }
 

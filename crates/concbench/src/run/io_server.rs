@@ -687,6 +687,7 @@ mod tests {
                 "--delay_us=0",
                 &format!("--cpu={cpu}"),
                 "--workers=1",
+                "--alloc=0",
             ]
             .map(String::from)
             .to_vec(),
@@ -723,6 +724,7 @@ mod tests {
             ("delay_us", 0),
             ("cpu", 0),
             ("workers", 1),
+            ("alloc", 0),
             ("connections", 2),
             ("requests", 10),
             ("rate", 0),

@@ -1,9 +1,11 @@
 //! The safety axis, shown rather than asserted: what each language does about an
 //! unsynchronised shared counter.
 //!
-//! - Rust (`compile-fail`): `impls/rust/compile_fail/unsynchronised_counter.rs`, the
-//!   article's counter without its `Mutex`, compiled with the machine's `rustc`; it must be
-//!   refused with a borrowing or `Send`/`Sync` error.
+//! - Rust (`compile-fail`): the programs of [`COMPILE_FAIL_SAMPLES`], compiled with the
+//!   machine's `rustc`: an `Rc<Cell>` counter sent to threads must be refused with the
+//!   `Send`/`Sync` error (E0277), the article's counter without its `Mutex` in scoped threads
+//!   with the aliasing error (E0499). Any other refusal (a lifetime error such as E0373, which
+//!   `move` silences) shows nothing about data races.
 //! - Go (`race-detector`): every Go model of shared-counter, run at a tiny size from a
 //!   `go build -race` binary; go-racy must be reported, the synchronised models must not.
 //!
@@ -21,8 +23,38 @@ use crate::exec::{self, Exit, Invocation};
 use crate::results::{SafetyCheck, SafetyOutcome};
 use crate::toolchain::{self, ToolchainOptions, Unavailable};
 
-/// The program Rust must refuse, relative to the source tree.
-pub const COMPILE_FAIL_PROGRAM: &str = "impls/rust/compile_fail/unsynchronised_counter.rs";
+/// A program Rust must refuse, and the error that says it was refused for a data race.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompileFailSample {
+    /// The check's model id in results files and `suite/claims.toml`.
+    pub model: &'static str,
+    /// The program, relative to the source tree.
+    pub program: &'static str,
+    /// The error code the refusal must include.
+    pub code: &'static str,
+    /// Words that error's message must contain (E0277 is also every other unmet bound).
+    pub message: &'static str,
+    /// What the program does, for the summary line.
+    pub shows: &'static str,
+}
+
+/// The programs Rust must refuse: one per rule that keeps safe Rust free of data races.
+pub const COMPILE_FAIL_SAMPLES: &[CompileFailSample] = &[
+    CompileFailSample {
+        model: "rust-racy-send",
+        program: "impls/rust/compile_fail/rc_counter_sent.rs",
+        code: "E0277",
+        message: "between threads safely",
+        shows: "an Rc<Cell> counter sent to threads",
+    },
+    CompileFailSample {
+        model: "rust-racy-alias",
+        program: "impls/rust/compile_fail/scoped_counter.rs",
+        code: "E0499",
+        message: "as mutable more than once",
+        shows: "one counter borrowed mutably by scoped threads",
+    },
+];
 
 /// The workload whose models the race detector checks.
 pub const WORKLOAD: &str = "shared-counter";
@@ -42,24 +74,6 @@ const RACE_EXCERPT_LINES: usize = 15;
 
 /// Lines of rustc's first error kept in the excerpt.
 const RUSTC_EXCERPT_LINES: usize = 12;
-
-/// rustc's error codes that mean "refused for sharing mutable state between threads", with
-/// what each says. E0277 counts only when its message is about `Send`/`Sync` (it is also
-/// every other unmet trait bound).
-const OWNERSHIP_ERRORS: &[(&str, &str)] = &[
-    ("E0373", "a closure may outlive the variable it borrows"),
-    ("E0499", "mutable borrow more than once"),
-    ("E0502", "borrowed as mutable and immutable at once"),
-    ("E0506", "assignment to a borrowed value"),
-    ("E0596", "mutable borrow of something not mutable"),
-    ("E0594", "assignment through a shared reference (an `Arc`)"),
-    ("E0382", "use of a value moved into another thread"),
-    ("E0505", "move out of a borrowed value"),
-    (
-        "E0277",
-        "a type that is not `Send`/`Sync` sent to or shared with a thread",
-    ),
-];
 
 /// The programs the checks need, found and built before anything is measured.
 #[derive(Debug, Clone)]
@@ -83,7 +97,10 @@ impl SafetyTools {
     /// Runs every check: Rust's compile-fail, then the race detector on each Go model of
     /// shared-counter in the catalogue (the racy ones expected reported, the others clean).
     pub fn check(&self, catalogue: &Catalogue) -> Vec<SafetyCheck> {
-        let mut checks = vec![compile_fail(self.rustc.as_ref(), &self.root)];
+        let mut checks: Vec<SafetyCheck> = COMPILE_FAIL_SAMPLES
+            .iter()
+            .map(|sample| compile_fail(self.rustc.as_ref(), &self.root, sample))
+            .collect();
         if let Some(workload) = catalogue.workload(WORKLOAD) {
             for model in workload.models.iter().filter(|m| m.lang == Lang::Go) {
                 checks.push(race_detector(self.go_race.as_ref(), &model.id, model.racy));
@@ -103,15 +120,19 @@ pub fn check_all(
     SafetyTools::prepare(opts, log).check(catalogue)
 }
 
-/// Compiles [`COMPILE_FAIL_PROGRAM`] under `root` with `rustc` (metadata only: the borrow
+/// Compiles `sample`'s program under `root` with `rustc` (metadata only: the borrow
 /// checker runs, no code is generated) and says whether it was refused for the right reason.
-pub fn compile_fail(rustc: Result<&PathBuf, &Unavailable>, root: &Path) -> SafetyCheck {
+pub fn compile_fail(
+    rustc: Result<&PathBuf, &Unavailable>,
+    root: &Path,
+    sample: &CompileFailSample,
+) -> SafetyCheck {
     let command = format!(
-        "rustc --edition 2021 --emit=metadata --crate-type bin -o \"$(mktemp -d)/x\" \
-         {COMPILE_FAIL_PROGRAM}"
+        "rustc --edition 2021 --emit=metadata --crate-type bin -o \"$(mktemp -d)/x\" {}",
+        sample.program
     );
     let mut check = SafetyCheck {
-        model: "rust-racy".into(),
+        model: sample.model.into(),
         lang: Lang::Rust,
         check: "compile-fail".into(),
         outcome: SafetyOutcome::Unavailable,
@@ -145,7 +166,7 @@ pub fn compile_fail(rustc: Result<&PathBuf, &Unavailable>, root: &Path) -> Safet
             "--color=never".into(),
             "-o".into(),
             out_dir.path().join("x").display().to_string(),
-            root.join(COMPILE_FAIL_PROGRAM).display().to_string(),
+            root.join(sample.program).display().to_string(),
         ],
         env: vec![],
         pin_cpus: None,
@@ -157,7 +178,7 @@ pub fn compile_fail(rustc: Result<&PathBuf, &Unavailable>, root: &Path) -> Safet
         Ok(m) => {
             // Paths as the command line gives them: relative to the source tree.
             let stderr = m.stderr.replace(&format!("{}/", root.display()), "");
-            let verdict = classify_rustc(m.exit, &stderr);
+            let verdict = classify_rustc(m.exit, &stderr, sample);
             check.outcome = verdict.outcome;
             check.excerpt = verdict.excerpt;
             check.reason = verdict.reason;
@@ -235,15 +256,14 @@ pub struct Verdict {
     pub reason: Option<String>,
 }
 
-/// rustc's verdict on the unsynchronised counter, from how it exited and its stderr:
-/// refused with an ownership or `Send`/`Sync` error (`rejected`), accepted (`clean`, the
-/// evidence is wrong), or refused for some other reason (`unavailable`: the program is
-/// broken, so it shows nothing).
-pub fn classify_rustc(exit: Exit, stderr: &str) -> Verdict {
-    let excerpt = first_error_block(stderr);
+/// rustc's verdict on `sample`, from how it exited and its stderr: refused with the
+/// sample's error (`rejected`, the excerpt is that error), accepted (`clean`, the evidence
+/// is wrong), or refused without it (`unavailable`: the program shows some other rule, such
+/// as a lifetime error, or is broken, so its refusal says nothing about data races).
+pub fn classify_rustc(exit: Exit, stderr: &str, sample: &CompileFailSample) -> Verdict {
     let unavailable = |reason: String| Verdict {
         outcome: SafetyOutcome::Unavailable,
-        excerpt: excerpt.clone(),
+        excerpt: first_error_block(stderr, None),
         reason: Some(reason),
     };
     match exit {
@@ -252,8 +272,9 @@ pub fn classify_rustc(exit: Exit, stderr: &str) -> Verdict {
                 outcome: SafetyOutcome::Clean,
                 excerpt: String::new(),
                 reason: Some(format!(
-                    "rustc accepted {COMPILE_FAIL_PROGRAM}: the program no longer shares an \
-                     unsynchronised counter, or the compiler no longer refuses it"
+                    "rustc accepted {}: the program no longer races, or the compiler no longer \
+                     refuses it",
+                    sample.program
                 )),
             }
         }
@@ -261,14 +282,13 @@ pub fn classify_rustc(exit: Exit, stderr: &str) -> Verdict {
         Exit::Signal(_) | Exit::TimedOut => return unavailable(format!("rustc {exit}")),
     }
     let codes = error_codes(stderr);
-    let refused_for_sharing = codes.iter().any(|(code, message)| {
-        OWNERSHIP_ERRORS.iter().any(|(c, _)| c == code)
-            && (*code != "E0277" || message.contains("between threads safely"))
-    });
-    if refused_for_sharing {
+    let refused_for_the_race = codes
+        .iter()
+        .any(|(code, message)| code == sample.code && message.contains(sample.message));
+    if refused_for_the_race {
         return Verdict {
             outcome: SafetyOutcome::Rejected,
-            excerpt,
+            excerpt: first_error_block(stderr, Some(sample.code)),
             reason: None,
         };
     }
@@ -280,9 +300,12 @@ pub fn classify_rustc(exit: Exit, stderr: &str) -> Verdict {
     }
     let listed: Vec<&str> = codes.iter().map(|(c, _)| c.as_str()).collect();
     unavailable(format!(
-        "rustc refused {COMPILE_FAIL_PROGRAM} for another reason ({}), not for sharing a \
-         counter: the program is broken, so its refusal shows nothing; fix it",
-        listed.join(", ")
+        "rustc refused {} with {}, not with {} (\"{}\"): the refusal is not the data-race \
+         rule the program is there to show, so it shows nothing; fix the program",
+        sample.program,
+        listed.join(", "),
+        sample.code,
+        sample.message
     ))
 }
 
@@ -349,20 +372,24 @@ fn error_codes(stderr: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// rustc's first error, up to the blank line that ends it, at most
-/// [`RUSTC_EXCERPT_LINES`] lines.
-fn first_error_block(stderr: &str) -> String {
+/// rustc's first error (with `code`, the first with that code), up to the blank line that
+/// ends it, at most [`RUSTC_EXCERPT_LINES`] lines.
+fn first_error_block(stderr: &str, code: Option<&str>) -> String {
+    let head = match code {
+        Some(code) => format!("error[{code}]"),
+        None => "error".into(),
+    };
     stderr
         .lines()
-        .skip_while(|l| !l.starts_with("error"))
+        .skip_while(|l| !l.starts_with(&head))
         .take_while(|l| !l.trim().is_empty())
         .take(RUSTC_EXCERPT_LINES)
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// One short line per language for the terminal, e.g. "safety: rust refused the
-/// unsynchronised counter at compile time (E0373); go -race reported go-racy" — each
+/// One short line per language for the terminal, e.g. "safety: rust refused an `Rc<Cell>`
+/// counter sent to threads at compile time (E0277); go -race reported go-racy" — each
 /// unexpected outcome named with what was expected.
 pub fn summary_lines(checks: &[SafetyCheck]) -> Vec<String> {
     let mut langs: Vec<&str> = checks.iter().map(|c| c.lang.name()).collect();
@@ -403,16 +430,19 @@ fn lang_line(lang: &str, checks: &[&SafetyCheck]) -> String {
                     .map(|(c, _)| c)
                     .collect();
                 format!(
-                    "{lang} refused the unsynchronised counter at compile time ({})",
+                    "{lang} refused {} at compile time ({})",
+                    shows(&check.model),
                     codes.join(", ")
                 )
             }
             SafetyOutcome::Clean => format!(
-                "{lang} COMPILED the unsynchronised counter (expected refused): {}",
+                "{lang} COMPILED {} (expected refused): {}",
+                shows(&check.model),
                 check.reason.as_deref().unwrap_or("")
             ),
             _ => format!(
-                "{lang} compile-fail check {}: {}",
+                "{lang} compile-fail check of {} {}: {}",
+                check.model,
                 outcome_word(check.outcome),
                 check.reason.as_deref().unwrap_or("no reason given")
             ),
@@ -464,6 +494,15 @@ fn lang_line(lang: &str, checks: &[&SafetyCheck]) -> String {
         parts.push(line);
     }
     parts.join("; ")
+}
+
+/// What a compile-fail check's program does, in words; its model id when it is unknown (a
+/// file from an older concbench).
+fn shows(model: &str) -> &str {
+    COMPILE_FAIL_SAMPLES
+        .iter()
+        .find(|s| s.model == model)
+        .map_or(model, |s| s.shows)
 }
 
 fn outcome_word(outcome: SafetyOutcome) -> &'static str {
@@ -550,41 +589,74 @@ Goroutine 9 (running) created at:
 Found 2 data race(s)
 ";
 
+    const SEND: &CompileFailSample = &COMPILE_FAIL_SAMPLES[0];
+    const ALIAS: &CompileFailSample = &COMPILE_FAIL_SAMPLES[1];
+
+    /// rustc 1.95 on the old sample, a counter borrowed by `thread::spawn` closures: the
+    /// lifetime error comes first, the aliasing one after it.
+    const E0373_ONLY: &str = "\
+error[E0373]: closure may outlive the current function, but it borrows `counter`, which is owned by the current function
+  --> x.rs:22:36
+
+error: aborting due to 1 previous error
+";
+
     #[test]
-    fn a_borrow_checker_refusal_is_rejected_with_its_first_error() {
-        let v = classify_rustc(Exit::Code(1), RUSTC_REFUSAL);
+    fn a_refusal_with_the_samples_error_is_rejected_with_that_error() {
+        assert_eq!((SEND.code, ALIAS.code), ("E0277", "E0499"));
+        let v = classify_rustc(Exit::Code(1), RUSTC_REFUSAL, ALIAS);
         assert_eq!(v.outcome, SafetyOutcome::Rejected);
         assert_eq!(v.reason, None);
-        assert!(v.excerpt.starts_with("error[E0373]: closure may outlive"));
-        assert!(!v.excerpt.contains("E0499"), "only the first error");
+        assert!(
+            v.excerpt
+                .starts_with("error[E0499]: cannot borrow `counter` as mutable"),
+            "the excerpt is the error the claim is about: {}",
+            v.excerpt
+        );
+        assert!(!v.excerpt.contains("E0373"));
         assert!(v.excerpt.lines().count() <= RUSTC_EXCERPT_LINES);
+        let send = "error[E0277]: `Rc<Cell<u64>>` cannot be sent between threads safely\n";
+        let v = classify_rustc(Exit::Code(1), send, SEND);
+        assert_eq!(v.outcome, SafetyOutcome::Rejected);
+        assert!(v.excerpt.starts_with("error[E0277]"));
+    }
+
+    #[test]
+    fn a_lifetime_error_alone_does_not_pass_for_a_data_race() {
+        for sample in COMPILE_FAIL_SAMPLES {
+            let v = classify_rustc(Exit::Code(1), E0373_ONLY, sample);
+            assert_eq!(v.outcome, SafetyOutcome::Unavailable, "{}", sample.model);
+            let why = v.reason.unwrap();
+            assert!(why.contains("with E0373, not with"), "{why}");
+            assert!(why.contains(sample.code), "{why}");
+        }
+        // E0373 and E0499 together are not the Send/Sync refusal either.
+        let v = classify_rustc(Exit::Code(1), RUSTC_REFUSAL, SEND);
+        assert_eq!(v.outcome, SafetyOutcome::Unavailable);
     }
 
     #[test]
     fn a_program_that_compiles_is_clean_and_says_the_evidence_is_wrong() {
-        let v = classify_rustc(Exit::Code(0), "");
-        assert_eq!(v.outcome, SafetyOutcome::Clean);
-        assert!(v.reason.unwrap().contains("accepted"));
+        for sample in COMPILE_FAIL_SAMPLES {
+            let v = classify_rustc(Exit::Code(0), "", sample);
+            assert_eq!(v.outcome, SafetyOutcome::Clean);
+            assert!(v.reason.unwrap().contains("accepted"));
+        }
     }
 
     #[test]
     fn a_refusal_for_another_reason_shows_nothing() {
         let typo = "error[E0425]: cannot find value `countr` in this scope\n --> x.rs:3:5\n\n";
-        let v = classify_rustc(Exit::Code(1), typo);
+        let v = classify_rustc(Exit::Code(1), typo, ALIAS);
         assert_eq!(v.outcome, SafetyOutcome::Unavailable);
         assert!(v.reason.unwrap().contains("E0425"));
         // E0277 counts only when it is about Send or Sync.
         let bound = "error[E0277]: the trait bound `u64: Foo` is not satisfied\n";
         assert_eq!(
-            classify_rustc(Exit::Code(1), bound).outcome,
+            classify_rustc(Exit::Code(1), bound, SEND).outcome,
             SafetyOutcome::Unavailable
         );
-        let send = "error[E0277]: `Rc<u64>` cannot be sent between threads safely\n";
-        assert_eq!(
-            classify_rustc(Exit::Code(1), send).outcome,
-            SafetyOutcome::Rejected
-        );
-        let crash = classify_rustc(Exit::Code(101), "thread 'rustc' panicked\n");
+        let crash = classify_rustc(Exit::Code(101), "thread 'rustc' panicked\n", SEND);
         assert_eq!(crash.outcome, SafetyOutcome::Unavailable);
         assert!(crash.reason.unwrap().contains("without an error code"));
     }
@@ -632,8 +704,13 @@ Found 2 data race(s)
 
     #[test]
     fn the_summary_is_one_line_per_language_naming_what_was_unexpected() {
-        let mut rust = check("rust-racy", "rust", "compile-fail", SafetyOutcome::Rejected);
-        rust.excerpt = "error[E0373]: closure may outlive".into();
+        let mut rust = check(
+            "rust-racy-send",
+            "rust",
+            "compile-fail",
+            SafetyOutcome::Rejected,
+        );
+        rust.excerpt = "error[E0277]: `Rc<Cell<u64>>` cannot be sent between threads safely".into();
         let mut checks = vec![
             rust,
             check("go-mutex", "go", "race-detector", SafetyOutcome::Clean),
@@ -643,7 +720,7 @@ Found 2 data race(s)
         assert_eq!(
             summary_lines(&checks),
             [
-                "safety: rust refused the unsynchronised counter at compile time (E0373)",
+                "safety: rust refused an Rc<Cell> counter sent to threads at compile time (E0277)",
                 "safety: go -race reported go-racy, go-mutex/go-atomic clean",
             ]
         );

@@ -64,9 +64,24 @@ fn series(metric: Metric, run: &RunResult) -> Vec<f64> {
     match metric {
         Metric::Time => view::per_work(run),
         Metric::Rps => m("rps"),
+        Metric::Overlap => {
+            // The ideal: every connection answered once per upstream wait.
+            let p = |name: &str| run.params.get(name).copied().unwrap_or(0) as f64;
+            let ideal = p("connections") * 1e6 / p("delay_us");
+            if !ideal.is_finite() || ideal <= 0.0 {
+                return Vec::new();
+            }
+            m("rps").into_iter().map(|r| r / ideal).collect()
+        }
         Metric::P99Us => m("p99_us"),
         Metric::P999Us => m("p999_us"),
         Metric::MaxUs => m("max_us"),
+        Metric::TailRatio => m("p999_us")
+            .into_iter()
+            .zip(m("p50_us"))
+            .filter(|&(_, p50)| p50 > 0.0)
+            .map(|(p999, p50)| p999 / p50)
+            .collect(),
         Metric::MemPerConn => m("conn_bytes"),
         _ => Vec::new(),
     }
@@ -779,28 +794,42 @@ mod tests {
             outcome,
             expected: SafetyOutcome::Rejected,
             command: "rustc x.rs".into(),
-            excerpt: "error[E0373]: closure may outlive the current function".into(),
+            excerpt: "error[E0277]: `Rc<Cell<u64>>` cannot be sent between threads safely".into(),
             reason: (outcome == SafetyOutcome::Unavailable).then(|| "no rustc".into()),
         }
     }
 
     #[test]
     fn safety_claims_follow_the_check_in_the_file() {
-        let verdict = |outcome| {
+        let verdict = |send, alias| {
             let mut f = fixtures::file(Vec::new());
             f.safety
-                .push(safety_check("rust-racy", Lang::Rust, outcome));
+                .push(safety_check("rust-racy-send", Lang::Rust, send));
+            f.safety
+                .push(safety_check("rust-racy-alias", Lang::Rust, alias));
             let r = decide_all(&f);
             let c = claim(&r, "rust-races-at-compile-time").clone();
             (c.verdict, c.reason)
         };
-        let (v, reason) = verdict(SafetyOutcome::Rejected);
+        use SafetyOutcome::{Clean, Rejected, Unavailable};
+        let (v, reason) = verdict(Rejected, Rejected);
         assert_eq!(v, Verdict::Holds);
-        assert!(reason.contains("E0373"), "{reason}");
-        assert_eq!(verdict(SafetyOutcome::Clean).0, Verdict::DoesNotHold);
-        let (v, reason) = verdict(SafetyOutcome::Unavailable);
-        assert_eq!(v, Verdict::NotMeasured);
+        assert!(reason.contains("E0277"), "{reason}");
+        // Either sample compiling, or refused for another reason, does not hold.
+        assert_eq!(verdict(Clean, Rejected).0, Verdict::DoesNotHold);
+        assert_eq!(verdict(Rejected, Clean).0, Verdict::DoesNotHold);
+        // One check unavailable: the other alone holds at best with a caveat.
+        let (v, reason) = verdict(Rejected, Unavailable);
+        assert_eq!(v, Verdict::Caveat);
         assert!(reason.contains("no rustc"), "{reason}");
+        assert_eq!(verdict(Unavailable, Unavailable).0, Verdict::NotMeasured);
+        // A file from before the samples (one `rust-racy` check) decides nothing.
+        let mut old = fixtures::file(Vec::new());
+        old.safety
+            .push(safety_check("rust-racy", Lang::Rust, Rejected));
+        let r = decide_all(&old);
+        let c = claim(&r, "rust-races-at-compile-time");
+        assert_eq!(c.verdict, Verdict::NotMeasured, "{}", c.reason);
     }
 
     #[test]

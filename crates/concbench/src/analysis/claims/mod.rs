@@ -11,6 +11,8 @@
 //! the bound in `suite/claims.toml`, and the verdict moves with it.
 
 mod decide;
+#[cfg(test)]
+mod rules;
 mod scenario;
 mod words;
 
@@ -608,7 +610,7 @@ mod tests {
         let cmd = zero_cost.tests[0].measure.as_ref().unwrap().command();
         assert_eq!(
             cmd,
-            "concbench run --suite quick --workloads shared-counter --models rust-mutex,rust-seq --set shared-counter.units=1"
+            "concbench run --suite quick --workloads shared-counter --models rust-mutex-local,rust-seq --set shared-counter.increments=100000000 --set shared-counter.units=1"
         );
         assert!(!missing(&results).is_empty());
     }

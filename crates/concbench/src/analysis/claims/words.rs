@@ -16,7 +16,7 @@ pub(super) fn base_unit(metric: Metric) -> &'static str {
         Metric::MemPerUnit | Metric::MemPerConn => "bytes",
         Metric::Rps => "req/s",
         Metric::P99Us | Metric::P999Us | Metric::MaxUs => "µs",
-        Metric::Speedup => "×",
+        Metric::Speedup | Metric::Overlap | Metric::TailRatio => "×",
         Metric::Cv => "%",
         Metric::MaxValid | Metric::Safety => "",
     }
