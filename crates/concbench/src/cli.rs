@@ -223,7 +223,9 @@ pub fn main() -> i32 {
 
 fn dispatch(cli: Cli) -> Result<i32> {
     // A suite of one's own (CONCBENCH_SUITE) is checked before anything uses it.
-    if let Err(e) = Catalogue::in_use().and_then(|_| crate::catalogue::models::ModelTable::in_use())
+    if let Err(e) = Catalogue::in_use()
+        .and_then(|_| crate::catalogue::models::ModelTable::in_use())
+        .and_then(|_| crate::catalogue::claims::ClaimsTable::in_use())
     {
         return Err(UsageError(format!("the suite files are not valid: {e:#}")).into());
     }

@@ -336,6 +336,12 @@ impl Lang {
         Lang::named(name)
     }
 
+    /// Its description, if the suite in use describes it (a suite of one's own may leave
+    /// out a language the harness has a constant for).
+    pub fn described(self) -> Option<&'static Language> {
+        languages().iter().find(|l| l.name == self.0)
+    }
+
     /// Its description.
     pub fn info(self) -> &'static Language {
         languages()

@@ -10,7 +10,13 @@ pub(super) fn build_race(
     opts: &ToolchainOptions,
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<PathBuf, Unavailable> {
-    let go = described::find_tool(opts, Lang::Go.info())?;
+    let Some(info) = Lang::Go.described() else {
+        return Err(Unavailable {
+            reason: "the suite in use describes no Go".into(),
+            hint: "add go to its languages.toml".into(),
+        });
+    };
+    let go = described::find_tool(opts, info)?;
     let src = opts.root.join("impls").join("go");
     let env = run_step(
         Command::new(&go.program)
@@ -18,7 +24,7 @@ pub(super) fn build_race(
             .env("GOTOOLCHAIN", "local")
             .current_dir(&src),
         "go env",
-        &Lang::Go.info().hint,
+        &info.hint,
     )?;
     let mut lines = env.lines().map(str::trim);
     let (cgo, cc) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
