@@ -52,7 +52,9 @@ export function route(method, target) {
 
 /** What every request of one server shares: the work it asks for and the count of answers. */
 class Work {
-  constructor({ delay_us: delayUs, cpu }) {
+  constructor({ delay_us: delayUs, cpu, alloc }) {
+    /** Bytes each request allocates and writes, held until it is answered (0: none). */
+    this.alloc = alloc ?? 0;
     /** The simulated upstream wait in whole milliseconds, rounded up; 0: none. */
     this.delayMs = Math.ceil(delayUs / 1000);
     /** xorshift64 steps of the CPU part. */
@@ -71,8 +73,12 @@ class Work {
       response.writeHead(status, headers).end(body);
       return;
     }
+    // The request's own memory (`alloc`), every byte written, held across the wait: the
+    // allocation per request that exercises the garbage collector.
+    const block = this.alloc > 0 ? Buffer.alloc(this.alloc, 1) : null;
     if (this.delayMs > 0) await sleep(this.delayMs); // an awaited timer: no core held
     const body = xsK(id, this.cpu).toString();
+    if (block !== null && block[block.length - 1] !== 1) throw new Error("alloc block lost");
     if (response.destroyed) return; // the client has gone: nothing was answered
     // Counted before it is sent: once the client has its answer, a SIGTERM finds it counted.
     this.answered++;
@@ -227,6 +233,7 @@ export const WORKLOAD = {
     { name: "delay_us", min: 0, max: 10_000_000 },
     { name: "cpu", min: 0, max: 100_000_000 },
     { name: "workers", min: 1, max: 1024 },
+    { name: "alloc", min: 0, max: 100_000_000 },
   ],
   models: [
     { id: "node-async", run: single },

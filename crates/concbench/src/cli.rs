@@ -232,6 +232,13 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {
+    // A suite of one's own (CONCBENCH_SUITE) is checked before anything uses it.
+    if let Err(e) = Catalogue::in_use()
+        .and_then(|_| crate::catalogue::models::ModelTable::in_use())
+        .and_then(|_| crate::catalogue::claims::ClaimsTable::in_use())
+    {
+        return Err(UsageError(format!("the suite files are not valid: {e:#}")).into());
+    }
     match cli.command {
         Command::List(args) => list(&args),
         Command::Run(args) => run(&args),
@@ -344,7 +351,7 @@ fn models(args: &ModelsArgs) -> Result<i32> {
 fn list(args: &ListArgs) -> Result<i32> {
     let catalogue = Catalogue::embedded();
     let opts = ToolchainOptions::new(args.toolchains.go.clone(), args.toolchains.python.clone())?;
-    let toolchains = Toolchains::prepare(&opts, &Lang::ALL, &mut log_step);
+    let toolchains = Toolchains::prepare(&opts, Lang::all(), &mut log_step);
     match args.format {
         Format::Json => println!(
             "{}",

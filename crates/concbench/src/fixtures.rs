@@ -39,8 +39,9 @@ pub fn run(workload: &str, model: &str, params: &[(&str, u64)], elapsed: &[u64])
     let mut r = RunResult {
         workload: workload.into(),
         model: model.into(),
-        lang: Lang::ALL
-            .into_iter()
+        lang: Lang::all()
+            .iter()
+            .copied()
             .find(|l| model.starts_with(l.model_prefix()))
             .expect("a model id starts with its language's prefix"),
         params,

@@ -891,8 +891,8 @@ fn advise_refuses_bad_profiles_in_one_line() {
         "--rate 1000000 contradicts --concurrency 10",
     );
     bad(
-        &["--preset", "trading", "--langs", "java"],
-        "unknown language \"java\"",
+        &["--preset", "trading", "--langs", "cobol"],
+        "unknown language \"cobol\"",
     );
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("p.toml");

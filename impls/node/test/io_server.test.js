@@ -84,10 +84,10 @@ class Server {
     return server.listening;
   }
 
-  constructor(model, { delay_us: delayUs = 0, cpu = 0, workers = 2 }) {
+  constructor(model, { delay_us: delayUs = 0, cpu = 0, workers = 2, alloc = 4096 }) {
     this.process = spawn(
       process.execPath,
-      ["main.js", "io-server", model, ...flags({ delay_us: delayUs, cpu, workers })],
+      ["main.js", "io-server", model, ...flags({ delay_us: delayUs, cpu, workers, alloc })],
       { cwd: TREE, detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );
     this.stdout = "";

@@ -66,7 +66,7 @@ impl Profile {
         if let Some(c) = self.cpus {
             parts.push(format!("{c} CPUs"));
         }
-        if self.langs.len() < Lang::COMPARED.len() {
+        if self.langs.len() < Lang::compared().len() {
             let l: Vec<&str> = self.langs.iter().map(|l| l.name()).collect();
             parts.push(format!("langs {}", l.join(",")));
         }
@@ -182,7 +182,7 @@ pub fn check_layer(input: &ProfileInput, layer: Layer) -> Result<(), UsageError>
     }
     if let Some(langs) = &input.langs {
         for l in langs {
-            let advised = Lang::from_name(l.trim()).filter(|l| Lang::COMPARED.contains(l));
+            let advised = Lang::from_name(l.trim()).filter(|l| Lang::compared().contains(l));
             if advised.is_none() {
                 let shown = match layer {
                     Layer::Flags => "--langs".to_string(),
@@ -191,14 +191,14 @@ pub fn check_layer(input: &ProfileInput, layer: Layer) -> Result<(), UsageError>
                 return Err(UsageError(format!(
                     "{shown}: unknown language {:?}; choose from {}",
                     l.trim(),
-                    Lang::names(&Lang::COMPARED)
+                    Lang::names(Lang::compared())
                 )));
             }
         }
         if langs.is_empty() {
             return Err(UsageError(format!(
                 "--langs is empty: name at least one of {}",
-                Lang::names(&Lang::COMPARED)
+                Lang::names(Lang::compared())
             )));
         }
     }
@@ -292,8 +292,8 @@ pub fn build(
         }
     }
     let langs = match &merged.langs {
-        None => Lang::COMPARED.to_vec(),
-        Some(names) => Lang::COMPARED
+        None => Lang::compared().to_vec(),
+        Some(names) => Lang::compared()
             .iter()
             .copied()
             .filter(|l| names.iter().any(|n| Lang::from_name(n.trim()) == Some(*l)))
@@ -422,9 +422,9 @@ mod tests {
         assert!(e.contains("not a whole number"), "{e}");
         let e = err(&[flags(|i| {
             base(i);
-            i.langs = Some(vec!["java".into()])
+            i.langs = Some(vec!["cobol".into()])
         })]);
-        assert!(e.contains("unknown language \"java\""), "{e}");
+        assert!(e.contains("unknown language \"cobol\""), "{e}");
         let file = parse_file("concurrency = 10\nio_ms = -2\n", "p.toml").unwrap();
         let e = err(&[(file, Layer::Keys("p.toml"))]);
         assert!(e.starts_with("io_ms = -2 in p.toml is negative"), "{e}");

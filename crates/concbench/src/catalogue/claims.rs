@@ -162,13 +162,27 @@ pub struct ClaimsTable {
 }
 
 impl ClaimsTable {
-    /// The table compiled into this binary.
+    /// The table in use: compiled into this binary, or `CONCBENCH_SUITE`'s.
     pub fn embedded() -> &'static ClaimsTable {
-        static TABLE: std::sync::OnceLock<ClaimsTable> = std::sync::OnceLock::new();
-        TABLE.get_or_init(|| {
-            ClaimsTable::parse(CLAIMS_TOML, Catalogue::embedded())
-                .expect("suite/claims.toml compiled into concbench is valid (tested)")
-        })
+        ClaimsTable::in_use().expect("the suite's claims.toml is valid (checked at start)")
+    }
+
+    /// The table of the suite in use, or why it is not valid (a suite of one's own without
+    /// the workloads the compiled-in claims test needs its own `claims.toml`).
+    pub fn in_use() -> Result<&'static ClaimsTable> {
+        static TABLE: std::sync::OnceLock<std::result::Result<ClaimsTable, String>> =
+            std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                Catalogue::in_use()
+                    .and_then(|c| {
+                        super::source::text("claims.toml", CLAIMS_TOML)
+                            .and_then(|text| ClaimsTable::parse(&text, c))
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Parses `text` and checks every test against `catalogue`.
@@ -262,7 +276,7 @@ impl<'a> ModelSpec<'a> {
             Some(rest) if rest.contains('-') => rest
                 .split(',')
                 .map(|id| {
-                    let known = Lang::ALL.into_iter().any(|l| {
+                    let known = Lang::all().iter().any(|l| {
                         id.starts_with(l.model_prefix()) && id.len() > l.model_prefix().len()
                     });
                     known.then_some(id)

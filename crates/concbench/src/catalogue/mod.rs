@@ -8,13 +8,16 @@
 //! before any work starts.
 
 pub mod claims;
+pub mod languages;
 pub mod models;
 pub mod presets;
 pub mod reference;
 pub mod selection;
+pub mod source;
+
+pub use languages::{Lang, Role};
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -56,91 +59,6 @@ const WORKLOAD_TOMLS: &[(&str, &str)] = &[
         include_str!("../../../../suite/workloads/mixed-service.toml"),
     ),
 ];
-
-/// The language an implementation is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// Go, built with `go build`.
-    Go,
-    /// Python 3, run from a virtual environment with NumPy installed into it.
-    Python,
-    /// Rust, built with `cargo build --release`.
-    Rust,
-    /// C, built with the machine's C compiler (`cc -O2 -pthread`): the baseline.
-    C,
-}
-
-impl Lang {
-    /// Every language, in the order tables show them.
-    pub const ALL: [Lang; 4] = [Lang::Go, Lang::Python, Lang::Rust, Lang::C];
-
-    /// The languages the suite compares, and advice chooses between: every one but C, whose
-    /// programs are the baseline the others are read against, not a choice.
-    pub const COMPARED: [Lang; 3] = [Lang::Go, Lang::Python, Lang::Rust];
-
-    /// The name used in results files and messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Lang::Go => "go",
-            Lang::Python => "python",
-            Lang::Rust => "rust",
-            Lang::C => "c",
-        }
-    }
-
-    /// The language of that name (as [`Lang::name`] gives it), if there is one.
-    pub fn from_name(name: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.name() == name)
-    }
-
-    /// The name as a sentence writes it: `Go`, `Python`, `Rust`, `C`.
-    pub fn title(self) -> &'static str {
-        match self {
-            Lang::Go => "Go",
-            Lang::Python => "Python",
-            Lang::Rust => "Rust",
-            Lang::C => "C",
-        }
-    }
-
-    /// What the id of each of its models starts with: `go-`, `py-`, `rust-`, `c-`.
-    pub fn model_prefix(self) -> &'static str {
-        match self {
-            Lang::Go => "go-",
-            Lang::Python => "py-",
-            Lang::Rust => "rust-",
-            Lang::C => "c-",
-        }
-    }
-
-    /// The names of `langs`, for messages: `go, python, rust`.
-    pub fn names(langs: &[Lang]) -> String {
-        langs
-            .iter()
-            .map(|l| l.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// What a model is in the comparison: one of the contenders, or a baseline to read them by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// A model of a language the suite compares (the default).
-    #[default]
-    Contender,
-    /// A reference point, not a contender: the C programs, which show how far each
-    /// language's models are from plain C with pthreads.
-    Baseline,
-}
 
 /// What a per-unit cap counts: each unit of the capped parameter is one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -483,6 +401,10 @@ pub struct SuiteInfo {
     /// a verdict or a first tier needs them, fill what they leave. Absent: no extra samples.
     #[serde(default)]
     pub budget: Option<String>,
+    /// At most this many counted runs for the models of a language (`runs_by_lang = { java =
+    /// 3 }`), below the workload's or the suite's; `--runs` overrides it.
+    #[serde(default)]
+    pub runs_by_lang: BTreeMap<Lang, u32>,
 }
 
 impl SuiteInfo {
@@ -492,6 +414,12 @@ impl SuiteInfo {
             .as_deref()
             .and_then(|b| parse_budget(b).ok())
             .unwrap_or_default()
+    }
+
+    /// The counted runs of a model of `lang`, given the workload's own (`entry_runs`).
+    pub fn runs_for(&self, lang: Lang, entry_runs: Option<u32>) -> u32 {
+        let runs = entry_runs.unwrap_or(self.runs);
+        self.runs_by_lang.get(&lang).map_or(runs, |&r| runs.min(r))
     }
 }
 
@@ -519,13 +447,33 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The catalogue compiled into this binary.
+    /// The catalogue in use: the one compiled into this binary, or the suite folder that
+    /// `CONCBENCH_SUITE` names ([`source`]). The command line checks it first
+    /// ([`Catalogue::in_use`]), so that a bad suite is one clear error, not a panic.
     pub fn embedded() -> &'static Catalogue {
-        static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
-        CATALOGUE.get_or_init(|| {
-            Catalogue::parse(SUITES_TOML, WORKLOAD_TOMLS)
-                .expect("the suite/ files compiled into concbench are valid (tested)")
-        })
+        Catalogue::in_use().expect("the suite/ files in use are valid (checked at start)")
+    }
+
+    /// The catalogue in use, or why its files are not valid.
+    pub fn in_use() -> Result<&'static Catalogue> {
+        static CATALOGUE: std::sync::OnceLock<std::result::Result<Catalogue, String>> =
+            std::sync::OnceLock::new();
+        CATALOGUE
+            .get_or_init(|| {
+                let load = || -> Result<Catalogue> {
+                    languages::table()?;
+                    let suites = source::text("suites.toml", SUITES_TOML)?;
+                    let workloads = source::workloads(WORKLOAD_TOMLS)?;
+                    let files: Vec<(&str, &str)> = workloads
+                        .iter()
+                        .map(|(n, t)| (n.as_str(), t.as_str()))
+                        .collect();
+                    Catalogue::parse(&suites, &files)
+                };
+                load().map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Parses and validates suite files given as (file name, text).
@@ -604,6 +552,13 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 "model {} of language {} must start with {prefix}",
                 m.id,
                 m.lang
+            );
+        }
+        if m.role != m.lang.info().role {
+            bail!(
+                "model {}: its role must be its language's ({:?} in suite/languages.toml)",
+                m.id,
+                m.lang.info().role
             );
         }
         for cap in &m.caps {
@@ -803,7 +758,16 @@ mod tests {
     fn a_model_is_a_contender_unless_its_role_says_baseline() {
         let c = Catalogue::parse(SUITES_TOML, &[("w.toml", &workload_with(""))]).unwrap();
         assert_eq!(c.workloads[0].models[0].role, Role::Contender);
+        // A model's role is its language's (suite/languages.toml): C's models are baselines.
         let text = workload_with("role = \"baseline\"\n");
+        let err = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("must be its language's"),
+            "{err:#}"
+        );
+        let text = workload_with("role = \"baseline\"\n")
+            .replace("\"go-x\"", "\"c-x\"")
+            .replace("lang = \"go\"", "lang = \"c\"");
         let c = Catalogue::parse(SUITES_TOML, &[("w.toml", &text)]).unwrap();
         assert_eq!(c.workloads[0].models[0].role, Role::Baseline);
         let text = workload_with("role = \"referee\"\n");
@@ -814,10 +778,10 @@ mod tests {
     fn the_c_models_are_the_baselines_and_the_only_ones() {
         for w in &Catalogue::embedded().workloads {
             for m in &w.models {
-                assert_eq!(m.lang == Lang::C, m.role == Role::Baseline, "{}", m.id);
+                assert_eq!(m.lang.info().role, m.role, "{}", m.id);
                 // The languages compared are those whose models are contenders.
                 assert_eq!(
-                    Lang::COMPARED.contains(&m.lang),
+                    Lang::compared().contains(&m.lang),
                     m.role == Role::Contender,
                     "{}",
                     m.id
@@ -828,7 +792,7 @@ mod tests {
 
     #[test]
     fn a_language_is_written_by_its_name_and_read_back_from_it() {
-        for l in Lang::ALL {
+        for &l in Lang::all() {
             assert_eq!(
                 serde_json::to_string(&l).unwrap(),
                 format!("\"{}\"", l.name())
@@ -838,10 +802,13 @@ mod tests {
                 l
             );
             assert_eq!(Lang::from_name(l.name()), Some(l));
-            assert!(l.title().eq_ignore_ascii_case(l.name()));
+            assert!(l.title().to_lowercase().starts_with(l.name()));
         }
-        assert_eq!(Lang::from_name("java"), None);
-        assert_eq!(Lang::names(&Lang::COMPARED), "go, python, rust");
+        assert_eq!(Lang::from_name("cobol"), None);
+        assert_eq!(
+            Lang::names(Lang::compared()),
+            "go, python, rust, java, node"
+        );
     }
 
     #[test]

@@ -11,32 +11,10 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{Catalogue, Lang};
+pub use super::languages::{LangSafety, SafetyClass};
+use super::{source, Catalogue, Lang};
 
 const MODELS_TOML: &str = include_str!("../../../../suite/models.toml");
-
-/// What a language does about an unsynchronised write to shared memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SafetyClass {
-    /// The compiler refuses the program.
-    Prevented,
-    /// The program runs; a run-time checker (Go's `-race`) reports the race.
-    Detected,
-    /// Nothing reports it: updates are lost.
-    Silent,
-}
-
-impl SafetyClass {
-    /// The words tables use.
-    pub fn label(self) -> &'static str {
-        match self {
-            SafetyClass::Prevented => "prevented at compile time",
-            SafetyClass::Detected => "detected at run time (with -race)",
-            SafetyClass::Silent => "silent",
-        }
-    }
-}
 
 /// How a language met a deliberately unsynchronised counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,19 +29,6 @@ pub enum SafetyOutcome {
     /// The check could not be made here (no compiler, no cgo for `-race`); the check's
     /// `reason` says why.
     Unavailable,
-}
-
-/// One language's safety entry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LangSafety {
-    /// Its class.
-    pub class: SafetyClass,
-    /// How, in one sentence.
-    pub how: String,
-    /// The kind of evidence that shows it: `compile-fail`, `race-detector`, `lost-updates` or
-    /// `none`.
-    pub check: String,
 }
 
 /// One model's row of words.
@@ -88,25 +53,45 @@ pub struct ModelInfo {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelTable {
-    /// By language name (`go`, `python`, `rust`, `c`).
+    /// By language: each one's safety entry, from its description in
+    /// `suite/languages.toml`.
+    #[serde(skip)]
     pub safety: BTreeMap<Lang, LangSafety>,
     /// One entry per model id, in table order.
     pub models: Vec<ModelInfo>,
 }
 
 impl ModelTable {
-    /// The table compiled into this binary, checked against the embedded catalogue.
+    /// The table in use (compiled in, or `CONCBENCH_SUITE`'s), checked against the catalogue.
     pub fn embedded() -> &'static ModelTable {
-        static TABLE: std::sync::OnceLock<ModelTable> = std::sync::OnceLock::new();
-        TABLE.get_or_init(|| {
-            ModelTable::parse(MODELS_TOML, Catalogue::embedded())
-                .expect("suite/models.toml compiled into concbench is valid (tested)")
-        })
+        ModelTable::in_use().expect("the suite's models.toml is valid (checked at start)")
+    }
+
+    /// The table of the suite in use (`CONCBENCH_SUITE`'s, else the compiled-in one), or
+    /// why it is not valid.
+    pub fn in_use() -> Result<&'static ModelTable> {
+        static TABLE: std::sync::OnceLock<std::result::Result<ModelTable, String>> =
+            std::sync::OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                Catalogue::in_use()
+                    .and_then(|c| {
+                        source::text("models.toml", MODELS_TOML)
+                            .and_then(|text| ModelTable::parse(&text, c))
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Parses `text` and checks that it names every model of `catalogue` once, and no other.
     pub fn parse(text: &str, catalogue: &Catalogue) -> Result<ModelTable> {
-        let table: ModelTable = toml::from_str(text).context("suite/models.toml")?;
+        let mut table: ModelTable = toml::from_str(text).context("suite/models.toml")?;
+        table.safety = Lang::all()
+            .iter()
+            .map(|&l| (l, l.info().safety.clone()))
+            .collect();
         let mut ids: Vec<&str> = Vec::new();
         for w in &catalogue.workloads {
             for m in &w.models {
@@ -114,7 +99,11 @@ impl ModelTable {
                     ids.push(&m.id);
                 }
                 if !table.safety.contains_key(&m.lang) {
-                    bail!("suite/models.toml: no [safety.{}] for {}", m.lang, m.id);
+                    bail!(
+                        "suite/languages.toml: no safety entry for {} ({})",
+                        m.lang,
+                        m.id
+                    );
                 }
             }
         }

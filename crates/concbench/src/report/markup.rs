@@ -159,15 +159,10 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// The colour of a language, the same in every chart and table, as (red, green, blue).
+/// The colour of a language, the same in every chart and table, as (red, green, blue): its
+/// description's `colour` (suite/languages.toml); grey for a name the table does not know.
 pub fn lang_rgb(lang: &str) -> (u8, u8, u8) {
-    match lang {
-        "go" => (0x00, 0x77, 0xbb),
-        "python" => (0xee, 0x77, 0x33),
-        "rust" => (0x00, 0x99, 0x88),
-        "c" => (0xaa, 0x33, 0x77),
-        _ => (0x77, 0x77, 0x77),
-    }
+    crate::catalogue::Lang::named(lang).map_or((0x77, 0x77, 0x77), |l| l.info().rgb())
 }
 
 /// The colour of a language as CSS writes it: `#0077bb`.

@@ -105,10 +105,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
     for w in &workloads {
         let entry = &w.suites[&sel.suite];
         let suite = &catalogue.suites[&sel.suite];
-        let repetitions = (
-            sel.warmup.or(entry.warmup).unwrap_or(suite.warmup),
-            sel.runs.or(entry.runs).unwrap_or(suite.runs),
-        );
+        let warmup = sel.warmup.or(entry.warmup).unwrap_or(suite.warmup);
         let cpu_counts = match &cli_cpus {
             Some(list) => list.clone(),
             None if entry.pin_cpus.is_empty() => vec![None],
@@ -123,6 +120,10 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
             }
         };
         for model in w.models.iter().filter(|m| models.contains(&m.id)) {
+            let runs = sel
+                .runs
+                .unwrap_or_else(|| suite.runs_for(model.lang, entry.runs));
+            let repetitions = (warmup, runs);
             let base = model_settings(entry, model);
             // The entry's own scenario, then each extra one over it.
             let scenarios = std::iter::once(base.clone()).chain(entry.extra.iter().map(|extra| {

@@ -1,13 +1,10 @@
-//! Finding the toolchains and building the implementation programs.
-//!
-//! - Rust: `cargo build --release -p concbench-rust`, in a target folder of its own under
-//!   the build folder (so a nested build never waits on the lock of the cargo that runs us).
-//!   `concbench-launch`, through which every implementation starts, is built the same way.
-//! - Go: `go build`, cached under a hash of the Go sources and the Go version; for the
-//!   race-detector safety check, the same with `-race`, cached apart (`go-race/`).
-//! - Python: a virtual environment under the build folder, with NumPy installed into it.
-//! - C (the baseline): `cc -O2 -pthread`, cached under a hash of the C sources, the
-//!   compiler's version and the command.
+//! Finding the toolchains and building the implementation programs, as each language's
+//! description in `suite/languages.toml` says ([`described`]): the first toolchain whose
+//! version qualifies, a build cached under a hash of its sources, its version and its steps
+//! (Go, C, Java) or left to the toolchain's own cache (cargo), and the command that runs it.
+//! What a description cannot say is a small hook here: the Python virtual environment with
+//! its requirements installed ([`python`]), Go's `-race` build for the safety check
+//! ([`go`]), and `concbench-launch` with the `rustc` of the compile-fail check ([`rust`]).
 //!
 //! A missing toolchain or package makes only its models unavailable, with the reason and
 //! what to install; everything else still runs.
@@ -31,7 +28,7 @@ use crate::UsageError;
 /// The Python models that compute in NumPy: unavailable where it cannot be imported.
 const NUMPY_MODELS: [&str; 3] = ["py-numpy", "py-numpy-one-thread", "py-processes-numpy"];
 
-mod c;
+mod described;
 mod go;
 mod python;
 mod rust;
@@ -50,6 +47,16 @@ pub struct ToolchainOptions {
 }
 
 impl ToolchainOptions {
+    /// The program the user named with a command-line option (`--go`, `--python`), which a
+    /// description's `find = [{ option = "go" }]` refers to.
+    pub fn explicit(&self, option: &str) -> Option<&Path> {
+        match option {
+            "go" => self.go.as_deref(),
+            "python" => self.python.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The defaults: the source tree this harness was built from (or `CONCBENCH_ROOT`),
     /// and `target/concbench` inside it.
     pub fn new(go: Option<PathBuf>, python: Option<PathBuf>) -> Result<ToolchainOptions> {
@@ -264,13 +271,18 @@ fn prepare_lang(
     lang: Lang,
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<Implementation, Unavailable> {
-    let built = match lang {
-        Lang::Rust => rust::build(opts, log),
-        Lang::Go => go::build(opts, log),
-        Lang::Python => python::prepare(opts, log),
-        Lang::C => c::build(opts, log),
-    }?;
-    describe(built)
+    describe(described::prepare(opts, lang, log)?)
+}
+
+/// The toolchain program found for a language.
+#[derive(Debug, Clone)]
+struct Tool {
+    /// The program.
+    pub program: PathBuf,
+    /// Arguments that come with it (`$CC="gcc -m64"`).
+    pub args: Vec<String>,
+    /// What its version command printed: part of the build cache's key.
+    pub version_output: String,
 }
 
 /// A program built but not yet asked what it implements.
@@ -411,15 +423,6 @@ fn run_step(cmd: &mut Command, what: &str, hint: &str) -> std::result::Result<St
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// A hash of the Go sources (tests excluded) and the compiler version.
-fn hash_sources(src: &Path, go_version: &str) -> Result<String> {
-    hash_files(src, go_version, |name| {
-        (name.ends_with(".go") && !name.ends_with("_test.go"))
-            || name == "go.mod"
-            || name == "go.sum"
-    })
-}
-
 /// A hash of `salt` and of the files under `src` whose names `keep` accepts: their paths
 /// and contents.
 fn hash_files(src: &Path, salt: &str, keep: impl Fn(&str) -> bool) -> Result<String> {
@@ -489,21 +492,6 @@ impl BuildLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_source_hash_ignores_tests_and_tracks_sources() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("main.go"), "package main").unwrap();
-        let a = hash_sources(dir.path(), "go1").unwrap();
-        fs::write(dir.path().join("main_test.go"), "package main // test").unwrap();
-        assert_eq!(a, hash_sources(dir.path(), "go1").unwrap());
-        fs::write(dir.path().join("main.go"), "package main // changed").unwrap();
-        assert_ne!(a, hash_sources(dir.path(), "go1").unwrap());
-        assert_ne!(
-            hash_sources(dir.path(), "go1").unwrap(),
-            hash_sources(dir.path(), "go2").unwrap()
-        );
-    }
 
     #[test]
     fn an_explicit_toolchain_that_does_not_exist_is_unavailable() {

@@ -1,24 +1,23 @@
-//! Python: a virtual environment under the build folder, with the pinned packages of
-//! `impls/python/requirements.txt` installed into it (NumPy, the ASGI servers).
+//! The `python-venv` hook: a virtual environment under the build folder, one per
+//! interpreter, with the packages of a requirements file installed into it.
 
 use super::*;
 
-/// The Python environment under the build folder, the pinned packages installed into it.
-pub(super) fn prepare(
+/// The virtual environment of `python` (one per interpreter, so that a free-threaded
+/// CPython gets its own), created if missing, with `requirements` (relative to the source
+/// tree) installed into it when that file changed since the last install. A failed install
+/// is a warning: only the models that need a package are then unavailable (`py-numpy`).
+pub(super) fn venv(
     opts: &ToolchainOptions,
+    python: &Tool,
+    requirements: Option<&str>,
     log: &mut dyn FnMut(&str),
-) -> std::result::Result<Built, Unavailable> {
-    const HINT: &str = "install Python 3.10 or newer with its venv module \
-                        (e.g. apt-get install python3 python3-venv), or pass --python PATH";
-    let python = locate(opts.python.as_deref(), "python3", HINT)?;
-    let version = run_step(
-        Command::new(&python).args(["-c", "import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"]),
-        "python3 --version",
-        HINT,
-    )?;
-    // One environment per interpreter, so that a free-threaded CPython gets its own.
+) -> std::result::Result<PathBuf, Unavailable> {
+    const HINT: &str = "install Python's venv module (e.g. apt-get install python3-venv)";
+    // The version command prints the version, the free-threading flag and the executable.
+    let version = python.version_output.trim();
     let mut hasher = Sha256::new();
-    hasher.update(version.trim().as_bytes());
+    hasher.update(version.as_bytes());
     let tag: String = hasher
         .finalize()
         .iter()
@@ -37,45 +36,30 @@ pub(super) fn prepare(
         ));
         let _ = fs::create_dir_all(venv.parent().expect("has a parent"));
         run_step(
-            Command::new(&python)
+            Command::new(&python.program)
+                .args(&python.args)
                 .args(["-m", "venv", "--clear"])
                 .arg(&venv),
             "python3 -m venv",
             HINT,
         )?;
     }
-    let env = vec![(
-        "PYTHONPATH".to_string(),
-        opts.root.join("impls").join("python").display().to_string(),
-    )];
-    install_requirements(opts, &venv, &venv_python, log);
-    Ok(Built {
-        lang: Lang::Python,
-        program: venv_python,
-        prefix_args: vec!["-m".into(), "concbench_py".into()],
-        env,
-    })
+    let Some(requirements) = requirements else {
+        return Ok(venv);
+    };
+    install_requirements(&opts.root.join(requirements), &venv, &venv_python, log);
+    Ok(venv)
 }
 
 /// Where the environment records the hash of the requirements file it was last installed
 /// from in full.
 const STAMP: &str = "concbench-requirements.sha256";
 
-/// Installs `impls/python/requirements.txt` into the environment when the file's hash is
+/// Installs the requirements file (`impls/python/requirements.txt`) into the environment when the file's hash is
 /// not the one recorded there. If pip cannot install them all, each is tried alone, so
 /// that one package out of reach leaves only the models that import it unavailable
 /// (`--list` names them); nothing is recorded then, so the next run tries again.
-fn install_requirements(
-    opts: &ToolchainOptions,
-    venv: &Path,
-    venv_python: &Path,
-    log: &mut dyn FnMut(&str),
-) {
-    let file = opts
-        .root
-        .join("impls")
-        .join("python")
-        .join("requirements.txt");
+fn install_requirements(file: &Path, venv: &Path, venv_python: &Path, log: &mut dyn FnMut(&str)) {
     let Ok(text) = fs::read(&file) else {
         log(&format!(
             "warning: cannot read {}: the models needing packages will be unavailable",

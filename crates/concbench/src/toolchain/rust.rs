@@ -1,21 +1,9 @@
-//! Rust: `cargo build --release -p concbench-rust` (and `concbench-launch`), in a target
-//! folder of its own under the build folder, so a nested build never waits on the lock of
-//! the cargo that runs us.
+//! `concbench-launch`, through which every implementation starts: `cargo build --release`
+//! in a target folder of its own under the build folder (as `suite/languages.toml` builds
+//! the Rust models), so a nested build never waits on the lock of the cargo that runs us;
+//! and the `rustc` of the compile-fail safety check.
 
 use super::*;
-
-/// Builds `concbench-rust` with cargo.
-pub(super) fn build(
-    opts: &ToolchainOptions,
-    log: &mut dyn FnMut(&str),
-) -> std::result::Result<Built, Unavailable> {
-    Ok(Built {
-        lang: Lang::Rust,
-        program: cargo_build(opts, "concbench-rust", log)?,
-        prefix_args: vec![],
-        env: vec![],
-    })
-}
 
 /// Builds `concbench-launch`, through which every implementation is started (see its
 /// source); `None`, said through `log`, when it cannot be built.

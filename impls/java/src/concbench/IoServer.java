@@ -48,7 +48,7 @@ final class IoServer {
      */
     static final Workload WORKLOAD = new Workload("io-server",
             List.of(new Param("delay_us", 0, 10_000_000), new Param("cpu", 0, 100_000_000),
-                    new Param("workers", 1, 1024)),
+                    new Param("workers", 1, 1024), new Param("alloc", 0, 100_000_000)),
             List.of(new Model("java-virtual", IoServer::virtualThreads),
                     new Model("java-threads", IoServer::platformThreads)));
 
@@ -81,7 +81,7 @@ final class IoServer {
     }
 
     /** What every request of a run shares: the work it asks for and the count of answers. */
-    private record Work(Duration delay, long cpu, AtomicLong answered) {
+    private record Work(Duration delay, long cpu, int alloc, AtomicLong answered) {
         /**
          * Answers one exchange: for {@code GET /work?id=I} with a decimal u64 I, the value
          * after the delay; else 404 for another path, 405 for another method, 400 without
@@ -101,10 +101,17 @@ final class IoServer {
                 }
                 String body;
                 if (id != null) {
+                    // The request's own memory (`alloc`), every byte written, held across
+                    // the wait: the allocation per request that exercises the collector.
+                    byte[] block = alloc > 0 ? new byte[alloc] : null;
+                    if (block != null) {
+                        java.util.Arrays.fill(block, (byte) 1);
+                    }
                     if (!delay.isZero()) {
                         sleep(delay);
                     }
                     body = Long.toUnsignedString(Xorshift.xsK(id, cpu));
+                    java.lang.ref.Reference.reachabilityFence(block);
                     // Counted before it is sent: once the client has its answer, a SIGTERM
                     // must find it counted.
                     answered.incrementAndGet();
@@ -170,7 +177,8 @@ final class IoServer {
         // the Rust models set it (a response goes out in one write, so it changes little).
         System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(Integer.MAX_VALUE));
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        Work work = new Work(Duration.ofNanos(args.get("delay_us") * 1_000), args.get("cpu"), new AtomicLong());
+        Work work = new Work(Duration.ofNanos(args.get("delay_us") * 1_000), args.get("cpu"),
+                (int) args.get("alloc"), new AtomicLong());
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
         long listening = System.nanoTime();
         server.createContext("/", work::handle);

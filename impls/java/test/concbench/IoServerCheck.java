@@ -53,7 +53,8 @@ final class IoServerCheck {
      */
     record Server(Process process, int port, Path stdout) implements AutoCloseable {
         static Server start(String model, long delayUs, long cpu, long workers) throws Exception {
-            Map<String, Long> p = ConformanceTest.params("delay_us", delayUs, "cpu", cpu, "workers", workers);
+            Map<String, Long> p = ConformanceTest.params("delay_us", delayUs, "cpu", cpu, "workers", workers,
+                    "alloc", 4096L);
             Path stdout = Files.createTempFile("concbench-java-server", ".txt");
             Process process = Program.builder(Program.argv("io-server", model, p))
                     .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
