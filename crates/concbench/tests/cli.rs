@@ -321,7 +321,13 @@ fn a_run_with_shared_counter_records_the_safety_checks() {
         .collect();
     assert_eq!(
         go,
-        ["go-mutex", "go-atomic", "go-channel", "go-racy", "go-channel-pointer"]
+        [
+            "go-mutex",
+            "go-atomic",
+            "go-channel",
+            "go-racy",
+            "go-channel-pointer"
+        ]
     );
     assert!(
         stderr.contains(
