@@ -60,7 +60,7 @@ const STAMP: &str = "concbench-requirements.sha256";
 /// that one package out of reach leaves only the models that import it unavailable
 /// (`--list` names them); nothing is recorded then, so the next run tries again.
 fn install_requirements(file: &Path, venv: &Path, venv_python: &Path, log: &mut dyn FnMut(&str)) {
-    let Ok(text) = fs::read(&file) else {
+    let Ok(text) = fs::read(file) else {
         log(&format!(
             "warning: cannot read {}: the models needing packages will be unavailable",
             file.display()
