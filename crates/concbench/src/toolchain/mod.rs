@@ -1,10 +1,10 @@
 //! Finding the toolchains and building the implementation programs, as each language's
-//! description in `suite/languages.toml` says ([`described`]): the first toolchain whose
+//! description in `suite/languages.toml` says (`described.rs`): the first toolchain whose
 //! version qualifies, a build cached under a hash of its sources, its version and its steps
 //! (Go, C, Java) or left to the toolchain's own cache (cargo), and the command that runs it.
 //! What a description cannot say is a small hook here: the Python virtual environment with
-//! its requirements installed ([`python`]), Go's `-race` build for the safety check
-//! ([`go`]), and `concbench-launch` with the `rustc` of the compile-fail check ([`rust`]).
+//! its requirements installed (`python.rs`), Go's `-race` build for the safety check
+//! (`go.rs`), and `concbench-launch` with the `rustc` of the compile-fail check (`rust.rs`).
 //!
 //! A missing toolchain or package makes only its models unavailable, with the reason and
 //! what to install; everything else still runs.
