@@ -399,6 +399,7 @@ var tinyParams = map[string]map[string]uint64{
 	"ping-pong":      {"rounds": 100},
 	"prime-sieve":    {"primes": 30, "buffer": 1},
 	"io-server":      {"delay_us": 0, "cpu": 0, "workers": 1},
+	"mixed-service":  {"rate": 2000, "requests": 20, "delay_us": 100, "cpu": 50, "workers": 2},
 }
 
 // TestTheBinaryRunsEveryModel runs every model through main, as the harness does.
