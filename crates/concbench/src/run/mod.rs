@@ -15,8 +15,10 @@ pub mod offered;
 pub mod plan;
 pub mod runner;
 pub mod safety;
+pub mod server_rounds;
 pub mod session;
 pub mod settle;
+pub mod slot;
 pub mod steady;
 pub mod work;
 

@@ -24,15 +24,15 @@ use anyhow::Result;
 
 use crate::analysis::sampling;
 use crate::catalogue::claims::ClaimsTable;
-use crate::catalogue::reference;
 use crate::catalogue::Catalogue;
-use crate::exec::{self, Exit};
 use crate::machine::limits::Limits;
-use crate::results::{Block, ExtraSampling, ResultsFile, RunResult, Sample, Status, Summary};
+use crate::results::{Block, ExtraSampling, ResultsFile, Sample};
 use crate::run::extra::{self, Stop};
 use crate::run::interrupt::Interrupt;
 use crate::run::plan::RunSpec;
+use crate::run::server_rounds::{correct_work, measure_work, set_offered_rate};
 use crate::run::settle;
+use crate::run::slot::{finished_result, new_slot, take_sample, SampleFailure, Slot};
 use crate::run::steady;
 use crate::stats;
 use crate::toolchain::Toolchains;
@@ -98,20 +98,6 @@ pub struct RunConfig {
     /// The most time the run's sampling may take in all, from its first sample: the planned
     /// samples all run, and extra ones fill what they leave. Zero: no extra samples.
     pub budget: Duration,
-}
-
-/// The state of one planned run while the plan executes.
-struct Slot {
-    spec: RunSpec,
-    result: RunResult,
-    /// Why the run cannot start at all, if so (unavailable or refused).
-    blocked: Option<(Status, String)>,
-    failed: bool,
-    /// Samples taken so far, warm-ups included.
-    taken: u32,
-    last_wall: Option<Duration>,
-    reference: u64,
-    expected_ops: u64,
 }
 
 /// Executes `plan` and returns the results file it wrote to `config.out`.
@@ -466,7 +452,9 @@ fn run_block(
             }
         }
         if round + 1 < rounds {
-            correct_work(file, slots, &round_work, round + 1, reporter);
+            correct_work(file, slots, &round_work, round + 1, &mut |w| {
+                reporter.warning(w)
+            });
         }
     }
     Ok(())
@@ -571,336 +559,6 @@ fn take_one(
     Ok(Taken::Sampled { added_work })
 }
 
-/// Sets the offered rate of `open`'s scenario (`rate = "auto"`, see [`crate::run::offered`])
-/// on every open-loop run of that scenario in the block, and records it; when it cannot be
-/// set, the run fails with the reason.
-fn set_offered_rate(
-    catalogue: &Catalogue,
-    file: &mut ResultsFile,
-    slots: &mut [Slot],
-    members: &[usize],
-    open: usize,
-) {
-    let measured: Vec<&RunResult> = members.iter().map(|&j| &slots[j].result).collect();
-    match crate::run::offered::offered_rate(catalogue, &slots[open].spec, &measured) {
-        Ok(offered) => {
-            let spec = slots[open].spec.clone();
-            for &j in members {
-                let s = &mut slots[j];
-                if s.spec.auto_rate
-                    && crate::run::offered::same_open_scenario(catalogue, &spec, &s.spec)
-                {
-                    s.spec.auto_rate = false;
-                    s.spec.params.insert("rate".into(), offered.rate);
-                    s.result.params = s.spec.params.clone();
-                }
-            }
-            file.offered.push(offered);
-        }
-        Err(why) => {
-            let s = &mut slots[open];
-            s.failed = true;
-            s.result.status = Status::Failed;
-            s.result.error = Some(why);
-        }
-    }
-}
-
-/// For a mixed server sample (its calibrated parameter above 0), records the work it got
-/// ([`crate::run::work`]: the server CPU per request it added, and its step count) and
-/// returns the first.
-fn measure_work(
-    catalogue: &Catalogue,
-    file: &ResultsFile,
-    slots: &[Slot],
-    i: usize,
-    sample: &mut Sample,
-) -> Option<i64> {
-    use crate::run::work;
-    let spec = &slots[i].spec;
-    let (workload, _) = spec.catalogued(catalogue);
-    let param = workload.params.iter().find(|p| p.calibrated)?;
-    let steps = *spec.params.get(&param.name).filter(|v| **v > 0)?;
-    let pure = slots.iter().find(|s| {
-        s.spec.workload == spec.workload
-            && s.spec.model == spec.model
-            && (s.spec.cpus, s.spec.pinned) == (spec.cpus, spec.pinned)
-            && s.spec.params.iter().all(|(k, v)| {
-                if *k == param.name {
-                    *v == 0
-                } else {
-                    spec.params.get(k) == Some(v)
-                }
-            })
-    });
-    let calibration = file
-        .calibration
-        .iter()
-        .rev()
-        .find(|c| c.workload == spec.workload && c.lang == spec.lang.name());
-    let base = work::base_ns(pure.map(|s| &s.result), calibration.map(|c| c.base_ns))?;
-    let added = work::added_us(sample, base)?;
-    sample.metrics.insert(work::ADDED_CPU_US.into(), added);
-    sample.metrics.insert(work::STEPS.into(), steps as i64);
-    Some(added)
-}
-
-/// After a round, corrects the step count of each language whose work measured in the round
-/// left the calibration's tolerance, for the rounds that follow, and records the correction.
-fn correct_work(
-    file: &mut ResultsFile,
-    slots: &mut [Slot],
-    round_work: &[(usize, i64)],
-    next_round: u32,
-    reporter: &mut dyn Reporter,
-) {
-    use crate::run::io_server::CPU_TOLERANCE;
-    let mut langs: Vec<crate::catalogue::Lang> = round_work
-        .iter()
-        .map(|(i, _)| slots[*i].spec.lang)
-        .collect();
-    langs.dedup();
-    langs.sort_by_key(|l| l.name());
-    langs.dedup();
-    for lang in langs {
-        let Some(c) = file
-            .calibration
-            .iter()
-            .rev()
-            .find(|c| c.lang == lang.name() && slots.iter().any(|s| s.spec.workload == c.workload))
-            .cloned()
-        else {
-            continue;
-        };
-        // What the language's samples of the round added.
-        let added: Vec<i64> = round_work
-            .iter()
-            .filter(|(i, _)| {
-                let s = &slots[*i];
-                s.spec.lang == lang && s.spec.params.get(&c.param) == Some(&c.value)
-            })
-            .map(|(_, added)| *added)
-            .collect();
-        let Some(figure) = crate::run::work::language_figure_us(&added) else {
-            continue;
-        };
-        let target_us = c.target_ns as f64 / 1000.0;
-        let Some(steps) =
-            crate::run::work::corrected_steps(c.value, figure, target_us, CPU_TOLERANCE)
-        else {
-            continue;
-        };
-        for s in slots.iter_mut().filter(|s| {
-            s.spec.lang == lang
-                && s.spec.workload == c.workload
-                && s.spec.params.get(&c.param) == Some(&c.value)
-        }) {
-            s.spec.params.insert(c.param.clone(), steps);
-            s.result.params = s.spec.params.clone();
-        }
-        reporter.warning(&format!(
-            "{} {}: its {} work added {:.0} µs a request in round {} (target {:.0} µs ± {:.0}%): \
-             {} steps from round {}, was {}",
-            c.workload,
-            lang.name(),
-            c.param,
-            figure,
-            next_round,
-            target_us,
-            CPU_TOLERANCE * 100.0,
-            steps,
-            next_round + 1,
-            c.value
-        ));
-        file.calibration.push(crate::results::Calibration {
-            suite_value: c.value,
-            value: steps,
-            added_ns: (figure * 1000.0).round() as u64,
-            from_round: next_round,
-            ..c
-        });
-    }
-}
-
-fn new_slot(
-    catalogue: &Catalogue,
-    toolchains: &Toolchains,
-    limits: &Limits,
-    spec: &RunSpec,
-) -> Result<Slot> {
-    let (_, model) = spec.catalogued(catalogue);
-    let reference = reference::checksum(&spec.workload, &spec.params)?;
-    let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
-    let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
-        Err(why) => Some((Status::Unavailable, format!("unavailable: {why}"))),
-        Ok(_) => model
-            .caps
-            .iter()
-            .find_map(|cap| {
-                limits
-                    .largest_safe(cap.per)
-                    .check(&cap.param, spec.params[&cap.param])
-            })
-            .or_else(|| model.limits.iter().find_map(|l| l.refuses(&spec.params)))
-            .map(|why| (Status::Refused, why)),
-    };
-    let result = RunResult {
-        workload: spec.workload.clone(),
-        model: spec.model.clone(),
-        lang: model.lang,
-        params: spec.params.clone(),
-        cpus: spec.cpus,
-        pinned: spec.pinned,
-        baseline: spec.baseline,
-        valid: false,
-        racy: model.racy,
-        status: blocked
-            .as_ref()
-            .map_or(Status::NotRun, |(status, _)| *status),
-        error: blocked.as_ref().map(|(_, why)| why.clone()),
-        reference_checksum: reference.to_string(),
-        samples: Vec::new(),
-        summary: Summary::default(),
-        warnings: Vec::new(),
-    };
-    Ok(Slot {
-        spec: spec.clone(),
-        result,
-        blocked,
-        failed: false,
-        taken: 0,
-        last_wall: None,
-        reference,
-        expected_ops,
-    })
-}
-
-/// Why a sample failed, with the sample itself when it ran to the end (a wrong answer).
-#[derive(Debug)]
-struct SampleFailure {
-    status: Status,
-    why: String,
-    sample: Option<Sample>,
-}
-
-fn failure(why: String, sample: Option<Sample>) -> Box<SampleFailure> {
-    Box::new(SampleFailure {
-        status: Status::Failed,
-        why,
-        sample,
-    })
-}
-
-/// Runs one sample of `slot` and checks it.
-fn take_sample(
-    toolchains: &Toolchains,
-    catalogue: &Catalogue,
-    slot: &mut Slot,
-) -> std::result::Result<Sample, Box<SampleFailure>> {
-    let spec = slot.spec.clone();
-    let (workload, model) = spec.catalogued(catalogue);
-    let imp = toolchains
-        .implementation_for(spec.lang, &spec.workload, &spec.model)
-        .map_err(|why| {
-            Box::new(SampleFailure {
-                status: Status::Unavailable,
-                why: format!("unavailable: {why}"),
-                sample: None,
-            })
-        })?;
-    // Load parameters belong to the harness's load generator, not to the implementation.
-    let own_params: BTreeMap<String, u64> = spec
-        .params
-        .iter()
-        .filter(|(name, _)| !workload.param(name).is_some_and(|p| p.load))
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
-    let mut inv = imp.invocation(&spec.workload, &spec.model, &own_params, spec.timeout);
-    inv.sample_tree = model.processes;
-    if workload.is_server() {
-        let out =
-            crate::run::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
-        if let Some(sample) = &out.sample {
-            slot.last_wall = Some(Duration::from_nanos(sample.wall_ns));
-        }
-        return match (out.sample, out.problem) {
-            // io_server::sample has checked every body and both sides' counts; a load that
-            // lasts `duration_ms` answers more requests than its `requests` floor.
-            (Some(sample), None) => Ok(sample),
-            (sample, problem) => Err(failure(problem.unwrap_or_default(), sample)),
-        };
-    }
-    inv.pin_cpus = spec.pinned.then_some(exec::CpuSet::First(spec.cpus));
-    let m = exec::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
-    slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
-    let exit_code = match m.exit {
-        Exit::Code(0) => 0,
-        Exit::Code(_) | Exit::Signal(_) => {
-            return Err(failure(
-                format!("{}: {}", m.exit, m.last_stderr_line()),
-                None,
-            ));
-        }
-        Exit::TimedOut => {
-            return Err(Box::new(SampleFailure {
-                status: Status::TimedOut,
-                why: format!(
-                    "timed out after {} s (raise --timeout, or lower the sizes)",
-                    spec.timeout.as_secs()
-                ),
-                sample: None,
-            }));
-        }
-    };
-    let report = crate::exec::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
-    let sample = Sample {
-        elapsed_ns: report.elapsed_ns,
-        wall_ns: m.wall_ns,
-        user_ns: m.user_ns,
-        sys_ns: m.sys_ns,
-        max_rss_kb: m.max_rss_kb,
-        exit_code,
-        checksum: report.checksum.to_string(),
-        ops: report.ops,
-        metrics: report.metrics,
-        tree_max_rss_kb: m.tree_max_rss_kb,
-        rss_floor_kb: m.rss_floor_kb,
-        seq: 0,
-        settle_ns: 0,
-        settled: true,
-        round: None,
-        extra: None,
-    };
-    check_sample(slot, model.racy, sample)
-}
-
-/// Checks a sample's op count and answer against the harness's reference.
-fn check_sample(
-    slot: &Slot,
-    racy: bool,
-    sample: Sample,
-) -> std::result::Result<Sample, Box<SampleFailure>> {
-    if sample.ops != slot.expected_ops {
-        return Err(failure(
-            format!(
-                "reported ops {} but the workload does {}",
-                sample.ops, slot.expected_ops
-            ),
-            Some(sample),
-        ));
-    }
-    if sample.checksum != slot.reference.to_string() && !racy {
-        return Err(failure(
-            format!(
-                "wrong answer: checksum {} but the reference is {}",
-                sample.checksum, slot.reference
-            ),
-            Some(sample),
-        ));
-    }
-    Ok(sample)
-}
-
 /// Estimated time for the samples still to come, from each run's last wall time (runs not yet
 /// timed count at the mean of those that were).
 fn estimate_remaining(slots: &[Slot]) -> Option<Duration> {
@@ -956,25 +614,6 @@ fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
 fn save(file: &mut ResultsFile, slots: &[Slot], config: &RunConfig) -> Result<()> {
     file.runs = slots.iter().map(finished_result).collect();
     file.write_atomic(&config.out)
-}
-
-/// The run's row as it stands: validity and summary from the samples so far.
-fn finished_result(slot: &Slot) -> RunResult {
-    let mut r = slot.result.clone();
-    r.valid = r.error.is_none() && !r.samples.is_empty();
-    if r.error.is_none() {
-        r.status = if r.valid {
-            Status::Valid
-        } else {
-            Status::NotRun
-        };
-    }
-    r.summary = crate::analysis::summary::summarise(&r.samples, slot.reference, r.racy);
-    r.warnings = crate::analysis::warnings::for_run(&r)
-        .iter()
-        .map(|w| w.to_string())
-        .collect();
-    r
 }
 
 #[cfg(test)]

@@ -1,0 +1,228 @@
+//! One planned run while a plan executes (its slot): created with its reference checksum and
+//! whether it may start at all, each sample taken and checked against the reference, and the
+//! run's row as it stands.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::catalogue::reference;
+use crate::catalogue::Catalogue;
+use crate::exec::{self, Exit};
+use crate::machine::limits::Limits;
+use crate::results::{RunResult, Sample, Status, Summary};
+use crate::run::plan::RunSpec;
+use crate::toolchain::Toolchains;
+
+/// The state of one planned run while the plan executes.
+pub(super) struct Slot {
+    pub(super) spec: RunSpec,
+    pub(super) result: RunResult,
+    /// Why the run cannot start at all, if so (unavailable or refused).
+    pub(super) blocked: Option<(Status, String)>,
+    pub(super) failed: bool,
+    /// Samples taken so far, warm-ups included.
+    pub(super) taken: u32,
+    pub(super) last_wall: Option<Duration>,
+    pub(super) reference: u64,
+    pub(super) expected_ops: u64,
+}
+
+pub(super) fn new_slot(
+    catalogue: &Catalogue,
+    toolchains: &Toolchains,
+    limits: &Limits,
+    spec: &RunSpec,
+) -> Result<Slot> {
+    let (_, model) = spec.catalogued(catalogue);
+    let reference = reference::checksum(&spec.workload, &spec.params)?;
+    let expected_ops = reference::expected_ops(&spec.workload, &spec.params)?;
+    let blocked = match toolchains.implementation_for(model.lang, &spec.workload, &spec.model) {
+        Err(why) => Some((Status::Unavailable, format!("unavailable: {why}"))),
+        Ok(_) => model
+            .caps
+            .iter()
+            .find_map(|cap| {
+                limits
+                    .largest_safe(cap.per)
+                    .check(&cap.param, spec.params[&cap.param])
+            })
+            .or_else(|| model.limits.iter().find_map(|l| l.refuses(&spec.params)))
+            .map(|why| (Status::Refused, why)),
+    };
+    let result = RunResult {
+        workload: spec.workload.clone(),
+        model: spec.model.clone(),
+        lang: model.lang,
+        params: spec.params.clone(),
+        cpus: spec.cpus,
+        pinned: spec.pinned,
+        baseline: spec.baseline,
+        valid: false,
+        racy: model.racy,
+        status: blocked
+            .as_ref()
+            .map_or(Status::NotRun, |(status, _)| *status),
+        error: blocked.as_ref().map(|(_, why)| why.clone()),
+        reference_checksum: reference.to_string(),
+        samples: Vec::new(),
+        summary: Summary::default(),
+        warnings: Vec::new(),
+    };
+    Ok(Slot {
+        spec: spec.clone(),
+        result,
+        blocked,
+        failed: false,
+        taken: 0,
+        last_wall: None,
+        reference,
+        expected_ops,
+    })
+}
+
+/// Why a sample failed, with the sample itself when it ran to the end (a wrong answer).
+#[derive(Debug)]
+pub(super) struct SampleFailure {
+    pub(super) status: Status,
+    pub(super) why: String,
+    pub(super) sample: Option<Sample>,
+}
+
+fn failure(why: String, sample: Option<Sample>) -> Box<SampleFailure> {
+    Box::new(SampleFailure {
+        status: Status::Failed,
+        why,
+        sample,
+    })
+}
+
+/// Runs one sample of `slot` and checks it.
+pub(super) fn take_sample(
+    toolchains: &Toolchains,
+    catalogue: &Catalogue,
+    slot: &mut Slot,
+) -> std::result::Result<Sample, Box<SampleFailure>> {
+    let spec = slot.spec.clone();
+    let (workload, model) = spec.catalogued(catalogue);
+    let imp = toolchains
+        .implementation_for(spec.lang, &spec.workload, &spec.model)
+        .map_err(|why| {
+            Box::new(SampleFailure {
+                status: Status::Unavailable,
+                why: format!("unavailable: {why}"),
+                sample: None,
+            })
+        })?;
+    // Load parameters belong to the harness's load generator, not to the implementation.
+    let own_params: BTreeMap<String, u64> = spec
+        .params
+        .iter()
+        .filter(|(name, _)| !workload.param(name).is_some_and(|p| p.load))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let mut inv = imp.invocation(&spec.workload, &spec.model, &own_params, spec.timeout);
+    inv.sample_tree = model.processes;
+    if workload.is_server() {
+        let out =
+            crate::run::io_server::sample(inv, &spec.params, spec.pinned.then_some(spec.cpus));
+        if let Some(sample) = &out.sample {
+            slot.last_wall = Some(Duration::from_nanos(sample.wall_ns));
+        }
+        return match (out.sample, out.problem) {
+            // io_server::sample has checked every body and both sides' counts; a load that
+            // lasts `duration_ms` answers more requests than its `requests` floor.
+            (Some(sample), None) => Ok(sample),
+            (sample, problem) => Err(failure(problem.unwrap_or_default(), sample)),
+        };
+    }
+    inv.pin_cpus = spec.pinned.then_some(exec::CpuSet::First(spec.cpus));
+    let m = exec::run(&inv).map_err(|e| failure(format!("{e:#}"), None))?;
+    slot.last_wall = Some(Duration::from_nanos(m.wall_ns));
+    let exit_code = match m.exit {
+        Exit::Code(0) => 0,
+        Exit::Code(_) | Exit::Signal(_) => {
+            return Err(failure(
+                format!("{}: {}", m.exit, m.last_stderr_line()),
+                None,
+            ));
+        }
+        Exit::TimedOut => {
+            return Err(Box::new(SampleFailure {
+                status: Status::TimedOut,
+                why: format!(
+                    "timed out after {} s (raise --timeout, or lower the sizes)",
+                    spec.timeout.as_secs()
+                ),
+                sample: None,
+            }));
+        }
+    };
+    let report = crate::exec::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
+    let sample = Sample {
+        elapsed_ns: report.elapsed_ns,
+        wall_ns: m.wall_ns,
+        user_ns: m.user_ns,
+        sys_ns: m.sys_ns,
+        max_rss_kb: m.max_rss_kb,
+        exit_code,
+        checksum: report.checksum.to_string(),
+        ops: report.ops,
+        metrics: report.metrics,
+        tree_max_rss_kb: m.tree_max_rss_kb,
+        rss_floor_kb: m.rss_floor_kb,
+        seq: 0,
+        settle_ns: 0,
+        settled: true,
+        round: None,
+        extra: None,
+    };
+    check_sample(slot, model.racy, sample)
+}
+
+/// Checks a sample's op count and answer against the harness's reference.
+fn check_sample(
+    slot: &Slot,
+    racy: bool,
+    sample: Sample,
+) -> std::result::Result<Sample, Box<SampleFailure>> {
+    if sample.ops != slot.expected_ops {
+        return Err(failure(
+            format!(
+                "reported ops {} but the workload does {}",
+                sample.ops, slot.expected_ops
+            ),
+            Some(sample),
+        ));
+    }
+    if sample.checksum != slot.reference.to_string() && !racy {
+        return Err(failure(
+            format!(
+                "wrong answer: checksum {} but the reference is {}",
+                sample.checksum, slot.reference
+            ),
+            Some(sample),
+        ));
+    }
+    Ok(sample)
+}
+
+/// The run's row as it stands: validity and summary from the samples so far.
+pub(super) fn finished_result(slot: &Slot) -> RunResult {
+    let mut r = slot.result.clone();
+    r.valid = r.error.is_none() && !r.samples.is_empty();
+    if r.error.is_none() {
+        r.status = if r.valid {
+            Status::Valid
+        } else {
+            Status::NotRun
+        };
+    }
+    r.summary = crate::analysis::summary::summarise(&r.samples, slot.reference, r.racy);
+    r.warnings = crate::analysis::warnings::for_run(&r)
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    r
+}
