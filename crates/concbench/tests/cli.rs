@@ -1,6 +1,7 @@
 //! The `concbench` command as a user meets it: bad input, missing toolchains, implementations
 //! that crash or hang, Ctrl-C.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -193,6 +194,33 @@ fn samples_record_their_place_in_the_order_the_suite_ran() {
     }
     places.sort_unstable();
     assert_eq!(places, [3, 4, 5, 6]);
+}
+
+#[test]
+fn counted_rounds_run_side_by_side_after_a_models_one_warm_up() {
+    let dir = tempfile::tempdir().unwrap();
+    // ping-pong runs each model pinned to one CPU and on all: two runs, one warm-up (the
+    // model's, taken by its first run), then counted round k of both runs side by side.
+    let (_, file) = quick_run(
+        concbench(),
+        dir.path(),
+        "ping-pong",
+        "rust-threads",
+        2,
+        &["--warmup", "1"],
+        0,
+    );
+    assert_eq!(file.runs.len(), 2);
+    let mut by_round: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+    for run in &file.runs {
+        for s in &run.samples {
+            by_round.entry(s.round.unwrap()).or_default().push(s.seq);
+        }
+    }
+    // One warm-up in all (place 1); round 0 at places 2-3, round 1 at 4-5.
+    let mut rounds: Vec<(u32, Vec<u64>)> = by_round.into_iter().collect();
+    rounds.iter_mut().for_each(|(_, seq)| seq.sort_unstable());
+    assert_eq!(rounds, [(0, vec![2, 3]), (1, vec![4, 5])]);
 }
 
 #[test]

@@ -294,6 +294,22 @@ pub struct Floor {
     pub times: u64,
 }
 
+/// One more scenario of a suite entry: settings over the entry's (and its languages' and
+/// models'), with sizes of its own per language and per model, applied last. io-server's
+/// mixed scenario at one connection count gives each language its own first `cpu` guess.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Scenario {
+    /// Sizes given to one language's models in this scenario.
+    #[serde(default)]
+    pub langs: BTreeMap<Lang, BTreeMap<String, ParamSetting>>,
+    /// Sizes given to one model only in this scenario.
+    #[serde(default)]
+    pub models: BTreeMap<String, BTreeMap<String, ParamSetting>>,
+    /// Sizes for every model (the scenario's other keys).
+    #[serde(flatten)]
+    pub params: BTreeMap<String, ParamSetting>,
+}
+
 /// A workload's sizes in one suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteEntry {
@@ -322,7 +338,7 @@ pub struct SuiteEntry {
     /// and models') for runs of their own: io-server's open loop at one connection count,
     /// `[[suites.standard.extra]] rate = "auto"; connections = 100`.
     #[serde(default)]
-    pub extra: Vec<BTreeMap<String, ParamSetting>>,
+    pub extra: Vec<Scenario>,
     /// Sizes for every model, parameter name → setting (the entry's other keys).
     #[serde(flatten)]
     pub params: BTreeMap<String, ParamSetting>,
@@ -602,10 +618,22 @@ fn validate_workload(w: &Workload, suites: &BTreeMap<String, SuiteInfo>) -> Resu
                 .iter()
                 .map(move |(name, value)| (Some(model), name, value))
         });
-        let extras = entry
-            .extra
-            .iter()
-            .flat_map(|params| params.iter().map(|(name, value)| (None, name, value)));
+        let extras = entry.extra.iter().flat_map(|scenario| {
+            let langs = scenario
+                .langs
+                .values()
+                .flat_map(|p| p.iter().map(|(n, v)| (None, n, v)));
+            let models = scenario
+                .models
+                .iter()
+                .flat_map(|(model, params)| params.iter().map(move |(n, v)| (Some(model), n, v)));
+            scenario
+                .params
+                .iter()
+                .map(|(n, v)| (None, n, v))
+                .chain(langs)
+                .chain(models)
+        });
         for (model, name, setting) in entry
             .params
             .iter()

@@ -18,7 +18,7 @@ use crate::catalogue::{reference, Catalogue, ParamValue};
 use crate::exec::{self, CpuSet, Exit, Invocation};
 use crate::results::{Calibration, Sample};
 use crate::run::loadgen::{self, LoadSpec};
-use crate::run::plan::{model_settings, RunSpec};
+use crate::run::plan::{scenarios, RunSpec};
 use crate::stats;
 use crate::toolchain::Toolchains;
 
@@ -428,8 +428,11 @@ fn suite_value(catalogue: &Catalogue, suite: &str, spec: &RunSpec, param: &str) 
     let (workload, model) = spec.catalogued(catalogue);
     let value = *spec.params.get(param)?;
     let entry = workload.suites.get(suite)?;
-    let given = model_settings(entry, model).get(param)?.values();
-    (value > 0 && given.contains(&ParamValue::Int(value))).then_some(value)
+    let given = scenarios(entry, model).iter().any(|s| {
+        s.get(param)
+            .is_some_and(|g| g.values().contains(&ParamValue::Int(value)))
+    });
+    (value > 0 && given).then_some(value)
 }
 
 /// Finds the step count whose work adds [`CPU_TARGET`] of server CPU per request: the

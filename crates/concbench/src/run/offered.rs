@@ -17,8 +17,11 @@ use crate::stats;
 pub const SHARE: f64 = 0.5;
 
 /// True when `closed` is a closed-loop run of `open`'s scenario: same workload, CPUs and
-/// placement, every parameter alike but `rate` (0 in `closed`) and a calibrated one, which
-/// need only agree on being 0 or not (its step count differs per language).
+/// placement, every parameter alike but `rate` (0 in `closed`), `alloc` (the open loop's
+/// allocating requests are sized from the closed loop's capacity without allocation: writing
+/// 64 KiB costs microseconds against the hundreds a Python request takes, well inside the
+/// half's margin) and a calibrated one, which need only agree on being 0 or not (its step
+/// count differs per language).
 fn same_scenario(catalogue: &Catalogue, open: &RunSpec, closed: &RunResult) -> bool {
     let Some(workload) = catalogue.workload(&open.workload) else {
         return false;
@@ -29,7 +32,7 @@ fn same_scenario(catalogue: &Catalogue, open: &RunSpec, closed: &RunResult) -> b
         && open.params.iter().all(|(name, v)| {
             let theirs = closed.params.get(name).copied();
             match name.as_str() {
-                "rate" => true,
+                "rate" | "alloc" => true,
                 _ if workload.param(name).is_some_and(|p| p.calibrated) => {
                     theirs.is_some_and(|t| (t > 0) == (*v > 0))
                 }
@@ -148,7 +151,10 @@ mod tests {
         for r in [&mut fast, &mut slow] {
             r.params = open.params.clone();
             r.params.insert("rate".into(), 0);
+            // The closed loop does not allocate; the open loop's requests do.
+            r.params.insert("alloc".into(), 0);
         }
+        assert!(open.params["alloc"] > 0, "the standard open loop allocates");
         let got = offered_rate(catalogue, &open, &[&fast, &slow, &other]).unwrap();
         assert_eq!(
             (got.rate, got.slowest_model.as_str()),

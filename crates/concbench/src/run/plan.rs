@@ -124,14 +124,7 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
                 .runs
                 .unwrap_or_else(|| suite.runs_for(model.lang, entry.runs));
             let repetitions = (warmup, runs);
-            let base = model_settings(entry, model);
-            // The entry's own scenario, then each extra one over it.
-            let scenarios = std::iter::once(base.clone()).chain(entry.extra.iter().map(|extra| {
-                let mut s = base.clone();
-                s.extend(extra.clone());
-                s
-            }));
-            for settings in scenarios {
+            for settings in scenarios(entry, model) {
                 let auto_rate = settings.get("rate").is_some_and(|r| {
                     r.values()
                         .contains(&ParamValue::Word(crate::catalogue::CpusWord::Auto))
@@ -173,6 +166,15 @@ pub fn build(catalogue: &Catalogue, sel: &Selection, allowed_cpus: usize) -> Res
             }
         }
     }
+    // Warm-ups are a model's, not each of its parameter sets': every sample is a fresh
+    // process, so what a warm-up warms is the model's first launch in the block (its binary
+    // or interpreter and libraries in the page cache, a JIT's class data), once.
+    let mut warmed = std::collections::BTreeSet::new();
+    for spec in &mut plan {
+        if !warmed.insert((spec.workload.clone(), spec.model.clone())) {
+            spec.warmup = 0;
+        }
+    }
     Ok(plan)
 }
 
@@ -189,6 +191,27 @@ pub fn model_settings(
         settings.extend(own.clone());
     }
     settings
+}
+
+/// A model's settings in each scenario of a suite entry: the entry's own, then each extra
+/// one over it (its sizes for every model, then its language's, then the model's own).
+pub fn scenarios(
+    entry: &crate::catalogue::SuiteEntry,
+    model: &Model,
+) -> Vec<BTreeMap<String, crate::catalogue::ParamSetting>> {
+    let base = model_settings(entry, model);
+    let extras = entry.extra.iter().map(|extra| {
+        let mut s = base.clone();
+        s.extend(extra.params.clone());
+        if let Some(lang) = extra.langs.get(&model.lang) {
+            s.extend(lang.clone());
+        }
+        if let Some(own) = extra.models.get(&model.id) {
+            s.extend(own.clone());
+        }
+        s
+    });
+    std::iter::once(base.clone()).chain(extras).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -501,6 +524,44 @@ mod tests {
             .iter()
             .filter(|r| r.baseline)
             .all(|r| r.params["units"] == 0));
+    }
+
+    #[test]
+    fn an_extra_scenario_has_its_own_language_sizes() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["io-server".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let mixed = |model: &str| -> Vec<(u64, u64)> {
+            plan.iter()
+                .filter(|r| r.model == model && r.params["cpu"] > 0)
+                .map(|r| (r.params["cpu"], r.params["connections"]))
+                .collect()
+        };
+        // The mixed scenario: one connection count, each language its own first guess.
+        assert_eq!(mixed("py-asyncio"), [(2_800, 100)]);
+        assert_eq!(mixed("node-async"), [(350_000, 100)]);
+        assert_eq!(mixed("go-net-http"), [(500_000, 100)]);
+        // Pure I/O at every connection count, and the open loop allocating.
+        let go: Vec<_> = plan.iter().filter(|r| r.model == "go-net-http").collect();
+        let closed: Vec<u64> = go
+            .iter()
+            .filter(|r| r.params["cpu"] == 0 && !r.auto_rate)
+            .map(|r| r.params["connections"])
+            .collect();
+        assert_eq!(closed, [10, 100, 1000]);
+        let open = go.iter().find(|r| r.auto_rate).unwrap();
+        assert_eq!((open.params["cpu"], open.params["alloc"]), (0, 65_536));
+    }
+
+    #[test]
+    fn a_model_warms_up_once_per_block() {
+        let mut s = sel("standard");
+        s.workloads = Some(vec!["ping-pong".into()]);
+        let plan = build(Catalogue::embedded(), &s, 2).unwrap();
+        let runs: Vec<_> = plan.iter().filter(|r| r.model == "go-channels").collect();
+        assert_eq!(runs.len(), 2, "pinned to one CPU and on all");
+        assert_eq!(runs.iter().map(|r| r.warmup).collect::<Vec<_>>(), [1, 0]);
+        assert!(runs.iter().all(|r| r.runs == 3));
     }
 
     #[test]

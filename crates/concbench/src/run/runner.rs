@@ -401,7 +401,8 @@ fn blocks(slots: &[Slot]) -> Vec<(String, Vec<usize>)> {
 
 /// One block: its warm-up rounds, then its counted rounds, each round in a fresh shuffled
 /// order of the block's runs, so drift spreads over the models that are compared with each
-/// other.
+/// other. Counted rounds start together for every run, after the longest warm-up of the
+/// block, so that counted round k of two runs ran side by side (the pairing of ratios).
 #[allow(clippy::too_many_arguments)]
 fn run_block(
     catalogue: &Catalogue,
@@ -413,11 +414,17 @@ fn run_block(
     run: &mut Progress,
     reporter: &mut dyn Reporter,
 ) -> Result<()> {
-    let rounds = members
+    let lead = members
         .iter()
-        .map(|&i| slots[i].spec.warmup + slots[i].spec.runs)
+        .map(|&i| slots[i].spec.warmup)
         .max()
         .unwrap_or(0);
+    let rounds = lead
+        + members
+            .iter()
+            .map(|&i| slots[i].spec.runs)
+            .max()
+            .unwrap_or(0);
     for round in 0..rounds {
         let mut order = members.to_vec();
         run.rng.shuffle(&mut order);
@@ -432,14 +439,20 @@ fn run_block(
                 set_offered_rate(catalogue, file, slots, members, i);
             }
             let slot = &slots[i];
-            if slot.blocked.is_some() || slot.failed || round >= slot.spec.warmup + slot.spec.runs {
+            // In the lead: this run's warm-ups, if it has that many; after it: its counted
+            // rounds.
+            let (warmup, taken) = if round < lead {
+                (true, round < slot.spec.warmup)
+            } else {
+                (false, round - lead < slot.spec.runs)
+            };
+            if slot.blocked.is_some() || slot.failed || !taken {
                 continue;
             }
-            let warmup = round < slot.spec.warmup;
             let take = Take {
                 warmup,
-                round: (!warmup).then(|| round - slot.spec.warmup),
-                label: sample_label(catalogue, &slot.spec, round),
+                round: (!warmup).then(|| round - lead),
+                label: sample_label(catalogue, &slot.spec, warmup, round, lead),
                 extra: None,
             };
             match take_one(
@@ -602,11 +615,17 @@ fn run_label(catalogue: &Catalogue, spec: &RunSpec) -> String {
     )
 }
 
-fn sample_label(catalogue: &Catalogue, spec: &RunSpec, round: u32) -> String {
-    let which = if round < spec.warmup {
+fn sample_label(
+    catalogue: &Catalogue,
+    spec: &RunSpec,
+    warmup: bool,
+    round: u32,
+    lead: u32,
+) -> String {
+    let which = if warmup {
         format!("warm-up {}/{}", round + 1, spec.warmup)
     } else {
-        format!("run {}/{}", round - spec.warmup + 1, spec.runs)
+        format!("run {}/{}", round - lead + 1, spec.runs)
     };
     format!("{} · {which}", run_label(catalogue, spec))
 }
