@@ -120,6 +120,20 @@ fn parse_cpu_jiffies(stat: &str) -> Option<(u64, u64)> {
     Some((total - idle, total))
 }
 
+/// (busy, total) CPU time since boot over every CPU, in jiffies, as [`cpu_jiffies`] counts
+/// it but with niced time (processes at a lower priority, nice > 0) counted as free: what is
+/// busy at normal priority. Settling waits for the work a sample left behind, which runs at
+/// the sample's own priority; a niced background job (a build at `nice -n 19`) yields to the
+/// samples and never ends, so waiting for it would only spend the wait's bound every time.
+pub fn foreground_cpu_jiffies() -> Option<(u64, u64)> {
+    parse_foreground_cpu_jiffies(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn parse_foreground_cpu_jiffies(stat: &str) -> Option<(u64, u64)> {
+    let (busy, total) = parse_cpu_jiffies(stat)?;
+    Some((busy - cpu_fields(stat)?.get(1)?, total))
+}
+
 /// (steal, busy) CPU time since boot over every CPU, in jiffies: the time the host ran
 /// something else while one of our vCPUs had work, and all the time our vCPUs had work
 /// (steal included), as [`cpu_jiffies`] counts it.
@@ -166,6 +180,8 @@ mod tests {
         // busy = user + nice + system + irq + softirq + steal; guest time is in user already.
         assert_eq!(super::parse_cpu_jiffies(stat), Some((142, 672)));
         assert_eq!(super::parse_cpu_jiffies("intr 1 2"), None);
+        // In the foreground, niced time (10) counts as free.
+        assert_eq!(super::parse_foreground_cpu_jiffies(stat), Some((132, 672)));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! busy for a while after the process is reaped. A 40 ms sample that starts then measures
 //! that work too. So after such a sample the runner watches the whole machine's CPU time in
 //! /proc/stat and starts the next sample once the machine has been quiet for two windows
-//! in a row, or once the wait reaches its bound. The time waited, and whether the machine
+//! in a row, or once the wait reaches its bound. Niced work (a background build at low
+//! priority) does not count as busy: it is not what the sample left, and it does not end. The time waited, and whether the machine
 //! did settle, is recorded on the next sample.
 
 use std::time::Duration;
@@ -25,7 +26,7 @@ pub struct ProcStat;
 
 impl CpuTimes for ProcStat {
     fn read(&mut self) -> Option<(u64, u64)> {
-        crate::machine::cpu_jiffies()
+        crate::machine::foreground_cpu_jiffies()
     }
     fn sleep(&mut self, d: Duration) {
         std::thread::sleep(d);
