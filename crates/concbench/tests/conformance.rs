@@ -73,6 +73,8 @@ fn tiny(workload: &str) -> BTreeMap<String, u64> {
             ("requests", 60),
             ("rate", 0),
         ],
+        // Kernel 3 here; safety_kernels_conforms runs every kernel.
+        "safety-kernels" => &[("kernel", 3), ("len", 100), ("passes", 3)],
         other => panic!("no tiny size for {other}: add one"),
     };
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
@@ -97,9 +99,13 @@ fn expected_metrics(workload: &str) -> &'static [&'static str] {
 }
 
 fn check_workload(name: &str) {
+    check_workload_at(name, tiny(name));
+}
+
+/// Every model of workload `name` at `params`: exit 0, the reference's checksum and ops.
+fn check_workload_at(name: &str, params: BTreeMap<String, u64>) {
     let catalogue = Catalogue::embedded();
     let workload = catalogue.workload(name).unwrap();
-    let params = tiny(name);
     let (reference, ops) = common::answer(name, &params);
     let mut failures = Vec::new();
     for model in &workload.models {
@@ -144,7 +150,11 @@ fn check_workload(name: &str) {
             }
         }
     }
-    assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{name} {params:?}:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -180,6 +190,17 @@ fn prime_sieve_conforms() {
 #[test]
 fn mixed_service_conforms() {
     check_workload("mixed-service");
+}
+
+/// Every kernel, each at a size whose passes differ (the checksum of the pipeline and of the
+/// shared table depends on the pass number).
+#[test]
+fn safety_kernels_conforms() {
+    for kernel in 1..=3 {
+        let mut params = tiny("safety-kernels");
+        params.insert("kernel".into(), kernel);
+        check_workload_at("safety-kernels", params);
+    }
 }
 
 /// Every prime-sieve model at buffer 0 (a rendezvous: unbuffered in Go, `bounded(0)` in

@@ -8,6 +8,7 @@ pub mod mixed_service;
 pub mod ping_pong;
 pub mod prime_sieve;
 pub mod protocol;
+pub mod safety_kernels;
 pub mod shared_counter;
 pub mod spawn_idle;
 pub mod worker_pool;
@@ -25,4 +26,5 @@ pub static WORKLOADS: &[Workload] = &[
     prime_sieve::WORKLOAD,
     io_server::WORKLOAD,
     mixed_service::WORKLOAD,
+    safety_kernels::WORKLOAD,
 ];

@@ -121,6 +121,11 @@ fn vectors_mixed_service() {
     check_vectors("mixed-service");
 }
 
+#[test]
+fn vectors_safety_kernels() {
+    check_vectors("safety-kernels");
+}
+
 /// mixed-service is open loop: latency runs from each request's intended arrival. Requests
 /// that arrive faster than one worker computes them queue, and the queue shows in the
 /// latency, not in a slower schedule of arrivals.

@@ -58,6 +58,10 @@ const WORKLOAD_TOMLS: &[(&str, &str)] = &[
         "mixed-service.toml",
         include_str!("../../../../suite/workloads/mixed-service.toml"),
     ),
+    (
+        "safety-kernels.toml",
+        include_str!("../../../../suite/workloads/safety-kernels.toml"),
+    ),
 ];
 
 /// What a per-unit cap counts: each unit of the capped parameter is one of these.

@@ -53,6 +53,49 @@ fn sum_of_first_primes(count: u64) -> u64 {
     primes.iter().fold(0u64, |acc, p| acc.wrapping_add(*p))
 }
 
+/// safety-kernels' checksum (suite/workloads/safety-kernels.toml) over the xorshift stream
+/// from 1, d[0] = xs(1), d[i] = xs(d[i − 1]). Every kernel's answer is linear in the
+/// passes, or a closed form of them, so the reference walks the data once.
+fn safety_kernel(kernel: u64, len: u64, passes: u64) -> u64 {
+    let d: Vec<u64> = std::iter::successors(Some(xs(1)), |&x| Some(xs(x)))
+        .take(len as usize)
+        .collect();
+    match kernel {
+        // Each pass adds every key once: Σ_i (key_i + 1), times the passes.
+        1 => d
+            .iter()
+            .fold(0u64, |acc, x| acc.wrapping_add((x >> 52) + 1))
+            .wrapping_mul(passes),
+        // The products change with the pass, so this one loops over the passes.
+        2 => (0..passes).fold(0u64, |acc, r| {
+            d.iter().fold(acc, |acc, &x| {
+                let v = (x ^ r).wrapping_mul(xs(x));
+                if v < 1 << 63 {
+                    acc.wrapping_add(v)
+                } else {
+                    acc
+                }
+            })
+        }),
+        // Σ_r Σ_i (d_i ^ r), bit by bit: bit b of d_i ^ r is set when exactly one of the two
+        // has it, so it adds 2^b × (ones_d × zeros_r + zeros_d × ones_r).
+        _ => (0..64).fold(0u64, |acc, b| {
+            let ones_d = d.iter().filter(|&&x| x >> b & 1 == 1).count() as u128;
+            let ones_r = ones_below(passes, b) as u128;
+            let (len, passes) = (len as u128, passes as u128);
+            let pairs = ones_d * (passes - ones_r) + (len - ones_d) * ones_r;
+            acc.wrapping_add((pairs as u64).wrapping_mul(1 << b))
+        }),
+    }
+}
+
+/// How many r in 0..m have bit b set: 2^b of every 2^(b+1) numbers, and the part of the
+/// last, incomplete block above 2^b.
+fn ones_below(m: u64, b: u32) -> u64 {
+    let (m, block, half) = (m as u128, 1u128 << (b + 1), 1u128 << b);
+    (m / block * half + (m % block).saturating_sub(half)) as u64
+}
+
 fn param(workload: &str, params: &BTreeMap<String, u64>, name: &str) -> Result<u64> {
     match params.get(name) {
         Some(v) => Ok(*v),
@@ -86,6 +129,10 @@ pub fn checksum(workload: &str, params: &BTreeMap<String, u64>) -> Result<u64> {
             let (requests, cpu) = (p("requests")?, p("cpu")?);
             (1..=requests).fold(0u64, |acc, i| acc.wrapping_add(xs_k(i, cpu)))
         }
+        "safety-kernels" => {
+            let (kernel, len, passes) = (p("kernel")?, p("len")?, p("passes")?);
+            safety_kernel(kernel, len, passes)
+        }
         other => bail!("no reference checksum for workload {other}"),
     })
 }
@@ -101,6 +148,7 @@ pub fn expected_ops(workload: &str, params: &BTreeMap<String, u64>) -> Result<u6
         "ping-pong" => p("rounds")?.saturating_mul(2),
         "prime-sieve" => p("primes")?,
         "io-server" | "mixed-service" => p("requests")?,
+        "safety-kernels" => p("len")?.saturating_mul(p("passes")?),
         other => bail!("no op count for workload {other}"),
     })
 }
@@ -178,6 +226,24 @@ mod tests {
             let looped = (0..m).fold(0u64, |a, i| a.wrapping_add(i.wrapping_mul(i)));
             assert_eq!(sum_of_squares_below(m), looped, "m = {m}");
         }
+    }
+
+    #[test]
+    fn shared_ownership_by_bits_agrees_with_the_loop() {
+        for (len, passes) in [(1u64, 0u64), (1, 1), (7, 5), (100, 129), (33, 1_000)] {
+            let d: Vec<u64> = std::iter::successors(Some(xs(1)), |&x| Some(xs(x)))
+                .take(len as usize)
+                .collect();
+            let looped = (0..passes).fold(0u64, |acc, r| {
+                d.iter().fold(acc, |acc, &x| acc.wrapping_add(x ^ r))
+            });
+            assert_eq!(safety_kernel(3, len, passes), looped, "{len} × {passes}");
+        }
+        // Of 0..10: 1, 3, 5, 7, 9 have bit 0; 4, 5, 6, 7 bit 2; 8, 9 bit 3.
+        assert_eq!(ones_below(10, 0), 5);
+        assert_eq!(ones_below(10, 2), 4);
+        assert_eq!(ones_below(10, 3), 2);
+        assert_eq!(ones_below(u64::MAX, 63), u64::MAX - (1 << 63));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The rules of the claims whose tests read new figures, on fixture files: crossbeam's
 //! lock-free queues against a locked queue, a never-shared Mutex against a plain counter and
 //! against C's lock, threads' overlap of I/O waits, and tail latency at a fixed offered
-//! rate. Each test moves a figure across a bound and sees the verdict move (or become
+//! rate, and safe Rust's kernels against C's. Each test moves a figure across a bound and sees the verdict move (or become
 //! undecided).
 
 #[cfg(test)]
@@ -291,5 +291,111 @@ mod tests {
             .tests
             .iter()
             .any(|t| t.metric == crate::analysis::claims::Metric::Cv && !t.counts));
+    }
+
+    /// A safety-kernels run of `model` at `kernel` (4,096 elements × 100 passes), around
+    /// `ms` per run.
+    fn kernel_run(model: &str, kernel: u64, ms: u64) -> RunResult {
+        fixtures::run(
+            "safety-kernels",
+            model,
+            &[("kernel", kernel), ("len", 4096), ("passes", 100)],
+            &around(ms * 1_000_000),
+        )
+    }
+
+    /// rust-seq at `rust[k]` ms and c-seq at 100 ms, for each kernel k = 1, 2, 3.
+    fn kernels(rust: [u64; 3]) -> Vec<RunResult> {
+        (1..=3)
+            .flat_map(|k| {
+                [
+                    kernel_run("rust-seq", k, rust[k as usize - 1]),
+                    kernel_run("c-seq", k, 100),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn c_level_performance_is_judged_kernel_by_kernel_on_safety_kernels() {
+        // Every kernel within 1.1× of C: holds; the cpu-parallel loop is not needed.
+        let r = decide_all(&fixtures::file(kernels([100, 105, 95])));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.verdict, Verdict::Holds, "{}", c.reason);
+        assert_eq!(c.tests[0].models, ["rust-seq", "c-seq"]);
+        assert!((c.tests[2].measured.unwrap() - 0.95).abs() < 0.01);
+        assert!(
+            c.tests[1].reason.contains("kernel=2"),
+            "{}",
+            c.tests[1].reason
+        );
+        assert!(
+            !c.tests[3].counts,
+            "cpu-parallel's identical loop is context"
+        );
+        // The Arc kernel at 1.3×: a caveat; at 4×: the claim does not hold.
+        let r = decide_all(&fixtures::file(kernels([100, 105, 130])));
+        assert_eq!(claim(&r, "c-level-performance").verdict, Verdict::Caveat);
+        let r = decide_all(&fixtures::file(kernels([100, 105, 400])));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{}", c.reason);
+        assert_eq!(c.tests[2].verdict, Verdict::DoesNotHold);
+        // Bounds checks at 1.2×: that kernel alone gives the caveat.
+        let r = decide_all(&fixtures::file(kernels([120, 100, 100])));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.tests[0].verdict, Verdict::Caveat, "{}", c.tests[0].reason);
+        assert_eq!(c.verdict, Verdict::Caveat);
+    }
+
+    #[test]
+    fn an_undecided_kernel_leaves_the_claim_undecided_unless_another_decides_it() {
+        // rust-seq's pipeline samples spread across 1.1× C's: that test is undecided.
+        let straddling = |rust: [u64; 3]| {
+            let mut runs = kernels(rust);
+            runs[2] = fixtures::run(
+                "safety-kernels",
+                "rust-seq",
+                &[("kernel", 2), ("len", 4096), ("passes", 100)],
+                &[
+                    96_000_000,
+                    104_000_000,
+                    110_000_000,
+                    118_000_000,
+                    126_000_000,
+                ],
+            );
+            runs
+        };
+        let r = decide_all(&fixtures::file(straddling([100, 0, 100])));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(
+            c.tests[1].verdict,
+            Verdict::Undecided,
+            "{}",
+            c.tests[1].reason
+        );
+        assert_eq!(c.verdict, Verdict::Undecided, "{}", c.reason);
+        // With the Arc kernel at 4× the claim does not hold whatever the pipeline turns out.
+        let r = decide_all(&fixtures::file(straddling([100, 0, 400])));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.verdict, Verdict::DoesNotHold, "{}", c.reason);
+    }
+
+    #[test]
+    fn c_level_performance_is_not_measured_by_cpu_parallel_alone() {
+        let loops = vec![
+            fixtures::cpu_parallel("rust-seq", 30_000_000, &around(80_000_000)),
+            fixtures::cpu_parallel("c-seq", 30_000_000, &around(80_000_000)),
+        ];
+        let r = decide_all(&fixtures::file(loops));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.verdict, Verdict::NotMeasured, "{}", c.reason);
+        assert!(c.tests[3].measured.is_some(), "the context is still shown");
+        // Two kernels of three measured: at best a caveat, naming the missing one.
+        let mut runs = kernels([100, 100, 100]);
+        runs.truncate(4);
+        let r = decide_all(&fixtures::file(runs));
+        let c = claim(&r, "c-level-performance");
+        assert_eq!(c.verdict, Verdict::Caveat, "{}", c.reason);
     }
 }
