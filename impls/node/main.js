@@ -22,6 +22,7 @@ const WORKLOADS = [
   "ping_pong",
   "prime_sieve",
   "io_server",
+  "mixed_service",
 ];
 
 const major = Number(process.versions.node.split(".")[0]);

@@ -160,6 +160,11 @@ export function refChecksum(workload, p) {
       }
       return primes.reduce((a, q) => a + BigInt(q), 0n) % U64;
     }
+    case "mixed-service": {
+      let sum = 0n;
+      for (let i = 1; i <= p.requests; i++) sum += refXsK(i, p.cpu);
+      return sum % U64;
+    }
     default:
       throw new Error(`no reference for ${workload}`);
   }
@@ -174,6 +179,7 @@ export function refOps(workload, p) {
     "spawn-idle": () => p.units,
     "ping-pong": () => 2 * p.rounds,
     "prime-sieve": () => p.primes,
+    "mixed-service": () => p.requests,
   }[workload]();
 }
 

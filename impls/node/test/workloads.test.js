@@ -6,6 +6,7 @@ import { test } from "node:test";
 
 import { squaresBetween, taskSum } from "../cpu_parallel.js";
 import { addPlain } from "../shared_counter.js";
+import { Pool, intendedNs, percentileUs, sleepUntil } from "../mixed_service.js";
 import { produceAndCollect } from "../worker_pool.js";
 import { xsK } from "../xorshift.js";
 import {
@@ -45,6 +46,10 @@ const SMALL = {
     { primes: 10, buffer: 1 },
     { primes: 200, buffer: 0 },
     { primes: 300, buffer: 7 },
+  ],
+  "mixed-service": [
+    { rate: 5000, requests: 40, delay_us: 300, cpu: 200, workers: 2 },
+    { rate: 100_000, requests: 1, delay_us: 0, cpu: 0, workers: 1 },
   ],
 };
 
@@ -195,4 +200,67 @@ test("spawn-idle reports the memory and spawn time it measured while every unit 
 test("node-async-generators' chain runs deeper than the main thread's stack holds", async () => {
   // 4,000 stages threw RangeError on the main thread's stack (prime_sieve.js).
   await check("prime-sieve", "node-async-generators", { primes: 4000, buffer: 0 });
+});
+
+test("mixed-service's latency counts the wait and the queue, under every model", async () => {
+  // 20 requests at 10,000/s all arrive within 2 ms; with one worker (node-async has one loop
+  // anyway) each CPU part of 2·10^6 xorshift steps (>= 2 ms) waits for those before it, so
+  // the last answer comes at least 30 ms after its arrival, and none before the 1 ms wait.
+  const params = { rate: 10_000, requests: 20, delay_us: 1000, cpu: 2_000_000, workers: 1 };
+  for (const model of MODELS["mixed-service"]) {
+    const { metrics: m } = await check("mixed-service", model, params);
+    const what = `${model}: ${JSON.stringify(m)}`;
+    assert.deepEqual(Object.keys(m), ["rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"]);
+    assert.ok(m.p50_us >= 1000, `an answer came before the upstream wait: ${what}`);
+    assert.ok(
+      m.p50_us <= m.p90_us && m.p90_us <= m.p99_us && m.p99_us <= m.p999_us && m.p999_us <= m.max_us,
+      `percentiles out of order: ${what}`,
+    );
+    assert.ok(m.max_us >= 30_000, `the queue is missing from the latency: ${what}`);
+    assert.ok(m.rps < 1000, `the schedule should last until the last answer: ${what}`);
+  }
+});
+
+test("mixed-service: nearest-rank percentiles, arrivals at the rate, waits never short", async () => {
+  const ms = Float64Array.from({ length: 1000 }, (_, i) => (i + 1) * 1e6);
+  assert.equal(percentileUs(ms, 500), 500_000);
+  assert.equal(percentileUs(ms, 999), 999_000);
+  assert.equal(percentileUs([1000, 2000, 3000], 500), 2);
+  assert.equal(percentileUs([1000, 2000, 3000], 990), 3);
+  assert.equal(intendedNs(7, 301, 300) - 7, 1e9);
+  assert.equal(intendedNs(0, 2, 3), 333_333_333);
+  // A timer counts whole ms from the loop's clock; sleepUntil re-arms it until the deadline.
+  for (const us of [300, 1000, 1500]) {
+    const start = process.hrtime.bigint();
+    await sleepUntil(Number(start) + us * 1000);
+    assert.ok(process.hrtime.bigint() - start >= BigInt(us * 1000), `${us} µs`);
+  }
+});
+
+test("mixed-service's pool gives each thread one part at a time, oldest first", async () => {
+  const sent = [];
+  const links = Array.from({ length: 2 }, (_, w) => {
+    const link = {
+      busy: false,
+      send(i) {
+        assert.ok(!link.busy, `thread ${w} got a second part`);
+        link.busy = true;
+        sent.push(i);
+        setImmediate(() => {
+          link.busy = false;
+          link.listener(BigInt(i) * 10n);
+        });
+      },
+      on(listener) {
+        link.listener = listener;
+      },
+    };
+    return link;
+  });
+  const pool = new Pool(links);
+  const answers = Promise.all([1, 2, 3, 4, 5].map((i) => pool.compute(i)));
+  for (const link of links) link.listener("ready");
+  await pool.ready;
+  assert.deepEqual(await answers, [10n, 20n, 30n, 40n, 50n]);
+  assert.deepEqual(sent, [1, 2, 3, 4, 5]);
 });

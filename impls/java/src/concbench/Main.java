@@ -20,7 +20,8 @@ public final class Main {
             SpawnIdle.WORKLOAD,
             PingPong.WORKLOAD,
             PrimeSieve.WORKLOAD,
-            IoServer.WORKLOAD);
+            IoServer.WORKLOAD,
+            MixedService.WORKLOAD);
 
     private Main() {}
 

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * Every workload × model runs as its own process at tiny sizes and must give the reference
  * checksum; bad input must be refused the protocol's way; java-racy must lose updates;
- * each io-server model must serve and stop on SIGTERM. Prints one line per failure and a
+ * each io-server model must serve and stop on SIGTERM; mixed-service's latency must count
+ * each request's wait and queue. Prints one line per failure and a
  * closing {@code N passed, N failed}; exits 1 if anything failed.
  */
 public final class ConformanceTest {
@@ -38,7 +39,9 @@ public final class ConformanceTest {
             "spawn-idle", List.of(params("units", 0), params("units", 100)),
             "ping-pong", List.of(params("rounds", 1), params("rounds", 1000)),
             "prime-sieve", List.of(params("primes", 1, "buffer", 0), params("primes", 50, "buffer", 0),
-                    params("primes", 50, "buffer", 1), params("primes", 50, "buffer", 3)));
+                    params("primes", 50, "buffer", 1), params("primes", 50, "buffer", 3)),
+            "mixed-service", List.of(params("rate", 5_000, "requests", 40, "delay_us", 300, "cpu", 200, "workers", 2),
+                    params("rate", 100_000, "requests", 1, "delay_us", 0, "cpu", 0, "workers", 1)));
 
     private int passed;
     private final List<String> failures = new ArrayList<>();
@@ -55,6 +58,7 @@ public final class ConformanceTest {
         BadInput.checks().forEach(test::check);
         Racy.checks().forEach(test::check);
         IoServerCheck.checks().forEach(test::check);
+        MixedServiceCheck.checks().forEach(test::check);
         test.failures.forEach(System.out::println);
         System.out.println(test.passed + " passed, " + test.failures.size() + " failed");
         System.exit(test.failures.isEmpty() ? 0 : 1);
@@ -165,6 +169,12 @@ public final class ConformanceTest {
                 "ops " + result.get("ops"));
         require(((BigInteger) result.get("elapsed_ns")).signum() > 0, "elapsed_ns " + result.get("elapsed_ns"));
         require(result.get("metrics") instanceof Map, "metrics " + result.get("metrics"));
+        if (workload.equals("mixed-service")) {
+            Map<?, ?> metrics = (Map<?, ?>) result.get("metrics");
+            for (String name : List.of("rps", "p50_us", "p90_us", "p99_us", "p999_us", "max_us")) {
+                require(metrics.containsKey(name), "no metric " + name + ": " + metrics);
+            }
+        }
         if (workload.equals("spawn-idle")) {
             Map<?, ?> metrics = (Map<?, ?>) result.get("metrics");
             require(metrics.containsKey("rss_kb") && metrics.containsKey("spawn_ns"), "metrics " + metrics);

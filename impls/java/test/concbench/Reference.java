@@ -105,6 +105,7 @@ final class Reference {
             case "spawn-idle" -> p.get("units");
             case "ping-pong" -> 2 * p.get("rounds");
             case "prime-sieve" -> p.get("primes");
+            case "mixed-service" -> p.get("requests");
             default -> throw new IllegalArgumentException("no op count for " + workload);
         };
     }

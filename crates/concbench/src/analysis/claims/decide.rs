@@ -1030,7 +1030,13 @@ mod tests {
         // The pool keeps up with 300/s (298, p99 15 ms); asyncio alone falls behind (230/s,
         // its queue makes p99 0.7 s).
         let c = layered(&layered_file(2, (230, 700_000), (298, 15_000)));
-        assert_eq!(c.tests.len(), 2);
+        // Two counted tests (Python's), then Node.js's and Java's designs as context: with no
+        // run of theirs they are not measured, and the claim is still decided by Python's.
+        assert_eq!(c.tests.len(), 4);
+        for t in &c.tests[2..] {
+            assert!(!t.counts, "{}", t.what);
+            assert_eq!(t.verdict, Verdict::NotMeasured, "{}", t.reason);
+        }
         let (rps, p99) = (&c.tests[0], &c.tests[1]);
         assert_eq!(rps.verdict, Verdict::Holds, "{}", rps.reason);
         assert!((rps.measured.unwrap() - 298.0 / 230.0).abs() < 1e-9);
