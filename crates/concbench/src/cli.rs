@@ -153,7 +153,7 @@ pub struct RunArgs {
     /// Counted runs per model (default: the suite's)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub runs: Option<u32>,
-    /// Warm-up runs per model, not counted (default: the suite's)
+    /// Warm-up runs per language in each workload, not counted (default: the suite's)
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub warmup: Option<u32>,
     /// Pin each run to the first N CPUs, for each N of the list (and pass workers=N)

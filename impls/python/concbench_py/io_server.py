@@ -202,7 +202,10 @@ def threads(args: Args) -> Outcome:
     outcome: List[Outcome] = []
     with ThreadedServer(ADDRESS, partial(WorkHandler, work=work)) as server:
         clock = Stopwatch()
-        serving = threading.Thread(target=server.serve_forever)
+        # serve_forever looks for shutdown() every poll_interval (0.5 s by default): at 0.05 s
+        # a SIGTERM stops the server within 50 ms instead of taking up to half a second of
+        # every sample's wall time.
+        serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
 
         def on_sigterm(signum: int, frame: Any) -> None:
             # Runs in the main thread, which only joins the serving thread: shutdown() waits

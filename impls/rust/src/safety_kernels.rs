@@ -6,14 +6,14 @@
 //!
 //! 1. histogram (data-dependent indexing): `keys[i] = d[i] >> 52`; every pass adds 1 to
 //!    `counts[keys[i]]` for each i, a bounds check on an index read from memory, which no
-//!    compiler can prove in range. Checksum: Σ_b counts[b] × (b + 1).
+//!    compiler can prove in range. Checksum: `Σ_b counts[b] × (b + 1)`.
 //! 2. iterator pipeline: pass r sums `v = (a[i] ^ r) × b[i]` over the pairs where v < 2^63,
 //!    with `a = d` and `b[i] = xs(d[i])`, through `zip`, `map`, `filter` and `fold`.
 //!    Checksum: that sum over every pass.
 //! 3. shared ownership: each pass makes `len` items that each keep the shared table `d`
 //!    alive through an `Arc` (one atomic increment each), then consumes them, reading
 //!    `table[index] ^ r` and dropping the handle (one atomic decrement each). Checksum:
-//!    Σ_r Σ_i (d[i] ^ r).
+//!    `Σ_r Σ_i (d[i] ^ r)`.
 //!
 //! All sums wrap at 2^64.
 
@@ -44,7 +44,7 @@ pub fn data(len: usize) -> Vec<u64> {
         .collect()
 }
 
-/// Kernel 1: a histogram of `keys`, `passes` times over; Σ_b counts[b] × (b + 1).
+/// Kernel 1: a histogram of `keys`, `passes` times over; `Σ_b counts[b] × (b + 1)`.
 pub fn histogram(keys: &[u32], passes: u64) -> u64 {
     let mut counts = vec![0u64; BUCKETS];
     for _ in 0..passes {
@@ -77,7 +77,7 @@ struct Item {
 }
 
 /// Kernel 3: every pass r makes one item per element of `table`, each with its own handle
-/// on it, then consumes them: Σ_r Σ_i (table[i] ^ r).
+/// on it, then consumes them: `Σ_r Σ_i (table[i] ^ r)`.
 pub fn shared(table: &Arc<[u64]>, passes: u64) -> u64 {
     let mut items: Vec<Item> = Vec::with_capacity(table.len());
     let mut sum = 0u64;

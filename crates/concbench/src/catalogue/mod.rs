@@ -162,6 +162,11 @@ pub struct Model {
     /// with CPU work per request at 1,000 connections): the run is refused with that reason.
     #[serde(default)]
     pub limits: Vec<ModelLimit>,
+    /// The fewest CPUs of its own a run of this model needs to measure what it is for (a
+    /// server of one worker process per CPU: 2); a server's own are those the load generator
+    /// leaves it. With fewer, the run is refused, naming the machine size it needs.
+    #[serde(default)]
+    pub needs_cpus: Option<usize>,
 }
 
 /// A size a model is not run at in some scenario, and why.
@@ -414,7 +419,8 @@ pub struct SuiteInfo {
     pub about: String,
     /// Counted runs per model, unless the workload or `--runs` says otherwise.
     pub runs: u32,
-    /// Warm-up runs per model, not counted, unless the workload or `--warmup` says otherwise.
+    /// Warm-up runs per language in each workload, not counted, unless the workload or
+    /// `--warmup` says otherwise.
     pub warmup: u32,
     /// The time budget of a run of this suite, in humantime's words (`12m`, `90s`, `0s`),
     /// unless `--budget` says otherwise: the planned samples all run, and extra samples, where

@@ -29,6 +29,38 @@ pub(super) struct Slot {
     pub(super) expected_ops: u64,
 }
 
+/// The refusal of a run whose model needs more CPUs of its own than the run has
+/// ([`crate::catalogue::Model::needs_cpus`]).
+fn too_few_cpus(catalogue: &Catalogue, spec: &RunSpec) -> Option<String> {
+    let (workload, model) = spec.catalogued(catalogue);
+    let needs = model.needs_cpus?;
+    let server = workload.is_server();
+    let own = |cpus: usize| {
+        if server {
+            crate::machine::server_cpus(cpus)
+        } else {
+            cpus
+        }
+    };
+    let has = own(spec.cpus);
+    (has < needs).then(|| {
+        let machine = (needs..).find(|&n| own(n) >= needs).unwrap_or(needs);
+        let whose = if server {
+            format!(
+                "the server has {has} of the run's {} CPUs (the load generator takes the rest)",
+                spec.cpus
+            )
+        } else {
+            format!("the run has {has}")
+        };
+        format!(
+            "refused: {} needs {needs} CPUs of its own to measure what it is for, and {whose}; \
+             run it on a machine of {machine} CPUs or more",
+            model.id
+        )
+    })
+}
+
 pub(super) fn new_slot(
     catalogue: &Catalogue,
     toolchains: &Toolchains,
@@ -49,6 +81,7 @@ pub(super) fn new_slot(
                     .check(&cap.param, spec.params[&cap.param])
             })
             .or_else(|| model.limits.iter().find_map(|l| l.refuses(&spec.params)))
+            .or_else(|| too_few_cpus(catalogue, spec))
             .map(|why| (Status::Refused, why)),
     };
     let result = RunResult {
@@ -225,4 +258,41 @@ pub(super) fn finished_result(slot: &Slot) -> RunResult {
         .map(|w| w.to_string())
         .collect();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_of_several_processes_is_refused_on_one_server_cpu() {
+        let catalogue = Catalogue::embedded();
+        let sel = crate::run::plan::Selection {
+            suite: "quick".into(),
+            workloads: Some(vec!["io-server".into()]),
+            models: Some(vec!["py-uvicorn-workers".into(), "py-uvicorn".into()]),
+            ..Default::default()
+        };
+        let plan = crate::run::plan::build(catalogue, &sel, 2).unwrap();
+        let workers = plan
+            .iter()
+            .find(|s| s.model == "py-uvicorn-workers")
+            .unwrap();
+        let why = too_few_cpus(catalogue, workers).expect("refused on 2 CPUs");
+        assert!(
+            why.contains("the server has 1 of the run's 2 CPUs")
+                && why.contains("a machine of 3 CPUs or more"),
+            "{why}"
+        );
+        let one = plan.iter().find(|s| s.model == "py-uvicorn").unwrap();
+        assert_eq!(
+            too_few_cpus(catalogue, one),
+            None,
+            "one process needs no more"
+        );
+        // On 4 CPUs the server has 3 of its own.
+        let mut bigger = workers.clone();
+        bigger.cpus = 4;
+        assert_eq!(too_few_cpus(catalogue, &bigger), None);
+    }
 }
