@@ -170,6 +170,13 @@ fn a_missing_toolchain_makes_only_its_models_unavailable() {
     );
     assert!(run_of(&file, "rust-threads").valid);
     assert!(stderr.contains("go-channels: unavailable"), "{stderr}");
+    // Pinned to one CPU and free: two runs, one warning.
+    assert_eq!(
+        stderr.matches("go-channels: unavailable").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("(2 runs)"), "{stderr}");
 }
 
 #[test]

@@ -114,13 +114,25 @@ pub fn execute(
         .iter()
         .map(|spec| new_slot(catalogue, toolchains, &limits, spec))
         .collect::<Result<_>>()?;
+    // One warning per reason, not per run: a model refused in five scenarios says so once.
+    let mut blocked: Vec<(String, usize)> = Vec::new();
     for slot in slots.iter().filter(|s| s.blocked.is_some()) {
-        reporter.warning(&format!(
+        let line = format!(
             "{} {}: {}",
             slot.spec.workload,
             slot.spec.model,
             slot.blocked.as_ref().map_or("", |(_, why)| why.as_str())
-        ));
+        );
+        match blocked.iter_mut().find(|(l, _)| *l == line) {
+            Some((_, n)) => *n += 1,
+            None => blocked.push((line, 1)),
+        }
+    }
+    for (line, runs) in blocked {
+        match runs {
+            1 => reporter.warning(&line),
+            n => reporter.warning(&format!("{line} ({n} runs)")),
+        }
     }
 
     let total: u32 = slots
