@@ -37,6 +37,8 @@ pub struct Need {
     pub runs: Vec<usize>,
     /// What asked for them: `claim <id>` or `first tier of <workload>`.
     pub reason: String,
+    /// True for a claim's question, false for a first tier's: claims are sampled first.
+    pub claim: bool,
 }
 
 /// Every open question of `file`, claims first, each with the runs that would answer it.
@@ -78,6 +80,7 @@ fn claim_needs(
                 workload,
                 runs,
                 reason: format!("claim {}", claim.id),
+                claim: true,
             });
         }
     }
@@ -137,6 +140,7 @@ fn tier_needs(catalogue: &Catalogue, file: &ResultsFile, analysis: &Analysis) ->
                 workload: w.workload.clone(),
                 runs,
                 reason: format!("first tier of {}", w.workload),
+                claim: false,
             });
         }
     }
@@ -253,7 +257,8 @@ rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
             vec![Need {
                 workload: "ping-pong".into(),
                 runs: vec![0],
-                reason: "claim handoff".into()
+                reason: "claim handoff".into(),
+                claim: true,
             }]
         );
         let inside = handoffs(&[150, 151, 149, 152, 148]);
