@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::claims::{self, ClaimsTable, Verdict};
-use super::findings::findings;
+use super::findings::{findings, headline_group};
 use super::view::{analyse, Analysis};
 use crate::catalogue::Catalogue;
 use crate::results::{ResultsFile, RunResult};
@@ -128,18 +128,55 @@ fn label(r: &RunResult) -> String {
     )
 }
 
+/// A run's scenario as two runs of the same suite share it on any day: a calibrated
+/// parameter only as 0 or not (io-server's `cpu` is sized per machine and per run), and an
+/// offered rate set at run time (`rate = "auto"`) as "offered" whatever its value.
+fn scenario(catalogue: &Catalogue, file: &ResultsFile, r: &RunResult) -> BTreeMap<String, u64> {
+    let workload = catalogue.workload(&r.workload);
+    let offered = |rate: u64| {
+        rate > 0
+            && file
+                .offered
+                .iter()
+                .any(|o| o.workload == r.workload && o.rate == rate)
+    };
+    r.params
+        .iter()
+        .map(|(name, &v)| {
+            let calibrated = workload
+                .and_then(|w| w.param(name))
+                .is_some_and(|p| p.calibrated);
+            let v = if calibrated {
+                u64::from(v > 0)
+            } else if name == "rate" && offered(v) {
+                u64::MAX
+            } else {
+                v
+            };
+            (name.clone(), v)
+        })
+        .collect()
+}
+
 /// Pairs the runs of `base` and `new` and tests each pair.
 pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
+    compare_with(Catalogue::embedded(), base, new)
+}
+
+/// [`compare`], reading which parameters are calibrated from `catalogue`.
+pub fn compare_with(catalogue: &Catalogue, base: &ResultsFile, new: &ResultsFile) -> Comparison {
     let mut pairs: Vec<(&RunResult, &RunResult)> = Vec::new();
     let mut unmatched = Vec::new();
     let mut new_left: Vec<&RunResult> = new.runs.iter().collect();
     let mut base_left: Vec<&RunResult> = Vec::new();
-    // First exact matches (same parameters), then — where a workload × model × CPUs has one
-    // run left on each side — pairs whose parameters differ (e.g. `n` doubled).
+    // First matches of the same scenario (same parameters, a calibrated one or an offered
+    // rate set at run time alike), then — where a workload × model × CPUs has one run left
+    // on each side — pairs whose parameters differ (e.g. `n` doubled).
     for b in &base.runs {
+        let theirs = scenario(catalogue, base, b);
         match new_left
             .iter()
-            .position(|n| key(n) == key(b) && n.params == b.params)
+            .position(|n| key(n) == key(b) && scenario(catalogue, new, n) == theirs)
         {
             Some(i) => pairs.push((b, new_left.remove(i))),
             None => base_left.push(b),
@@ -225,7 +262,7 @@ pub fn compare_conclusions(
     base: &ResultsFile,
     new: &ResultsFile,
 ) -> Comparison {
-    let mut out = compare(base, new);
+    let mut out = compare_with(catalogue, base, new);
     let (a, b) = (analyse(catalogue, base), analyse(catalogue, new));
     let (ca, cb) = (
         claims::check(catalogue, table, base, &a),
@@ -258,19 +295,15 @@ pub fn compare_conclusions(
     out
 }
 
-/// The first tier of each workload's headline group (the one with the most concurrency
-/// models), with the headline.
+/// The first tier of each workload's headline group ([`headline_group`]), with the
+/// headline.
 fn first_tiers(a: &Analysis) -> Vec<(String, Vec<String>, String)> {
     let headlines = findings(a);
     a.workloads
         .iter()
         .zip(headlines)
         .filter_map(|(w, f)| {
-            let g = w
-                .groups
-                .iter()
-                .filter(|g| !g.for_scale_only)
-                .max_by_key(|g| g.ranking.len())?;
+            let g = headline_group(w).filter(|g| !g.for_scale_only)?;
             let mut tier = g.tiers.first()?.clone();
             tier.sort();
             Some((w.workload.clone(), tier, f.headline))
@@ -380,6 +413,43 @@ mod tests {
         );
         assert_eq!(c.geomean_ratio, Some(1.0));
         assert!(c.unmatched.is_empty());
+    }
+
+    #[test]
+    fn runs_pair_across_calibrated_work_and_offered_rates() {
+        // Each file sized io-server's `cpu` on its own machine and offered its own rate.
+        let files = |cpu: u64, rate: u64| {
+            let server = |m: &str, cpu: u64, rate: u64| {
+                let mut r = crate::fixtures::server(m, cpu, 100, 5_000, 900, 1_000, 1, 1);
+                r.params.insert("rate".into(), rate);
+                r
+            };
+            let mut f = file(vec![
+                server("go-net-http", cpu, 0),
+                server("rust-tokio", cpu, 0),
+                server("go-net-http", 0, rate),
+                server("rust-tokio", 0, rate),
+            ]);
+            f.offered.push(crate::results::OfferedRate {
+                workload: "io-server".into(),
+                params: BTreeMap::new(),
+                rate,
+                share: 0.5,
+                slowest_model: "go-net-http".into(),
+                slowest_rps: rate * 2,
+            });
+            f
+        };
+        let c = compare(&files(500_000, 540), &files(612_000, 519));
+        assert!(c.unmatched.is_empty(), "{:?}", c.unmatched);
+        assert_eq!(c.rows.len(), 4);
+        // A fixed rate given on both sides is a parameter like any other.
+        let mut fixed = files(500_000, 540);
+        fixed.offered.clear();
+        let mut other = files(500_000, 519);
+        other.offered.clear();
+        let c = compare(&fixed, &other);
+        assert_eq!(c.rows.len(), 4, "paired one by one as the last resort");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!   current best), or the model and its sequential base for a speedup.
 //! - **a first tier**: in each comparison group of concurrency models, the first tier and the
 //!   best model after it. Every pair of those whose ratio interval holds 1 (tied, or one
-//!   sample) is open, unless the interval already lies within 1 ± [`SAME_WITHIN`]: such a
+//!   sample) is open, unless the interval already lies within 1 ± [`stats::NEGLIGIBLE`]: such a
 //!   tie is settled, more samples would only split hairs.
 
 use std::collections::BTreeMap;
@@ -22,10 +22,6 @@ use super::view::{self, Analysis};
 use crate::catalogue::Catalogue;
 use crate::results::ResultsFile;
 use crate::stats;
-
-/// A tie whose ratio interval lies wholly within 1 ± this is settled: the two are the same
-/// within 3%, which is finer than a noisy host tells apart between runs.
-pub const SAME_WITHIN: f64 = 0.03;
 
 /// One open question: the runs (indexes of `file.runs`, of one workload) whose figures it
 /// rests on, and why.
@@ -91,7 +87,7 @@ fn claim_needs(
 fn settled(r: &view::Estimate) -> bool {
     r.decides()
         && (stats::difference(&r.interval()) != stats::Difference::Tie
-            || (r.ci95_low >= 1.0 / (1.0 + SAME_WITHIN) && r.ci95_high <= 1.0 + SAME_WITHIN))
+            || stats::negligible(&r.interval()))
 }
 
 /// The runs in or next to each group's first tier whose order is open.

@@ -17,6 +17,17 @@ pub enum Difference {
     Greater,
 }
 
+/// Ratios whose whole interval lies within 1 ± this are the same for ranking: a difference
+/// finer than 3% is finer than a noisy host tells apart from one run to the next (two
+/// standard runs back to back on a 2-CPU VM moved first tiers on ratios of 1.00–1.01×), so
+/// such runs share a tier, and more samples would only split hairs.
+pub const NEGLIGIBLE: f64 = 0.03;
+
+/// True when the interval of a ratio lies wholly within 1 ± [`NEGLIGIBLE`].
+pub fn negligible(ratio: &Interval) -> bool {
+    ratio.lo >= 1.0 / (1.0 + NEGLIGIBLE) && ratio.hi <= 1.0 + NEGLIGIBLE
+}
+
 /// The difference that the interval of a ratio (new / base) shows: the two differ only when
 /// the interval excludes 1, and tie otherwise.
 pub fn difference(ratio: &Interval) -> Difference {
@@ -73,6 +84,17 @@ mod tests {
             hi,
             level: 0.95,
         }
+    }
+
+    #[test]
+    fn a_difference_within_three_percent_is_negligible() {
+        assert!(
+            negligible(&interval(1.005, 1.02)),
+            "excludes 1, but by less than 3%"
+        );
+        assert!(negligible(&interval(0.98, 1.01)));
+        assert!(!negligible(&interval(1.01, 1.05)), "may be 5%");
+        assert!(!negligible(&interval(0.95, 1.0)));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod ratio;
 #[cfg(test)]
 pub mod resample;
 
-pub use decision::{difference, place, Difference, Placement};
+pub use decision::{difference, negligible, place, Difference, Placement, NEGLIGIBLE};
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use modes::{two_modes, TwoModes};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};
