@@ -6,6 +6,19 @@ use crate::analysis::{summary, warnings};
 use crate::catalogue::{reference, Lang};
 use crate::machine::steadiness::Steadiness;
 use crate::results::{Block, ResultsFile, RunResult, Sample, Summary, SCHEMA};
+use crate::run::plan::{self, RunSpec, Selection};
+
+/// The embedded catalogue's plan of `suite` for one workload's `models`, on a machine of
+/// `cpus` CPUs.
+pub fn plan_of(suite: &str, workload: &str, models: &[&str], cpus: usize) -> Vec<RunSpec> {
+    let sel = Selection {
+        suite: suite.into(),
+        workloads: Some(vec![workload.into()]),
+        models: Some(models.iter().map(|m| m.to_string()).collect()),
+        ..Default::default()
+    };
+    plan::build(crate::catalogue::Catalogue::embedded(), &sel, cpus).unwrap()
+}
 
 /// A sample that took `elapsed_ns` (wall 2 ms more, two cores busy) and answered `checksum`.
 pub fn sample(elapsed_ns: u64, checksum: u64, ops: u64) -> Sample {

@@ -204,10 +204,10 @@ fn samples_record_their_place_in_the_order_the_suite_ran() {
 }
 
 #[test]
-fn counted_rounds_run_side_by_side_after_a_models_one_warm_up() {
+fn counted_rounds_run_side_by_side_after_a_languages_one_warm_up() {
     let dir = tempfile::tempdir().unwrap();
     // ping-pong runs each model pinned to one CPU and on all: two runs, one warm-up (the
-    // model's, taken by its first run), then counted round k of both runs side by side.
+    // language's, taken by its first run), then counted round k of both runs side by side.
     let (_, file) = quick_run(
         concbench(),
         dir.path(),

@@ -167,34 +167,40 @@ pub fn compare(base: &ResultsFile, new: &ResultsFile) -> Comparison {
 pub fn compare_with(catalogue: &Catalogue, base: &ResultsFile, new: &ResultsFile) -> Comparison {
     let mut pairs: Vec<(&RunResult, &RunResult)> = Vec::new();
     let mut unmatched = Vec::new();
-    let mut new_left: Vec<&RunResult> = new.runs.iter().collect();
+    // Each new run with its identity and scenario, worked out once.
+    let mut new_left: Vec<_> = new
+        .runs
+        .iter()
+        .map(|n| (n, key(n), scenario(catalogue, new, n)))
+        .collect();
     let mut base_left: Vec<&RunResult> = Vec::new();
     // First matches of the same scenario (same parameters, a calibrated one or an offered
     // rate set at run time alike), then — where a workload × model × CPUs has one run left
     // on each side — pairs whose parameters differ (e.g. `n` doubled).
     for b in &base.runs {
-        let theirs = scenario(catalogue, base, b);
+        let (k, theirs) = (key(b), scenario(catalogue, base, b));
         match new_left
             .iter()
-            .position(|n| key(n) == key(b) && scenario(catalogue, new, n) == theirs)
+            .position(|(_, nk, ns)| *nk == k && *ns == theirs)
         {
-            Some(i) => pairs.push((b, new_left.remove(i))),
+            Some(i) => pairs.push((b, new_left.remove(i).0)),
             None => base_left.push(b),
         }
     }
     for b in base_left {
+        let k = key(b);
         let same_key: Vec<usize> = (0..new_left.len())
-            .filter(|i| key(new_left[*i]) == key(b))
+            .filter(|&i| new_left[i].1 == k)
             .collect();
         match same_key.as_slice() {
-            [i] => pairs.push((b, new_left.remove(*i))),
+            [i] => pairs.push((b, new_left.remove(*i).0)),
             _ => unmatched.push(format!("only in BASE: {}", label(b))),
         }
     }
     unmatched.extend(
         new_left
             .iter()
-            .map(|n| format!("only in NEW: {}", label(n))),
+            .map(|(n, _, _)| format!("only in NEW: {}", label(n))),
     );
 
     let mut rows = Vec::new();
@@ -417,19 +423,26 @@ mod tests {
 
     #[test]
     fn runs_pair_across_calibrated_work_and_offered_rates() {
-        // Each file sized io-server's `cpu` on its own machine and offered its own rate.
+        // Each file sized io-server's `cpu` on its own machine and offered its own rate, to
+        // two open-loop runs of each model (100 and 1,000 connections).
         let files = |cpu: u64, rate: u64| {
-            let server = |m: &str, cpu: u64, rate: u64| {
-                let mut r = crate::fixtures::server(m, cpu, 100, 5_000, 900, 1_000, 1, 1);
+            let server = |m: &str, cpu: u64, conns: u64, rate: u64| {
+                let mut r = crate::fixtures::server(m, cpu, conns, 5_000, 900, 1_000, 1, 1);
                 r.params.insert("rate".into(), rate);
                 r
             };
-            let mut f = file(vec![
-                server("go-net-http", cpu, 0),
-                server("rust-tokio", cpu, 0),
-                server("go-net-http", 0, rate),
-                server("rust-tokio", 0, rate),
-            ]);
+            let mut f = file(
+                ["go-net-http", "rust-tokio"]
+                    .iter()
+                    .flat_map(|m| {
+                        [
+                            server(m, cpu, 100, 0),
+                            server(m, 0, 100, rate),
+                            server(m, 0, 1000, rate),
+                        ]
+                    })
+                    .collect(),
+            );
             f.offered.push(crate::results::OfferedRate {
                 workload: "io-server".into(),
                 params: BTreeMap::new(),
@@ -442,14 +455,14 @@ mod tests {
         };
         let c = compare(&files(500_000, 540), &files(612_000, 519));
         assert!(c.unmatched.is_empty(), "{:?}", c.unmatched);
-        assert_eq!(c.rows.len(), 4);
-        // A fixed rate given on both sides is a parameter like any other.
-        let mut fixed = files(500_000, 540);
+        assert_eq!(c.rows.len(), 6);
+        // Rates given as fixed values are parameters like any other: 540 is not 519.
+        let (mut fixed, mut other) = (files(500_000, 540), files(500_000, 519));
         fixed.offered.clear();
-        let mut other = files(500_000, 519);
         other.offered.clear();
         let c = compare(&fixed, &other);
-        assert_eq!(c.rows.len(), 4, "paired one by one as the last resort");
+        assert_eq!(c.rows.len(), 2, "only the closed loops pair");
+        assert_eq!(c.unmatched.len(), 8, "{:?}", c.unmatched);
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub fn server_cpus(allowed: usize) -> usize {
     allowed - load_generator_cpus(allowed)
 }
 
+/// The fewest CPUs a machine needs for a server run to give the server `server` of them.
+pub fn cpus_for_server(server: usize) -> usize {
+    (server..)
+        .find(|&n| server_cpus(n) >= server)
+        .expect("the server's share grows with the machine")
+}
+
 /// The machine a results file was measured on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Machine {

@@ -348,6 +348,37 @@ fn settled_by_default() -> bool {
 }
 
 impl Sample {
+    /// The sample of a finished process: what the harness measured of it (`m`), and what it
+    /// reported of its own work. Its place in the suite's order (`seq`, the wait before it,
+    /// its round, why it was extra) is stamped by the runner afterwards.
+    pub fn of_process(
+        m: &crate::exec::Measurement,
+        exit_code: i32,
+        elapsed_ns: u64,
+        checksum: String,
+        ops: u64,
+        metrics: BTreeMap<String, i64>,
+    ) -> Sample {
+        Sample {
+            elapsed_ns,
+            wall_ns: m.wall_ns,
+            user_ns: m.user_ns,
+            sys_ns: m.sys_ns,
+            max_rss_kb: m.max_rss_kb,
+            exit_code,
+            checksum,
+            ops,
+            metrics,
+            tree_max_rss_kb: m.tree_max_rss_kb,
+            rss_floor_kb: m.rss_floor_kb,
+            seq: 0,
+            settle_ns: 0,
+            settled: true,
+            round: None,
+            extra: None,
+        }
+    }
+
     /// The larger of the single-process and the process-tree peaks.
     pub fn peak_rss_kb(&self) -> u64 {
         self.max_rss_kb.max(self.tree_max_rss_kb.unwrap_or(0))

@@ -188,27 +188,18 @@ pub fn sample(
     if let Some(wait_us) = server_report.as_ref().and_then(mean_wait_us) {
         metrics.insert("wait_us".to_string(), wait_us);
     }
-    let sample = Sample {
-        elapsed_ns: report.elapsed.as_nanos() as u64,
-        wall_ns: m.wall_ns,
-        user_ns: m.user_ns,
-        sys_ns: m.sys_ns,
-        max_rss_kb: m.max_rss_kb,
-        exit_code: match m.exit {
-            Exit::Code(c) => c,
-            _ => -1,
-        },
-        checksum: report.ok.to_string(),
-        ops: report.ok,
-        metrics,
-        tree_max_rss_kb: m.tree_max_rss_kb,
-        rss_floor_kb: m.rss_floor_kb,
-        seq: 0,
-        settle_ns: 0,
-        settled: true,
-        round: None,
-        extra: None,
+    let exit_code = match m.exit {
+        Exit::Code(c) => c,
+        _ => -1,
     };
+    let sample = Sample::of_process(
+        &m,
+        exit_code,
+        report.elapsed.as_nanos() as u64,
+        report.ok.to_string(),
+        report.ok,
+        metrics,
+    );
 
     let stop = Stop {
         died_during_load,
@@ -639,13 +630,8 @@ mod tests {
     #[test]
     fn only_the_suites_own_values_are_calibrated() {
         let catalogue = Catalogue::embedded();
-        let sel = crate::run::plan::Selection {
-            suite: "quick".into(),
-            workloads: Some(vec!["io-server".into()]),
-            models: Some(vec!["go-net-http".into(), "py-threads".into()]),
-            ..Default::default()
-        };
-        let plan = crate::run::plan::build(catalogue, &sel, 2).unwrap();
+        let plan =
+            crate::fixtures::plan_of("quick", "io-server", &["go-net-http", "py-threads"], 2);
         let go = plan
             .iter()
             .find(|s| s.model == "go-net-http" && s.params["cpu"] > 0)

@@ -124,15 +124,8 @@ mod tests {
     use super::*;
     use crate::fixtures::server;
 
-    fn open_spec(catalogue: &Catalogue) -> RunSpec {
-        let sel = crate::run::plan::Selection {
-            suite: "standard".into(),
-            workloads: Some(vec!["io-server".into()]),
-            models: Some(vec!["go-net-http".into()]),
-            ..Default::default()
-        };
-        crate::run::plan::build(catalogue, &sel, 2)
-            .unwrap()
+    fn open_spec() -> RunSpec {
+        crate::fixtures::plan_of("standard", "io-server", &["go-net-http"], 2)
             .into_iter()
             .find(|s| s.auto_rate)
             .expect("the standard suite has an open-loop scenario")
@@ -141,7 +134,7 @@ mod tests {
     #[test]
     fn the_open_loop_is_offered_half_the_slowest_contenders_closed_loop_rate() {
         let catalogue = Catalogue::embedded();
-        let open = open_spec(catalogue);
+        let open = open_spec();
         let conns = open.params["connections"];
         let cpu = open.params["cpu"];
         let mut fast = server("rust-tokio", cpu, conns, 20_000, 5_000, 1_000, 1, 1);

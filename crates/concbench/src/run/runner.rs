@@ -664,13 +664,7 @@ mod tests {
     /// The runner as Ctrl-C leaves it: `interrupted` before the first block.
     fn execute_with(interrupted: bool) -> ResultsFile {
         let catalogue = Catalogue::embedded();
-        let selection = crate::run::plan::Selection {
-            suite: "quick".into(),
-            workloads: Some(vec!["cpu-parallel".into()]),
-            models: Some(vec!["rust-seq".into()]),
-            ..Default::default()
-        };
-        let plan = crate::run::plan::build(catalogue, &selection, 1).unwrap();
+        let plan = crate::fixtures::plan_of("quick", "cpu-parallel", &["rust-seq"], 1);
         let dir = tempfile::tempdir().unwrap();
         let config = RunConfig {
             out: dir.path().join("r.json"),

@@ -34,25 +34,17 @@ pub(super) struct Slot {
 fn too_few_cpus(catalogue: &Catalogue, spec: &RunSpec) -> Option<String> {
     let (workload, model) = spec.catalogued(catalogue);
     let needs = model.needs_cpus?;
-    let server = workload.is_server();
-    let own = |cpus: usize| {
-        if server {
-            crate::machine::server_cpus(cpus)
-        } else {
-            cpus
-        }
+    let (has, machine, whose) = if workload.is_server() {
+        let has = crate::machine::server_cpus(spec.cpus);
+        let whose = format!(
+            "the server has {has} of the run's {} CPUs (the load generator takes the rest)",
+            spec.cpus
+        );
+        (has, crate::machine::cpus_for_server(needs), whose)
+    } else {
+        (spec.cpus, needs, format!("the run has {}", spec.cpus))
     };
-    let has = own(spec.cpus);
     (has < needs).then(|| {
-        let machine = (needs..).find(|&n| own(n) >= needs).unwrap_or(needs);
-        let whose = if server {
-            format!(
-                "the server has {has} of the run's {} CPUs (the load generator takes the rest)",
-                spec.cpus
-            )
-        } else {
-            format!("the run has {has}")
-        };
         format!(
             "refused: {} needs {needs} CPUs of its own to measure what it is for, and {whose}; \
              run it on a machine of {machine} CPUs or more",
@@ -193,24 +185,14 @@ pub(super) fn take_sample(
         }
     };
     let report = crate::exec::protocol::parse_report(&m.stdout).map_err(|e| failure(e, None))?;
-    let sample = Sample {
-        elapsed_ns: report.elapsed_ns,
-        wall_ns: m.wall_ns,
-        user_ns: m.user_ns,
-        sys_ns: m.sys_ns,
-        max_rss_kb: m.max_rss_kb,
+    let sample = Sample::of_process(
+        &m,
         exit_code,
-        checksum: report.checksum.to_string(),
-        ops: report.ops,
-        metrics: report.metrics,
-        tree_max_rss_kb: m.tree_max_rss_kb,
-        rss_floor_kb: m.rss_floor_kb,
-        seq: 0,
-        settle_ns: 0,
-        settled: true,
-        round: None,
-        extra: None,
-    };
+        report.elapsed_ns,
+        report.checksum.to_string(),
+        report.ops,
+        report.metrics,
+    );
     check_sample(slot, model.racy, sample)
 }
 
@@ -267,13 +249,12 @@ mod tests {
     #[test]
     fn a_server_of_several_processes_is_refused_on_one_server_cpu() {
         let catalogue = Catalogue::embedded();
-        let sel = crate::run::plan::Selection {
-            suite: "quick".into(),
-            workloads: Some(vec!["io-server".into()]),
-            models: Some(vec!["py-uvicorn-workers".into(), "py-uvicorn".into()]),
-            ..Default::default()
-        };
-        let plan = crate::run::plan::build(catalogue, &sel, 2).unwrap();
+        let plan = crate::fixtures::plan_of(
+            "quick",
+            "io-server",
+            &["py-uvicorn-workers", "py-uvicorn"],
+            2,
+        );
         let workers = plan
             .iter()
             .find(|s| s.model == "py-uvicorn-workers")

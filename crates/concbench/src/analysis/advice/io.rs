@@ -5,8 +5,7 @@
 //! where one was made (for the p99).
 
 use super::checks::{
-    capacity_check, caps_check, judge, latency_check, memory_check, safety_check,
-    saturated_latency_check,
+    capacity_check, caps_check, latency_check, memory_check, safety_check, saturated_latency_check,
 };
 use super::{
     choose_cpus, empty, extrapolate, factor, groups_of, median, mib, models_in, nearest,
@@ -152,7 +151,6 @@ fn io_row(
     stood.unmeasured_latency |= checks
         .iter()
         .any(|c| c.constraint == Constraint::Latency && c.ok.is_none());
-    let judged = judge(&checks, Some(reading.rps));
     let run = reading.point.run();
     let e = evidence(file, run);
     let mut source = format!("io-server run {run}: {}", params_text(&e));
@@ -162,26 +160,17 @@ fn io_row(
         source.push_str(&format!("; p99 from run {l}: {}", params_text(&e)));
         evidences.push(e);
     }
+    let figures = KeyFigures {
+        throughput: Some(reading.rps),
+        p99_ms: Some(reading.p99_ms),
+        memory_bytes: reading.need,
+        cpu_ms_per_unit: cpu_ms_per_request(file, run),
+    };
     Some(Row {
-        rank: 0,
-        model: model.into(),
-        lang,
-        feasible: judged.feasible,
-        binding: judged.binding,
-        headroom: judged.headroom,
-        score: judged.score,
-        reasons: judged.reasons,
-        checks,
-        figures: KeyFigures {
-            throughput: Some(reading.rps),
-            p99_ms: Some(reading.p99_ms),
-            memory_bytes: reading.need,
-            cpu_ms_per_unit: cpu_ms_per_request(file, run),
-        },
         source,
         evidence: evidences,
-        tied_with_above: None,
         throughput_runs: vec![(run, 1.0)],
+        ..Row::judged(model, lang, checks, Some(reading.rps), figures)
     })
 }
 

@@ -3,7 +3,7 @@
 //! model: the profile's `cpu_ms` is time in compiled code) and spawn-idle (memory per unit),
 //! joined by language and unit of concurrency.
 
-use super::checks::{capacity_check, caps_check, judge, latency_check, memory_check, safety_check};
+use super::checks::{capacity_check, caps_check, latency_check, memory_check, safety_check};
 use super::memory::{unit_memory, MemorySource};
 use super::{
     choose_cpus, empty, extrapolate, groups_of, models_in, nearest, points_of, Advice, AdvicePath,
@@ -244,33 +244,23 @@ fn job_row(
         (throughput, one_job_ms),
         &memory,
     );
-    let judged = judge(&checks, throughput);
     cited.runs.sort_unstable();
     cited.runs.dedup();
+    let figures = KeyFigures {
+        throughput,
+        p99_ms: one_job_ms,
+        memory_bytes: memory.as_ref().map(|(b, _)| *b),
+        cpu_ms_per_unit: None,
+    };
     Some(Row {
-        rank: 0,
-        model: model.into(),
-        lang,
-        feasible: judged.feasible,
-        binding: judged.binding,
-        headroom: judged.headroom,
-        score: judged.score,
-        reasons: judged.reasons,
-        checks,
-        figures: KeyFigures {
-            throughput,
-            p99_ms: one_job_ms,
-            memory_bytes: memory.as_ref().map(|(b, _)| *b),
-            cpu_ms_per_unit: None,
-        },
         source: cited.sources.join(", "),
         evidence: cited
             .runs
             .iter()
             .map(|&i| evidence(inputs.file, i))
             .collect(),
-        tied_with_above: None,
         throughput_runs,
+        ..Row::judged(model, lang, checks, throughput, figures)
     })
 }
 

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::checks::{caps_check, judge, memory_check, safety_check};
+use super::checks::{caps_check, memory_check, safety_check};
 use super::{
     choose_cpus, factor, groups_of, mib, nearest, points_of, Advice, Check, Constraint,
     Extrapolation, Inputs, KeyFigures, Row, NEAR,
@@ -190,29 +190,18 @@ fn idle_row(
     if profile.safety_critical {
         checks.push(safety_check(inputs.models, m.lang));
     }
-    let judged = judge(&checks, None);
+    let figures = KeyFigures {
+        memory_bytes: Some(memory.need),
+        ..KeyFigures::default()
+    };
+    // Memory alone is judged: no throughput to rank by, so no tie to state.
     Row {
-        rank: 0,
-        model: m.id.clone(),
-        lang: m.lang,
-        feasible: judged.feasible,
-        binding: judged.binding,
-        headroom: judged.headroom,
-        score: judged.score,
-        reasons: judged.reasons,
-        checks,
-        figures: KeyFigures {
-            memory_bytes: Some(memory.need),
-            ..KeyFigures::default()
-        },
         source: format!(
             "spawn-idle {unit} run {}: units={}",
             memory.run, memory.units
         ),
         evidence: vec![evidence(inputs.file, memory.run)],
-        // Memory alone was judged: no throughput to rank by, so no tie to state.
-        tied_with_above: None,
-        throughput_runs: Vec::new(),
+        ..Row::judged(&m.id, m.lang, checks, None, figures)
     }
 }
 

@@ -153,6 +153,34 @@ pub struct Row {
 }
 
 impl Row {
+    /// `model`'s row judged on its `checks` (ranked by `throughput` where it has one), with
+    /// its key figures; the caller adds where the figures come from.
+    fn judged(
+        model: &str,
+        lang: Lang,
+        checks: Vec<Check>,
+        throughput: Option<f64>,
+        figures: KeyFigures,
+    ) -> Row {
+        let judged = checks::judge(&checks, throughput);
+        Row {
+            rank: 0,
+            model: model.into(),
+            lang,
+            feasible: judged.feasible,
+            binding: judged.binding,
+            headroom: judged.headroom,
+            score: judged.score,
+            reasons: judged.reasons,
+            checks,
+            figures,
+            source: String::new(),
+            evidence: Vec::new(),
+            tied_with_above: None,
+            throughput_runs: Vec::new(),
+        }
+    }
+
     /// Meets every measured target, but one target was not measured: it may yet qualify.
     pub fn undecided(&self) -> bool {
         !self.feasible && !checks::fails(self)

@@ -24,9 +24,7 @@ pub(super) fn test_cpus(w: &Workload, file: &ResultsFile, r: &RunResult) -> usiz
 /// The fewest CPUs a machine needs for a run of `w` to have `min_cpus` of its own.
 pub(super) fn machine_cpus_for(w: &Workload, min_cpus: usize) -> usize {
     if w.is_server() {
-        (min_cpus..)
-            .find(|&n| crate::machine::server_cpus(n) >= min_cpus)
-            .expect("the server's share grows with the machine")
+        crate::machine::cpus_for_server(min_cpus)
     } else {
         min_cpus
     }

@@ -732,6 +732,26 @@ mod tests {
     }
 
     #[test]
+    fn a_difference_within_three_percent_is_a_tie() {
+        // rust-threads is 1-2% slower in every round: the interval excludes 1, but lies
+        // within 1 ± 3%, finer than the next run would repeat.
+        let (_, a) = analyse_runs(vec![
+            cpu("rust-rayon", &[10_000, 10_200, 9_900, 10_100, 10_050]),
+            cpu("rust-threads", &[10_150, 10_350, 10_050, 10_250, 10_200]),
+        ]);
+        let g = &a.workloads[0].groups[0];
+        let r = g.ranking[1].vs_best.interval();
+        assert!(r.lo > 1.0 && r.hi < 1.03, "{r:?}");
+        assert_eq!(g.tiers.len(), 1, "{:?}", g.tiers);
+        // At 5% apart they differ.
+        let (_, a) = analyse_runs(vec![
+            cpu("rust-rayon", &[10_000, 10_200, 9_900, 10_100, 10_050]),
+            cpu("rust-threads", &[10_500, 10_710, 10_395, 10_605, 10_552]),
+        ]);
+        assert_eq!(a.workloads[0].groups[0].tiers.len(), 2);
+    }
+
+    #[test]
     fn a_model_twice_as_fast_is_ranked_first_with_an_interval_that_contains_2() {
         let (_, a) = analyse_runs(vec![
             cpu("rust-seq", &[20_000, 20_300, 19_800, 20_100, 19_900]),
