@@ -238,6 +238,7 @@ pub fn probe(cv: f64) -> Steadiness {
         cpus: 2,
         all_busy_speed: 1.0,
         all_busy_cv: 0.005,
+        latency_bound_cv: None,
     }
 }
 

@@ -184,16 +184,39 @@ fn load() -> Finding {
 
 /// What the steadiness probe says about the floor under every figure measured here.
 fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
-    let text = format!(
+    let mut text = format!(
         "a fixed loop timed in {} slices of ~10 ms on one CPU: CV {:.1}%, slowest {:.2}× the fastest",
         s.slices,
         s.cv * 100.0,
         s.slowest_over_fastest
     );
+    if let Some(latency) = s.latency_bound_cv {
+        text += &format!(
+            "; a latency-bound loop timed between its slices: CV {:.1}%",
+            latency * 100.0
+        );
+    }
     let mut out = vec![if s.cv <= crate::machine::steadiness::UNSTEADY_CV
         && s.slowest_over_fastest <= 1.25
     {
         finding("timing steadiness", Level::Ok, text, None)
+    } else if s.core_shared() {
+        finding(
+            "timing steadiness",
+            Level::Warn,
+            text,
+            Some(
+                "the clock is steady, but this CPU shares its physical core with work you do not \
+                 see (on a VM: another guest on the core's other hardware thread): code that \
+                 issues several instructions a cycle, like tight compiled loops, runs at two \
+                 speeds as that work comes and goes, and code that waits on each result does \
+                 not; nothing on this machine stops it, and --wait-steady can only wait for \
+                 that work to pause: CPU-bound figures near a claim's bound stay undecided \
+                 here; let \
+                 `concbench run --budget 20m` add samples, or use a machine with dedicated \
+                 cores (SMT off on the host, or bare metal)",
+            ),
+        )
     } else {
         finding(
             "timing steadiness",
@@ -505,7 +528,38 @@ mod tests {
             cpus: 2,
             all_busy_speed: busy,
             all_busy_cv: 0.0,
+            latency_bound_cv: None,
         }
+    }
+
+    #[test]
+    fn a_shared_core_is_told_apart_from_a_varying_clock() {
+        let shared = crate::machine::steadiness::Steadiness {
+            latency_bound_cv: Some(0.01),
+            ..probe_result(0.25, 1.9, 1.0)
+        };
+        let f = &steadiness(shared)[0];
+        assert_eq!(f.level, Level::Warn);
+        assert!(
+            f.finding.contains("latency-bound loop") && f.finding.contains("CV 1.0%"),
+            "{f:?}"
+        );
+        assert!(
+            f.advice
+                .as_deref()
+                .unwrap()
+                .contains("shares its physical core"),
+            "{f:?}"
+        );
+        let clock = crate::machine::steadiness::Steadiness {
+            latency_bound_cv: Some(0.2),
+            ..probe_result(0.25, 1.9, 1.0)
+        };
+        let f = &steadiness(clock)[0];
+        assert!(
+            f.advice.as_deref().unwrap().contains("varying speed"),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -4,9 +4,16 @@
 //! A benchmark cannot be steadier than the CPU it runs on. On a virtual machine the host may
 //! run other guests on the same physical cores, and the guest sees little of it: steal time
 //! where the hypervisor reports it (often only in part), never the frequency. This probe
-//! times the same integer loop in slices of about 10 ms, first on one CPU alone and then on every usable CPU at once, so `doctor` can say
-//! how much of a run's spread is the machine's own, and whether all CPUs busy at once run
-//! as fast as one.
+//! times the same integer loop in slices of about 10 ms, first on one CPU alone and then on
+//! every usable CPU at once, so `doctor` can say how much of a run's spread is the machine's
+//! own, and whether all CPUs busy at once run as fast as one.
+//!
+//! On one CPU the probe alternates that loop, which issues several instructions a cycle,
+//! with a latency-bound one, which waits for each multiply. A clock that slows, or a host
+//! that takes the vCPU away, slows both. A physical core whose other hardware thread runs
+//! another guest's work takes issue slots from the first and barely touches the second: on
+//! the 2-vCPU build VM the first loop ran at two speeds, 1.7–2× apart, while the second,
+//! timed in the same process in the same second, stayed within 2% (docs/notes).
 
 use std::hint::black_box;
 use std::thread;
@@ -57,6 +64,12 @@ pub struct Steadiness {
     /// model that uses every CPU feels it (0 in files written before this field).
     #[serde(default)]
     pub all_busy_cv: f64,
+    /// Coefficient of variation of a latency-bound loop timed on the same CPU in slices
+    /// alternating with the lone ones. Steady while `cv` is not: the clock held and the
+    /// core's other hardware thread took the difference ([`Steadiness::core_shared`]).
+    /// None in files written before this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_bound_cv: Option<f64>,
 }
 
 impl Steadiness {
@@ -64,6 +77,17 @@ impl Steadiness {
     /// CVs.
     pub fn machine_cv(&self) -> f64 {
         self.cv.max(self.all_busy_cv)
+    }
+
+    /// True when the wide loop was unsteady and the latency-bound loop timed between its
+    /// slices was not (a quarter of its CV at most, or under [`UNSTEADY_CV`]): the clock was
+    /// steady, and another thread on the same physical core took issue slots. No quiet spell
+    /// of this guest's own makes that go away.
+    pub fn core_shared(&self) -> bool {
+        self.cv > UNSTEADY_CV
+            && self
+                .latency_bound_cv
+                .is_some_and(|l| l <= UNSTEADY_CV.max(self.cv / 4.0))
     }
 }
 
@@ -77,12 +101,30 @@ fn spin(iters: u64) -> u64 {
     sum
 }
 
+/// A latency-bound loop: each step squares (nearly) the last step's result, so it runs at
+/// the latency of an or, a multiply and an add (about 5 cycles a step, under one
+/// instruction a cycle) and leaves the core's other issue slots free, where [`spin`] needs
+/// most of them. The step is not linear: a linear one (`x * K + i`) the optimiser unrolls
+/// into independent multiplies, and it ran 8× faster.
+fn chain(iters: u64) -> u64 {
+    let mut x = 1u64;
+    for i in 0..iters {
+        x = x.wrapping_mul(x | 1).wrapping_add(i);
+    }
+    x
+}
+
 /// Iterations of [`spin`] that take about one [`SLICE`] here.
 fn calibrate() -> u64 {
+    calibrate_loop(spin)
+}
+
+/// Iterations of `kernel` that take about one [`SLICE`] here.
+fn calibrate_loop(kernel: fn(u64) -> u64) -> u64 {
     let mut iters = 10_000u64;
     loop {
         let t = Instant::now();
-        black_box(spin(iters));
+        black_box(kernel(black_box(iters)));
         let took = t.elapsed();
         if took >= SLICE / 4 || iters > 1 << 40 {
             let per_iter = took.as_secs_f64() / iters as f64;
@@ -94,16 +136,29 @@ fn calibrate() -> u64 {
 
 /// Times slices of `iters` iterations on `cpu` (when given) for `duration`; nanoseconds each.
 fn time_slices(cpu: Option<usize>, iters: u64, duration: Duration) -> Vec<f64> {
+    time_alternating(cpu, &[(spin, iters)], duration).remove(0)
+}
+
+/// Times slices of each `(kernel, iters)` in turn (A B A B ...) on `cpu` (when given) for
+/// `duration`, so that every kernel's slices come from the same moments; nanoseconds each,
+/// one list per kernel.
+fn time_alternating(
+    cpu: Option<usize>,
+    kernels: &[(fn(u64) -> u64, u64)],
+    duration: Duration,
+) -> Vec<Vec<f64>> {
     if let Some(cpu) = cpu {
         // Unpinned, the scheduler may move the loop mid-slice; the probe then still works.
         let _ = pin_current_thread(&[cpu]);
     }
     let end = Instant::now() + duration;
-    let mut out = Vec::new();
+    let mut out = vec![Vec::new(); kernels.len()];
     while Instant::now() < end {
-        let t = Instant::now();
-        black_box(spin(iters));
-        out.push(t.elapsed().as_nanos() as f64);
+        for ((kernel, iters), times) in kernels.iter().zip(&mut out) {
+            let t = Instant::now();
+            black_box(kernel(black_box(*iters)));
+            times.push(t.elapsed().as_nanos() as f64);
+        }
     }
     out
 }
@@ -113,14 +168,20 @@ pub fn brief() -> Steadiness {
     probe(Duration::from_millis(500), Duration::from_millis(250))
 }
 
-/// Runs the probe: `lone` on the first usable CPU, then `together` on all of them at once.
+/// Runs the probe: `lone` on the first usable CPU (the wide loop's slices alternating with
+/// the latency-bound loop's), then `together` on all of them at once.
 pub fn probe(lone: Duration, together: Duration) -> Steadiness {
     let cpus = allowed_cpus();
     let first = cpus.first().copied();
     let iters = calibrate();
-    let alone = thread::spawn(move || time_slices(first, iters, lone))
-        .join()
-        .unwrap_or_default();
+    let chained = calibrate_loop(chain);
+    let mut lone_parts =
+        thread::spawn(move || time_alternating(first, &[(spin, iters), (chain, chained)], lone))
+            .join()
+            .unwrap_or_default()
+            .into_iter();
+    let alone = lone_parts.next().unwrap_or_default();
+    let latency_bound = lone_parts.next().unwrap_or_default();
     let busy: Vec<f64> = thread::scope(|s| {
         let workers: Vec<_> = cpus
             .iter()
@@ -131,7 +192,10 @@ pub fn probe(lone: Duration, together: Duration) -> Steadiness {
             .flat_map(|w| w.join().unwrap_or_default())
             .collect()
     });
-    summarise(&alone, &busy, cpus.len())
+    Steadiness {
+        latency_bound_cv: (!latency_bound.is_empty()).then(|| stats::cv(&latency_bound)),
+        ..summarise(&alone, &busy, cpus.len())
+    }
 }
 
 /// The figures from the slice times of the two parts.
@@ -147,6 +211,7 @@ fn summarise(alone: &[f64], busy: &[f64], cpus: usize) -> Steadiness {
         cpus,
         all_busy_speed: lone_median / busy_median,
         all_busy_cv: stats::cv(busy),
+        latency_bound_cv: None,
     }
 }
 
@@ -196,9 +261,40 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_core_is_a_wide_loop_unsteady_beside_a_steady_latency_bound_one() {
+        let mut s = summarise(&[10.0, 10.0, 20.0, 10.0], &[10.0; 4], 2);
+        assert!(!s.core_shared(), "not measured: {s:?}");
+        s.latency_bound_cv = Some(0.01);
+        assert!(s.core_shared(), "{s:?}");
+        s.latency_bound_cv = Some(s.cv / 2.0);
+        assert!(
+            !s.core_shared(),
+            "both loops unsteady: the clock or the host: {s:?}"
+        );
+        let steady = Steadiness {
+            latency_bound_cv: Some(0.0),
+            ..summarise(&[10.0; 4], &[10.0; 4], 2)
+        };
+        assert!(!steady.core_shared(), "{steady:?}");
+    }
+
+    #[test]
+    fn the_latency_bound_loop_waits_for_each_multiply() {
+        // At one step per ~5 cycles it runs fewer steps a second than `spin` (about 2 cycles
+        // a step, 3 when the core is shared); the linear chain the optimiser had unrolled
+        // ran more.
+        assert!(
+            calibrate_loop(chain) < calibrate(),
+            "chain is not latency-bound"
+        );
+        assert_ne!(chain(3), chain(4));
+    }
+
+    #[test]
     fn the_probe_reports_both_parts() {
         let s = probe(Duration::from_millis(100), Duration::from_millis(50));
         assert!(s.slices >= 3, "{s:?}");
+        assert!(s.latency_bound_cv.is_some_and(|cv| cv >= 0.0), "{s:?}");
         assert_eq!(s.cpus, allowed_cpus().len());
         assert!(s.all_busy_speed > 0.0 && s.cv >= 0.0, "{s:?}");
     }

@@ -171,6 +171,7 @@ mod tests {
                 all_busy_speed: 1.0,
                 // The host shows when every CPU is busy: the wait must look there too.
                 all_busy_cv: cv,
+                latency_bound_cv: None,
             }
         }
 

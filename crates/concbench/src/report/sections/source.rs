@@ -31,6 +31,12 @@ fn terminal_steadiness(file: &ResultsFile) -> String {
         },
         pair(|s| s.cv * 100.0, 1)
     );
+    if before.latency_bound_cv.is_some() {
+        line += &format!(
+            " (a latency-bound loop between its slices: CV {})",
+            pair(|s| s.latency_bound_cv.unwrap_or(f64::NAN) * 100.0, 1)
+        );
+    }
     if before.cpus > 1 {
         line += &format!(
             "; {} speed and CV {} with all {} CPUs busy",
@@ -42,7 +48,17 @@ fn terminal_steadiness(file: &ResultsFile) -> String {
     let worst = after.as_ref().map_or(before.machine_cv(), |a| {
         a.machine_cv().max(before.machine_cv())
     });
-    if worst > UNSTEADY_CV {
+    let core_shared = before.core_shared() || after.as_ref().is_some_and(|a| a.core_shared());
+    if worst > UNSTEADY_CV && core_shared {
+        line += &format!(
+            "\nwarning: the machine was unsteady (CV up to {:.1}%) while its clock held: the \
+             CPU's physical core was shared with work this machine does not see (on a VM, \
+             another guest), so tight compiled loops ran at two speeds; figures near a \
+             claim's bound stay undecided here: add samples with --budget, or use a machine \
+             with dedicated cores (see `concbench doctor`)",
+            worst * 100.0
+        );
+    } else if worst > UNSTEADY_CV {
         line += &format!(
             "\nwarning: the machine itself was unsteady (CV up to {:.1}%): runs here \
              cannot be steadier than that; run again with --wait-steady 30m to wait \
@@ -147,6 +163,9 @@ fn steadiness_text(s: &Option<Steadiness>) -> String {
         None => "—".into(),
         Some(s) => {
             let mut t = format!("CV {:.1}%", s.cv * 100.0);
+            if let Some(latency) = s.latency_bound_cv {
+                let _ = write!(t, " (latency-bound loop: CV {:.1}%)", latency * 100.0);
+            }
             if s.cpus > 1 {
                 let _ = write!(
                     t,
@@ -384,6 +403,7 @@ mod tests {
             cpus: 2,
             all_busy_speed: busy,
             all_busy_cv: 0.01,
+            latency_bound_cv: None,
         };
         file.machine.steadiness_start = Some(probe(0.012, 0.98));
         file.machine.steadiness_end = Some(probe(0.094, 0.71));
@@ -409,6 +429,17 @@ mod tests {
             terminal(&file).contains("unsteady (CV up to 15.0%)"),
             "{}",
             terminal(&file)
+        );
+        // A wide loop at two speeds beside a steady latency-bound one: a shared core.
+        let mut shared = probe(0.25, 0.99);
+        shared.latency_bound_cv = Some(0.012);
+        file.machine.steadiness_start = Some(shared.clone());
+        file.machine.steadiness_end = Some(shared);
+        let header = terminal(&file);
+        assert!(
+            header.contains("(a latency-bound loop between its slices: CV 1.2% → 1.2%)")
+                && header.contains("the CPU's physical core was shared"),
+            "{header}"
         );
     }
 
