@@ -114,13 +114,16 @@ fn chain(iters: u64) -> u64 {
     x
 }
 
+/// A loop the probe times: iterations in, a value the optimiser must keep out.
+type Kernel = fn(u64) -> u64;
+
 /// Iterations of [`spin`] that take about one [`SLICE`] here.
 fn calibrate() -> u64 {
     calibrate_loop(spin)
 }
 
 /// Iterations of `kernel` that take about one [`SLICE`] here.
-fn calibrate_loop(kernel: fn(u64) -> u64) -> u64 {
+fn calibrate_loop(kernel: Kernel) -> u64 {
     let mut iters = 10_000u64;
     loop {
         let t = Instant::now();
@@ -144,7 +147,7 @@ fn time_slices(cpu: Option<usize>, iters: u64, duration: Duration) -> Vec<f64> {
 /// one list per kernel.
 fn time_alternating(
     cpu: Option<usize>,
-    kernels: &[(fn(u64) -> u64, u64)],
+    kernels: &[(Kernel, u64)],
     duration: Duration,
 ) -> Vec<Vec<f64>> {
     if let Some(cpu) = cpu {
