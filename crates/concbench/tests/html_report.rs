@@ -84,6 +84,7 @@ fn probe(cv: f64) -> Steadiness {
         cpus: 2,
         all_busy_speed: 0.97,
         all_busy_cv: 0.01,
+        latency_bound_cv: None,
     }
 }
 
