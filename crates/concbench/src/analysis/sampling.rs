@@ -7,9 +7,12 @@
 //!
 //! - **a claim**: a claim whose verdict is undecided, through a test that is undecided
 //!   because its figure's interval straddles a bound of its rule (or is one sample), and
-//!   that more runs would narrow (the test names a `measure`). Its runs are the test's
-//!   evidence: the model and the one it is compared with (`best:<langs>` resolved to the
-//!   current best), or the model and its sequential base for a speedup.
+//!   that more runs would narrow (the test names a `measure`); or any claim with a counting
+//!   test whose interval, decided or not, is below [`stats::SETTLING_LEVEL`] (3 samples:
+//!   75%). Its runs are the test's evidence: the model and the one it is compared with
+//!   (`best:<langs>` resolved to the current best), or the model and its sequential base for
+//!   a speedup. The weakly settled come first: two rounds settle them, where an undecided
+//!   figure on its bound can take every round the budget has.
 //! - **a first tier**: in each comparison group of concurrency models, the first tier and the
 //!   best model after it. Every pair of those whose ratio interval holds 1 (tied, or one
 //!   sample) is open, unless the interval already lies within 1 ± [`stats::NEGLIGIBLE`]: such a
@@ -45,47 +48,67 @@ pub fn needs(catalogue: &Catalogue, table: &ClaimsTable, file: &ResultsFile) -> 
     out
 }
 
-/// The runs of the undecided tests of undecided claims that more runs would decide.
+/// The runs of the tests whose interval is below [`stats::SETTLING_LEVEL`], then those of
+/// the undecided tests of undecided claims that more runs would decide.
 fn claim_needs(
     catalogue: &Catalogue,
     table: &ClaimsTable,
     file: &ResultsFile,
     analysis: &Analysis,
 ) -> Vec<Need> {
+    let checked = claims::check(catalogue, table, file, analysis);
+    let weak = |t: &&claims::TestResult| {
+        t.counts
+            && t.source.is_none()
+            && t.verdict != Verdict::NotMeasured
+            && t.level.is_some_and(|l| l < stats::SETTLING_LEVEL)
+    };
+    let undecided = |t: &&claims::TestResult| {
+        t.counts && t.verdict == Verdict::Undecided && t.measure.is_some() && t.source.is_none()
+    };
     let mut out = Vec::new();
-    for claim in claims::check(catalogue, table, file, analysis) {
-        if claim.verdict != Verdict::Undecided {
-            continue;
-        }
-        let open = claim.tests.iter().filter(|t| {
-            t.counts && t.verdict == Verdict::Undecided && t.measure.is_some() && t.source.is_none()
-        });
-        let mut by_workload: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for t in open {
-            for e in &t.evidence {
-                by_workload
-                    .entry(file.runs[e.run].workload.clone())
-                    .or_default()
-                    .push(e.run);
-            }
-        }
-        for (workload, mut runs) in by_workload {
-            runs.sort_unstable();
-            runs.dedup();
-            out.push(Need {
-                workload,
-                runs,
-                reason: format!("claim {}", claim.id),
-                claim: true,
-            });
-        }
+    for claim in &checked {
+        out.extend(claim_need(file, &claim.id, claim.tests.iter().filter(weak)));
+    }
+    for claim in checked.iter().filter(|c| c.verdict == Verdict::Undecided) {
+        let open = claim.tests.iter().filter(undecided).filter(|t| !weak(t));
+        out.extend(claim_need(file, &claim.id, open));
     }
     out
 }
 
-/// True when the ratio `r` of two runs decides their order, or settles them as the same.
+/// One need per workload for the runs of `tests` of claim `id`.
+fn claim_need<'a>(
+    file: &ResultsFile,
+    id: &str,
+    tests: impl Iterator<Item = &'a claims::TestResult>,
+) -> Vec<Need> {
+    let mut by_workload: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for e in tests.flat_map(|t| &t.evidence) {
+        by_workload
+            .entry(file.runs[e.run].workload.clone())
+            .or_default()
+            .push(e.run);
+    }
+    by_workload
+        .into_iter()
+        .map(|(workload, mut runs)| {
+            runs.sort_unstable();
+            runs.dedup();
+            Need {
+                workload,
+                runs,
+                reason: format!("claim {id}"),
+                claim: true,
+            }
+        })
+        .collect()
+}
+
+/// True when the ratio `r` of two runs decides their order, or settles them as the same, at
+/// [`stats::SETTLING_LEVEL`] at least.
 fn settled(r: &view::Estimate) -> bool {
-    r.decides()
+    r.level >= stats::SETTLING_LEVEL
         && (stats::difference(&r.interval()) != stats::Difference::Tie
             || stats::negligible(&r.interval()))
 }
@@ -259,5 +282,21 @@ rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
         );
         let inside = handoffs(&[150, 151, 149, 152, 148]);
         assert!(needs(Catalogue::embedded(), &table, &inside).is_empty());
+    }
+
+    #[test]
+    fn a_verdict_or_a_first_tier_on_three_samples_asks_for_more() {
+        // Inside the holds band, but [min, max] of 3 samples is a 75% interval.
+        let table = handoff_claim();
+        let three = handoffs(&[150, 151, 149]);
+        let found = needs(Catalogue::embedded(), &table, &three);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].runs.as_slice(), found[0].claim), (&[0][..], true));
+        // rayon 2× ahead in each of 3 rounds: decided at 75%, not yet settled.
+        let clear = fixtures::file(vec![
+            cpu("rust-threads", &[20_000, 20_300, 19_800]),
+            cpu("rust-rayon", &[10_000, 10_150, 9_900]),
+        ]);
+        assert_eq!(tier_runs(&clear), vec![vec![0, 1]]);
     }
 }

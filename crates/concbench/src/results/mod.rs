@@ -222,6 +222,15 @@ impl Block {
         self.machine_cv().is_some_and(|cv| cv > UNSTEADY_CV)
     }
 
+    /// True when a probe around the block found the core shared with unseen work rather than
+    /// the clock varying ([`Steadiness::core_shared`]).
+    pub fn core_shared(&self) -> bool {
+        [&self.steadiness_before, &self.steadiness_after]
+            .into_iter()
+            .flatten()
+            .any(Steadiness::core_shared)
+    }
+
     /// True when the host took more than
     /// [`NOTABLE_STEAL`](crate::machine::steadiness::NOTABLE_STEAL) of the block's busy CPU
     /// time.

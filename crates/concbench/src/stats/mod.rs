@@ -19,7 +19,9 @@ pub mod ratio;
 #[cfg(test)]
 pub mod resample;
 
-pub use decision::{difference, negligible, place, Difference, Placement, NEGLIGIBLE};
+pub use decision::{
+    difference, negligible, place, Difference, Placement, NEGLIGIBLE, SETTLING_LEVEL,
+};
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use modes::{two_modes, TwoModes};
 pub use rank_test::{mann_whitney_p, smallest_p, ALPHA};

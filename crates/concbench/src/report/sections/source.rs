@@ -344,10 +344,26 @@ pub fn steadiness_warning(files: &[&ResultsFile]) -> Option<String> {
             unsteady.join(", ")
         ),
     };
+    let shared: Vec<&str> = files
+        .iter()
+        .flat_map(|f| &f.blocks)
+        .filter(|b| b.core_shared())
+        .map(|b| b.workload.as_str())
+        .collect();
+    let core = if shared.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Around {}, a latency-bound loop stayed steady while the wide one did not: the \
+             clock held and the CPU's core was shared with work this machine does not see, \
+             which waiting may not outlast; a machine with dedicated cores would.",
+            shared.join(", ")
+        )
+    };
     Some(format!(
         "warning: {what}. A verdict whose CI crosses a bound may change on a quieter run: rerun \
          when `concbench doctor` reads under {:.0}%, or with `concbench run --wait-steady 30m`, \
-         which waits for that before each block.",
+         which waits for that before each block.{core}",
         UNSTEADY_CV * 100.0
     ))
 }
@@ -357,6 +373,24 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::fixtures::probed_block as block;
+
+    #[test]
+    fn the_warning_names_the_blocks_that_ran_on_a_shared_core() {
+        let mut file = fixtures::mixed_file();
+        file.blocks = vec![block("cpu-parallel", 0.2), block("io-server", 0.2)];
+        let w = steadiness_warning(&[&file]).unwrap();
+        assert!(!w.contains("core was shared"), "{w}");
+        file.blocks[0]
+            .steadiness_after
+            .as_mut()
+            .unwrap()
+            .latency_bound_cv = Some(0.01);
+        let w = steadiness_warning(&[&file]).unwrap();
+        assert!(
+            w.contains("Around cpu-parallel, a latency-bound loop stayed steady"),
+            "{w}"
+        );
+    }
 
     #[test]
     fn the_warning_names_the_blocks_that_ran_on_an_unsteady_machine() {
