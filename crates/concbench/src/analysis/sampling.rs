@@ -36,15 +36,29 @@ pub struct Need {
     pub runs: Vec<usize>,
     /// What asked for them: `claim <id>` or `first tier of <workload>`.
     pub reason: String,
-    /// True for a claim's question, false for a first tier's: claims are sampled first.
-    pub claim: bool,
+    /// Which kind of question it is: the kinds are sampled in [`Stage`] order.
+    pub stage: Stage,
 }
 
-/// Every open question of `file`, claims first, each with the runs that would answer it.
+/// The kinds of open question, in the order their runs are sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// A claim's verdict or a first-tier place read from an interval below
+    /// [`stats::SETTLING_LEVEL`]: two rounds settle it.
+    Weak,
+    /// An undecided claim whose figure straddles a bound.
+    Claim,
+    /// A first tier whose tie straddles 1 by more than a negligible difference.
+    Tier,
+}
+
+/// Every open question of `file`, in [`Stage`] order, each with the runs that would answer
+/// it.
 pub fn needs(catalogue: &Catalogue, table: &ClaimsTable, file: &ResultsFile) -> Vec<Need> {
     let analysis = view::analyse(catalogue, file);
     let mut out = claim_needs(catalogue, table, file, &analysis);
     out.extend(tier_needs(catalogue, file, &analysis));
+    out.sort_by_key(|n| n.stage);
     out
 }
 
@@ -68,11 +82,12 @@ fn claim_needs(
     };
     let mut out = Vec::new();
     for claim in &checked {
-        out.extend(claim_need(file, &claim.id, claim.tests.iter().filter(weak)));
+        let tests = claim.tests.iter().filter(weak);
+        out.extend(claim_need(file, &claim.id, Stage::Weak, tests));
     }
     for claim in checked.iter().filter(|c| c.verdict == Verdict::Undecided) {
         let open = claim.tests.iter().filter(undecided).filter(|t| !weak(t));
-        out.extend(claim_need(file, &claim.id, open));
+        out.extend(claim_need(file, &claim.id, Stage::Claim, open));
     }
     out
 }
@@ -81,6 +96,7 @@ fn claim_needs(
 fn claim_need<'a>(
     file: &ResultsFile,
     id: &str,
+    stage: Stage,
     tests: impl Iterator<Item = &'a claims::TestResult>,
 ) -> Vec<Need> {
     let mut by_workload: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -99,23 +115,32 @@ fn claim_need<'a>(
                 workload,
                 runs,
                 reason: format!("claim {id}"),
-                claim: true,
+                stage,
             }
         })
         .collect()
 }
 
-/// True when the ratio `r` of two runs decides their order, or settles them as the same, at
-/// [`stats::SETTLING_LEVEL`] at least.
-fn settled(r: &view::Estimate) -> bool {
-    r.level >= stats::SETTLING_LEVEL
-        && (stats::difference(&r.interval()) != stats::Difference::Tie
-            || stats::negligible(&r.interval()))
+/// Which stage a pair of the first tier is open at, if any: [`Stage::Weak`] while its ratio's
+/// interval is below [`stats::SETTLING_LEVEL`]; [`Stage::Tier`] while it holds 1 and is wider
+/// than 1 ± [`stats::NEGLIGIBLE`] (a tie finer than that is settled: more samples would only
+/// split hairs); `None` once it decides their order or settles them as the same.
+fn open_at(r: &view::Estimate) -> Option<Stage> {
+    if r.level < stats::SETTLING_LEVEL {
+        Some(Stage::Weak)
+    } else if stats::difference(&r.interval()) == stats::Difference::Tie
+        && !stats::negligible(&r.interval())
+    {
+        Some(Stage::Tier)
+    } else {
+        None
+    }
 }
 
-/// The runs in or next to each group's first tier whose order is open.
+/// The runs in or next to each group's first tier whose order is open, one need per workload
+/// and stage.
 fn tier_needs(catalogue: &Catalogue, file: &ResultsFile, analysis: &Analysis) -> Vec<Need> {
-    let mut out = Vec::new();
+    let mut open: BTreeMap<(Stage, String), Vec<usize>> = BTreeMap::new();
     for w in &analysis.workloads {
         let Some(workload) = catalogue.workload(&w.workload) else {
             continue;
@@ -140,30 +165,30 @@ fn tier_needs(catalogue: &Catalogue, file: &ResultsFile, analysis: &Analysis) ->
                     .and_then(|t| t.first())
                     .and_then(|m| run_of(m)),
             );
-            let mut runs: Vec<usize> = Vec::new();
             for (k, &a) in candidates.iter().enumerate() {
                 for &b in &candidates[k + 1..] {
-                    let open =
-                        view::group_ratio(workload, file, a, b).is_some_and(|r| !settled(&r));
-                    if open {
-                        runs.extend([a, b]);
+                    let stage = view::group_ratio(workload, file, a, b).and_then(|r| open_at(&r));
+                    if let Some(stage) = stage {
+                        open.entry((stage, w.workload.clone()))
+                            .or_default()
+                            .extend([a, b]);
                     }
                 }
             }
-            if runs.is_empty() {
-                continue;
-            }
-            runs.sort_unstable();
-            runs.dedup();
-            out.push(Need {
-                workload: w.workload.clone(),
-                runs,
-                reason: format!("first tier of {}", w.workload),
-                claim: false,
-            });
         }
     }
-    out
+    open.into_iter()
+        .map(|((stage, workload), mut runs)| {
+            runs.sort_unstable();
+            runs.dedup();
+            Need {
+                reason: format!("first tier of {workload}"),
+                workload,
+                runs,
+                stage,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -277,7 +302,7 @@ rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
                 workload: "ping-pong".into(),
                 runs: vec![0],
                 reason: "claim handoff".into(),
-                claim: true,
+                stage: Stage::Claim,
             }]
         );
         let inside = handoffs(&[150, 151, 149, 152, 148]);
@@ -291,12 +316,17 @@ rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
         let three = handoffs(&[150, 151, 149]);
         let found = needs(Catalogue::embedded(), &table, &three);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((found[0].runs.as_slice(), found[0].claim), (&[0][..], true));
+        assert_eq!(
+            (found[0].runs.as_slice(), found[0].stage),
+            (&[0][..], Stage::Weak)
+        );
         // rayon 2× ahead in each of 3 rounds: decided at 75%, not yet settled.
         let clear = fixtures::file(vec![
             cpu("rust-threads", &[20_000, 20_300, 19_800]),
             cpu("rust-rayon", &[10_000, 10_150, 9_900]),
         ]);
         assert_eq!(tier_runs(&clear), vec![vec![0, 1]]);
+        let found = needs(Catalogue::embedded(), ClaimsTable::embedded(), &clear);
+        assert!(found.iter().all(|n| n.stage == Stage::Weak), "{found:?}");
     }
 }

@@ -2,8 +2,8 @@
 //! when to stop.
 //!
 //! After the last planned block, the runner asks the analysis what is still open
-//! ([`crate::analysis::sampling::needs`]: undecided claims, first tiers whose ties straddle
-//! one) and runs one extra round of each workload concerned: every run an open question names
+//! ([`crate::analysis::sampling::needs`]: figures read from intervals below 90%, undecided
+//! claims, first tiers whose ties straddle one) and runs one extra round of each workload concerned: every run an open question names
 //! gets one sample, in a shuffled order, so that the runs compared with each other alternate
 //! (A B, B A, ...) and their samples pair by round. Then it asks again. It stops when
 //! nothing is open, when the budget cannot pay for another round, or when a workload has
@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::analysis::sampling::Need;
+use crate::analysis::sampling::{Need, Stage};
 
 /// At most this many extra rounds per workload: past it, an open question is one the
 /// machine's own drift between rounds keeps open, not one more samples would close.
@@ -58,10 +58,13 @@ impl Stop {
 /// [`MAX_EXTRA_ROUNDS`] (`rounds_done`), and only as many rounds as fit in `left`, a run's
 /// sample costing `cost(run)`. `Err` says why there is none.
 ///
-/// Claims come first: while a claim is open and a round of its runs can be taken, only the
-/// claims' runs are sampled; first tiers get what the claims leave. A standard run that
-/// sampled both at once spread 78 extra samples over 14 questions, 2 to 6 each, and decided
-/// few of either (2026-12-03).
+/// The stages come in order ([`Stage`]): while a question of an earlier stage is open and a
+/// round of its runs can be taken, only its stage's runs are sampled. Weak intervals (a
+/// verdict or a first-tier place read from 3 samples) come first, since two rounds settle
+/// them; then undecided claims; first tiers get what is left. A standard run that sampled
+/// claims and tiers at once spread 78 extra samples over 14 questions, 2 to 6 each, and
+/// decided few of either (2026-12-03); one that sampled undecided claims first gave them
+/// every round while verdicts and first tiers read from 75% intervals flipped between runs.
 pub fn plan_rounds(
     needs: &[Need],
     live: &dyn Fn(usize) -> bool,
@@ -69,8 +72,11 @@ pub fn plan_rounds(
     left: Duration,
     rounds_done: &BTreeMap<String, u32>,
 ) -> Result<Vec<ExtraRound>, Stop> {
-    let claims: Vec<Need> = needs.iter().filter(|n| n.claim).cloned().collect();
-    rounds_for(&claims, live, cost, left, rounds_done)
+    let up_to = |stage: Stage| -> Vec<Need> {
+        needs.iter().filter(|n| n.stage <= stage).cloned().collect()
+    };
+    rounds_for(&up_to(Stage::Weak), live, cost, left, rounds_done)
+        .or_else(|_| rounds_for(&up_to(Stage::Claim), live, cost, left, rounds_done))
         .or_else(|_| rounds_for(needs, live, cost, left, rounds_done))
 }
 
@@ -136,7 +142,11 @@ mod tests {
             workload: workload.into(),
             runs: runs.to_vec(),
             reason: reason.into(),
-            claim: reason.starts_with("claim"),
+            stage: if reason.starts_with("claim") {
+                Stage::Claim
+            } else {
+                Stage::Tier
+            },
         }
     }
 
@@ -174,6 +184,22 @@ mod tests {
         let rounds = plan_rounds(&needs, &|_| true, &|_| SECOND, SECOND * 100, &done).unwrap();
         assert_eq!(rounds.len(), 1);
         assert_eq!(rounds[0].workload, "worker-pool");
+    }
+
+    #[test]
+    fn weak_intervals_are_sampled_before_undecided_claims() {
+        let weak = Need {
+            stage: Stage::Weak,
+            ..need("worker-pool", &[4, 5], "first tier of worker-pool")
+        };
+        let needs = [need("ping-pong", &[0, 1], "claim a"), weak];
+        let rounds = plan(&needs, SECOND * 100).unwrap();
+        assert_eq!(rounds.len(), 1);
+        assert_eq!(rounds[0].workload, "worker-pool");
+        // Once the weak ones are settled (or at their limit), the claim gets the rounds.
+        let done = BTreeMap::from([("worker-pool".to_string(), MAX_EXTRA_ROUNDS)]);
+        let rounds = plan_rounds(&needs, &|_| true, &|_| SECOND, SECOND * 100, &done).unwrap();
+        assert_eq!(rounds[0].workload, "ping-pong");
     }
 
     #[test]
