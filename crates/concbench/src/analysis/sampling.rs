@@ -128,9 +128,7 @@ fn claim_need<'a>(
 fn open_at(r: &view::Estimate) -> Option<Stage> {
     if r.level < stats::SETTLING_LEVEL {
         Some(Stage::Weak)
-    } else if stats::difference(&r.interval()) == stats::Difference::Tie
-        && !stats::negligible(&r.interval())
-    {
+    } else if !stats::apart(&r.interval()) && !stats::negligible(&r.interval()) {
         Some(Stage::Tier)
     } else {
         None

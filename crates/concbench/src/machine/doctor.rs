@@ -212,9 +212,8 @@ fn steadiness(s: crate::machine::steadiness::Steadiness) -> Vec<Finding> {
                  speeds as that work comes and goes, and code that waits on each result does \
                  not; nothing on this machine stops it, and --wait-steady can only wait for \
                  that work to pause: CPU-bound figures near a claim's bound stay undecided \
-                 here; let \
-                 `concbench run --budget 20m` add samples, or use a machine with dedicated \
-                 cores (SMT off on the host, or bare metal)",
+                 here; let `concbench run --budget 20m` add samples, or use a machine with \
+                 dedicated cores (SMT off on the host, or bare metal)",
             ),
         )
     } else {

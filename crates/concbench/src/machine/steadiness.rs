@@ -117,13 +117,8 @@ fn chain(iters: u64) -> u64 {
 /// A loop the probe times: iterations in, a value the optimiser must keep out.
 type Kernel = fn(u64) -> u64;
 
-/// Iterations of [`spin`] that take about one [`SLICE`] here.
-fn calibrate() -> u64 {
-    calibrate_loop(spin)
-}
-
 /// Iterations of `kernel` that take about one [`SLICE`] here.
-fn calibrate_loop(kernel: Kernel) -> u64 {
+fn calibrate(kernel: Kernel) -> u64 {
     let mut iters = 10_000u64;
     loop {
         let t = Instant::now();
@@ -176,8 +171,8 @@ pub fn brief() -> Steadiness {
 pub fn probe(lone: Duration, together: Duration) -> Steadiness {
     let cpus = allowed_cpus();
     let first = cpus.first().copied();
-    let iters = calibrate();
-    let chained = calibrate_loop(chain);
+    let iters = calibrate(spin);
+    let chained = calibrate(chain);
     let mut lone_parts =
         thread::spawn(move || time_alternating(first, &[(spin, iters), (chain, chained)], lone))
             .join()
@@ -238,7 +233,7 @@ mod tests {
     #[test]
     fn a_cpu_shared_with_another_process_shows_as_slower_slices() {
         let first = allowed_cpus()[0];
-        let iters = calibrate();
+        let iters = calibrate(spin);
         let alone = time_slices(Some(first), iters, Duration::from_millis(200));
         // Two spinners on the same CPU: the probe then gets a third of it, and still under
         // half with a build or two running beside the test (a lone spinner left that margin
@@ -287,7 +282,7 @@ mod tests {
         // a step, 3 when the core is shared); the linear chain the optimiser had unrolled
         // ran more.
         assert!(
-            calibrate_loop(chain) < calibrate(),
+            calibrate(chain) < calibrate(spin),
             "chain is not latency-bound"
         );
         assert_ne!(chain(3), chain(4));

@@ -35,6 +35,13 @@ pub fn negligible(ratio: &Interval) -> bool {
     ratio.lo >= 1.0 / (1.0 + NEGLIGIBLE) && ratio.hi <= 1.0 + NEGLIGIBLE
 }
 
+/// True when the interval of a ratio tells two models apart for ranking: it excludes 1, by
+/// more than [`NEGLIGIBLE`]. The one rule the view's tiers and the extra samples' first
+/// tiers both read.
+pub fn apart(ratio: &Interval) -> bool {
+    difference(ratio) != Difference::Tie && !negligible(ratio)
+}
+
 /// The difference that the interval of a ratio (new / base) shows: the two differ only when
 /// the interval excludes 1, and tie otherwise.
 pub fn difference(ratio: &Interval) -> Difference {
@@ -84,6 +91,18 @@ pub fn place(interval: &Interval, bounds: &[f64]) -> Placement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn models_are_apart_only_beyond_one_and_the_negligible_difference() {
+        let i = |lo, hi| Interval {
+            lo,
+            hi,
+            level: 0.95,
+        };
+        assert!(apart(&i(1.05, 1.2)) && apart(&i(0.8, 0.95)));
+        assert!(!apart(&i(0.9, 1.1)), "holds 1");
+        assert!(!apart(&i(1.01, 1.02)), "within 3%");
+    }
 
     fn interval(lo: f64, hi: f64) -> Interval {
         Interval {

@@ -20,7 +20,7 @@ pub mod ratio;
 pub mod resample;
 
 pub use decision::{
-    difference, negligible, place, Difference, Placement, NEGLIGIBLE, SETTLING_LEVEL,
+    apart, difference, negligible, place, Difference, Placement, NEGLIGIBLE, SETTLING_LEVEL,
 };
 pub use interval::{median_interval, Interval, CONFIDENCE};
 pub use modes::{two_modes, TwoModes};

@@ -335,11 +335,8 @@ fn tied(file: &ResultsFile, o: &Order, a: usize, b: usize) -> bool {
 /// 1 ± [`stats::NEGLIGIBLE`], or cannot decide (a single sample): they are tied; else the
 /// ratio, whose interval excludes 1 by more than a negligible difference.
 fn tie(file: &ResultsFile, a: Series, b: Series) -> Option<Estimate> {
-    ratio_of_runs((&file.runs[a.0], a.1), (&file.runs[b.0], b.1)).filter(|r| {
-        r.decides()
-            && stats::difference(&r.interval()) != stats::Difference::Tie
-            && !stats::negligible(&r.interval())
-    })
+    ratio_of_runs((&file.runs[a.0], a.1), (&file.runs[b.0], b.1))
+        .filter(|r| r.decides() && stats::apart(&r.interval()))
 }
 
 /// The ratio of run `b` over run `a` of one comparison group on the group's ranking metric
