@@ -91,6 +91,98 @@ pub fn samples_needed(level: f64) -> usize {
         .unwrap_or(1075)
 }
 
+/// The most samples [`samples_to_clear`] projects. A figure that would need more sits so
+/// close to its bound that the machine's noise, not the sample count, keeps it undecided.
+pub const PROJECTION_CAP: usize = 1000;
+
+/// The samples the median's interval at `level` would need for its end facing `bound` to
+/// clear it, projected from `interval`, built at `level` from `n` samples around `median`.
+///
+/// The interval's end is the order statistic of rank k, which stands for the quantile
+/// k / (n + 1); its distance from the median is taken to shrink in proportion to
+/// ½ − k / (n + 1) as n grows (a density near the median that stays the same, the
+/// large-sample shape of every continuous distribution). A projection from few samples is
+/// rough: it orders which questions more samples would settle soonest, and says how many
+/// runs a user would need. `Some(n)` when the interval already clears the bound at the
+/// level; `None` when the median sits on the bound, the interval is a point, or even
+/// [`PROJECTION_CAP`] samples would not clear it.
+pub fn samples_to_clear(
+    median: f64,
+    interval: &Interval,
+    n: usize,
+    bound: f64,
+    level: f64,
+) -> Option<usize> {
+    let gap = (median - bound).abs();
+    let reach = if bound < median {
+        median - interval.lo
+    } else {
+        interval.hi - median
+    };
+    if gap.is_nan() || gap <= 0.0 {
+        return None;
+    }
+    let depth = |n: usize| -> Option<f64> {
+        let (k, _) = median_rank(n, level)?;
+        Some(0.5 - k as f64 / (n + 1) as f64)
+    };
+    let now = depth(n).filter(|d| *d > 0.0)?;
+    let clears = |m: usize| depth(m).is_some_and(|d| reach * d / now < gap) && reaches(m, level);
+    if reach < gap && interval.reaches(level) {
+        return Some(n);
+    }
+    // A first m that clears, by doubling and then halving: the depth falls with m up to the
+    // steps of an integer rank, so the search may land a few percent past the very first.
+    let mut hi = n.max(1) + 1;
+    while !clears(hi) {
+        if hi >= PROJECTION_CAP {
+            return None;
+        }
+        hi = (hi * 2).min(PROJECTION_CAP);
+    }
+    let mut lo = hi / 2;
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if clears(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
+/// The interval `interval` (built from `n` samples around `median`, below `level`) is
+/// projected to widen to once enough samples give it `level`: each end's distance from the
+/// median scaled as in [`samples_to_clear`], from the quantile of its rank now to that of
+/// [min, max] at the fewest samples that reach the level. From 3 samples to the 6 that 95%
+/// needs, 1.43× each side. An interval at the level already is returned as it is; a single
+/// sample, which projects nothing, as the whole line.
+pub fn widened(median: f64, interval: &Interval, n: usize, level: f64) -> Interval {
+    if interval.reaches(level) {
+        return *interval;
+    }
+    let depth = |n: usize| 0.5 - 1.0 / (n + 1) as f64;
+    let factor = depth(samples_needed(level)) / depth(n);
+    if n < 2 || !factor.is_finite() {
+        return Interval {
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
+            level,
+        };
+    }
+    Interval {
+        lo: median - (median - interval.lo) * factor,
+        hi: median + (interval.hi - median) * factor,
+        level,
+    }
+}
+
+/// True when `n` samples give the median an interval at `level`.
+fn reaches(n: usize, level: f64) -> bool {
+    median_rank(n, level).is_some_and(|(_, c)| c >= level - LEVEL_SLACK)
+}
+
 /// The order-statistic interval of the median of `xs` at `level` (in (0, 1); concbench asks
 /// [`CONFIDENCE`]): the narrowest [x₍ₖ₎, x₍ₙ₊₁₋ₖ₎] whose coverage reaches the level, or
 /// [min, max] with its lower level when the samples are too few (one sample: a point with
@@ -109,6 +201,66 @@ pub fn median_interval(xs: &[f64], level: f64) -> Option<Interval> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// n samples of U(0, 2) at its exact quantiles i / (n + 1): the density is flat, so the
+    /// projection's assumption holds exactly.
+    fn flat(n: usize) -> Vec<f64> {
+        (1..=n).map(|i| 2.0 * i as f64 / (n + 1) as f64).collect()
+    }
+
+    #[test]
+    fn the_projection_is_exact_where_the_density_is_flat() {
+        for (n, bound) in [(3, 0.8), (5, 0.8), (5, 1.3), (8, 0.9), (20, 0.9)] {
+            let ci = median_interval(&flat(n), CONFIDENCE).unwrap();
+            let projected = samples_to_clear(1.0, &ci, n, bound, CONFIDENCE).unwrap();
+            // The first m whose own interval, at the level, lies on the median's side.
+            let clears = |m: usize| {
+                let ci = median_interval(&flat(m), CONFIDENCE).unwrap();
+                ci.reaches(CONFIDENCE) && !ci.contains(bound)
+            };
+            let actual = (1..PROJECTION_CAP).find(|&m| clears(m)).unwrap();
+            // Exact up to the steps of an integer rank, which the search may land past.
+            let within = actual <= projected && projected <= actual + actual / 10 + 1;
+            assert!(
+                within,
+                "n={n} bound={bound}: projected {projected}, actual {actual}"
+            );
+            if clears(n) {
+                assert_eq!(projected, n, "n={n} bound={bound}");
+            }
+        }
+    }
+
+    #[test]
+    fn three_samples_widen_to_what_six_give_where_the_density_is_flat() {
+        let three = median_interval(&flat(3), CONFIDENCE).unwrap();
+        let six = median_interval(&flat(6), CONFIDENCE).unwrap();
+        let w = widened(1.0, &three, 3, CONFIDENCE);
+        assert!(
+            (w.lo - six.lo).abs() < 1e-9 && (w.hi - six.hi).abs() < 1e-9,
+            "{w:?} {six:?}"
+        );
+        // At the level already: unchanged. One sample: the whole line.
+        assert_eq!(widened(1.0, &six, 6, CONFIDENCE), six);
+        let point = median_interval(&[1.0], CONFIDENCE).unwrap();
+        assert!(widened(1.0, &point, 1, CONFIDENCE).lo.is_infinite());
+    }
+
+    #[test]
+    fn a_median_on_its_bound_or_a_point_projects_nothing() {
+        let ci = median_interval(&flat(5), CONFIDENCE).unwrap();
+        assert_eq!(samples_to_clear(1.0, &ci, 5, 1.0, CONFIDENCE), None);
+        // So close to the bound that no run of up to the cap clears it.
+        assert_eq!(samples_to_clear(1.0, &ci, 5, 0.999, CONFIDENCE), None);
+        let point = median_interval(&[1.0], CONFIDENCE).unwrap();
+        assert_eq!(samples_to_clear(1.0, &point, 1, 0.5, CONFIDENCE), None);
+        // A bound nearer the median needs more samples, a wider interval too.
+        let near = samples_to_clear(1.0, &ci, 5, 0.9, CONFIDENCE).unwrap();
+        let far = samples_to_clear(1.0, &ci, 5, 0.7, CONFIDENCE).unwrap();
+        let wide = Interval { lo: 0.2, ..ci };
+        let wider = samples_to_clear(1.0, &wide, 5, 0.7, CONFIDENCE).unwrap();
+        assert!(near > far && wider > far, "{near} {far} {wider}");
+    }
 
     #[test]
     fn few_samples_give_min_and_max_with_their_real_level() {
