@@ -324,6 +324,7 @@ fn blank(t: &TestSpec) -> TestResult {
         safety: None,
         undecided: None,
         measure: None,
+        runs_to_decide: None,
         source: None,
     }
 }
@@ -393,22 +394,70 @@ pub(crate) fn decide(
     let mut out = conclude(&case, out, reading, (&key, i), &raw);
     // More runs narrow an interval; a point figure has none to narrow.
     if out.verdict == Verdict::Undecided && !point {
+        project(&mut out, file);
         out.measure = Some(decide_spec(&case, &out, i));
     }
     out
 }
 
+/// The samples an undecided test's interval is projected to need to clear every bound it
+/// straddles (`runs_to_decide`), from the fewest samples among its runs; when none up to the
+/// projection's cap would, the reason says that its median sits too close to a bound.
+fn project(out: &mut TestResult, file: &ResultsFile) {
+    let (Some(v), Some((lo, hi)), Some(level), Some(u)) =
+        (out.measured, out.ci95, out.level, out.undecided.as_ref())
+    else {
+        return;
+    };
+    let n = out
+        .evidence
+        .iter()
+        .map(|e| file.runs[e.run].samples.len())
+        .min()
+        .unwrap_or(0);
+    let ci = Interval { lo, hi, level };
+    let each: Vec<Option<usize>> = u
+        .bounds
+        .iter()
+        .map(|&b| stats::interval::samples_to_clear(v, &ci, n, b, CONFIDENCE))
+        .collect();
+    out.runs_to_decide = each
+        .iter()
+        .copied()
+        .collect::<Option<Vec<usize>>>()
+        .and_then(|all| all.into_iter().max());
+    if out.runs_to_decide.is_none() {
+        let nearest = u
+            .bounds
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - v).abs().total_cmp(&(b - v).abs()));
+        if let Some(b) = nearest {
+            out.reason.push_str(&format!(
+                "; its median lies {:.1}% from the bound, closer than even {} runs are \
+                 projected to resolve on this machine",
+                100.0 * (v - b).abs() / b.abs(),
+                stats::interval::PROJECTION_CAP
+            ));
+        }
+    }
+}
+
 /// The run that would decide an undecided test: the same workload, models and scenario
-/// values, at the file's suite, with enough counted runs for the interval to reach 95%
-/// ([`stats::interval::samples_needed`]), or twice as many as it has when it already does
-/// (an interval narrows about as 1/√n).
+/// values, at the file's suite, with the counted runs its interval is projected to need
+/// (`runs_to_decide`); without a projection, enough for the interval to reach 95%
+/// ([`stats::interval::samples_needed`]), or twice as many as it has when it already does.
 fn decide_spec(case: &Case, out: &TestResult, run: usize) -> Measure {
     let (t, w) = (case.t, case.w);
     let models: Vec<ModelSpec> = out.models.iter().map(|m| ModelSpec::Id(m)).collect();
     let mut m = measure_spec(t, w, &models[0], models.get(1), case.min_cpus);
     let has = case.file.runs[run].samples.len();
     let needed = stats::interval::samples_needed(CONFIDENCE);
-    let runs = if has < needed { needed } else { 2 * has };
+    let runs = match out.runs_to_decide {
+        Some(projected) => projected.max(needed),
+        None if has < needed => needed,
+        None => 2 * has,
+    };
     m.run.suite = case.file.suite.clone();
     m.run.runs = Some(runs as u32);
     m
@@ -486,16 +535,9 @@ fn conclude(
     out
 }
 
-/// The rule's bounds, ascending: every finite end of its ranges.
+/// The rule's bounds, ascending.
 fn bounds(t: &TestSpec) -> Vec<f64> {
-    let mut out: Vec<f64> = [t.holds.min, t.holds.max]
-        .into_iter()
-        .chain(t.caveat.map_or([None, None], |c| [c.min, c.max]))
-        .flatten()
-        .collect();
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    out
+    super::rule_bounds(t.holds, t.caveat)
 }
 
 /// The verdict of a figure and its interval: decided only when the whole interval lies in

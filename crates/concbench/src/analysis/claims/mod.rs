@@ -111,6 +111,11 @@ pub struct TestResult {
     /// run with more runs that would decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure: Option<Measure>,
+    /// When undecided: the samples its interval is projected to need at 95% to clear the
+    /// bounds it straddles ([`crate::stats::interval::samples_to_clear`]); `None` when no
+    /// count up to the projection's cap is: its median sits on a bound, within the noise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_to_decide: Option<usize>,
     /// The results file the figure was read from, when it is not the one the claims were
     /// checked on (a quick run made to measure what that file lacked); its `evidence` run
     /// numbers are that file's.
@@ -359,6 +364,23 @@ impl TestResult {
     pub fn verdict_at(&self, v: f64) -> Verdict {
         verdict_in(self.holds, self.caveat, v)
     }
+
+    /// Its rule's bounds, ascending.
+    pub fn bounds(&self) -> Vec<f64> {
+        rule_bounds(self.holds, self.caveat)
+    }
+}
+
+/// A rule's bounds, ascending: every finite end of its ranges.
+fn rule_bounds(holds: Range, caveat: Option<Range>) -> Vec<f64> {
+    let mut out: Vec<f64> = [holds.min, holds.max]
+        .into_iter()
+        .chain(caveat.map_or([None, None], |c| [c.min, c.max]))
+        .flatten()
+        .collect();
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
 }
 
 /// Fills the tests `results` could not measure with those `extra` (decided on another file,
@@ -505,8 +527,13 @@ mod tests {
             t.reason
         );
         assert!(t.shown.ends_with("93.7%"), "{}", t.shown);
+        // 205 ns [180–220]: the bound is 2.4% from the median, and the interval reaches 25 ns
+        // below it, so its 95% interval is projected to need about 200 samples to clear it.
+        let projected = t.runs_to_decide.unwrap();
+        assert!((150..300).contains(&projected), "{projected}");
         let m = t.measure.as_ref().unwrap();
-        assert!(m.command().ends_with("--runs 6"), "{}", m.command());
+        let asked = format!("--runs {projected}");
+        assert!(m.command().ends_with(&asked), "{}", m.command());
         assert!(
             m.command().contains("--models go-gosched"),
             "{}",
@@ -582,6 +609,7 @@ mod tests {
             safety: None,
             undecided: None,
             measure: None,
+            runs_to_decide: None,
             source: None,
         }
     }

@@ -126,6 +126,7 @@ mod tests {
             safety: None,
             undecided: None,
             measure: None,
+            runs_to_decide: None,
             source: None,
         }
     }

@@ -35,12 +35,16 @@ pub fn tag(v: Verdict) -> &'static str {
 }
 
 /// What the run under a test is for: measuring what the file lacks, or deciding what its
-/// runs left undecided (the same run with more counted runs).
+/// runs left undecided (the same run with more counted runs). An interval no projected
+/// count of runs clears (its median on a bound, within this machine's noise) is for a
+/// steadier machine to decide.
 fn run_for(t: &TestResult) -> &'static str {
-    if t.verdict == Verdict::Undecided {
-        "to decide"
-    } else {
-        "to measure"
+    let on_its_bound =
+        t.runs_to_decide.is_none() && t.undecided.as_ref().is_some_and(|u| !u.one_sample);
+    match t.verdict {
+        Verdict::Undecided if on_its_bound => "to decide, on a steadier machine",
+        Verdict::Undecided => "to decide",
+        _ => "to measure",
     }
 }
 
