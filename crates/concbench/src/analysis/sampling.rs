@@ -9,15 +9,14 @@
 //!   because its figure's interval straddles a bound of its rule (or is one sample), and
 //!   that more runs would narrow (the test names a `measure`); or any claim with a counting
 //!   test whose interval, decided or not, is below [`stats::SETTLING_LEVEL`] (3 samples:
-//!   75%) and, widened to what 95% would give, would cross a bound of its rule. Its runs are the test's evidence: the model and the one it is compared with
+//!   75%). Its runs are the test's evidence: the model and the one it is compared with
 //!   (`best:<langs>` resolved to the current best), or the model and its sequential base for
 //!   a speedup. The weakly settled come first: two rounds settle them, where an undecided
 //!   figure on its bound can take every round the budget has.
 //! - **a first tier**: in each comparison group of concurrency models, the first tier and the
 //!   best model after it. Every pair of those whose ratio interval holds 1 (tied, or one
 //!   sample) is open, unless the interval already lies within 1 ± [`stats::NEGLIGIBLE`]: such a
-//!   tie is settled, more samples would only split hairs. So is a pair whose interval is
-//!   below [`stats::SETTLING_LEVEL`] and, widened to 95%, would no longer settle them.
+//!   tie is settled, more samples would only split hairs.
 
 use std::collections::BTreeMap;
 
@@ -81,7 +80,6 @@ fn claim_needs(
             && t.source.is_none()
             && t.verdict != Verdict::NotMeasured
             && t.level.is_some_and(|l| l < stats::SETTLING_LEVEL)
-            && !settles(t, file)
     };
     let undecided = |t: &&claims::TestResult| {
         t.counts && t.verdict == Verdict::Undecided && t.measure.is_some() && t.source.is_none()
@@ -103,28 +101,6 @@ fn claim_needs(
         out.extend(needs.into_iter().map(|n| Need { rounds, ..n }));
     }
     out
-}
-
-/// True when a test read from a weak interval is projected to keep its band at 95%: its
-/// interval, widened to what the samples that reach 95% would give
-/// ([`stats::interval::widened`]: 1.43× each side from 3 samples), still straddles none of its
-/// rule's bounds. Such a verdict (an idle goroutine's 2.70 KiB [2.69–2.72] 75% against the
-/// bound 3 KiB) would not move with two more rounds, which go to those that could.
-fn settles(t: &claims::TestResult, file: &ResultsFile) -> bool {
-    let (Some(v), Some((lo, hi)), Some(level)) = (t.measured, t.ci95, t.level) else {
-        return false;
-    };
-    let n = t
-        .evidence
-        .iter()
-        .map(|e| file.runs[e.run].samples.len())
-        .min();
-    let ci = stats::Interval { lo, hi, level };
-    let wide = stats::interval::widened(v, &ci, n.unwrap_or(0), stats::CONFIDENCE);
-    matches!(
-        stats::place(&wide, &t.bounds()),
-        stats::Placement::Within(_)
-    )
 }
 
 /// The extra rounds the most demanding of `tests` is projected to need (its
@@ -178,16 +154,10 @@ fn claim_need<'a>(
 /// interval is below [`stats::SETTLING_LEVEL`]; [`Stage::Tier`] while it holds 1 and is wider
 /// than 1 ± [`stats::NEGLIGIBLE`] (a tie finer than that is settled: more samples would only
 /// split hairs); `None` once it decides their order or settles them as the same.
-///
-/// A weak interval whose widening to 95% ([`stats::interval::widened`], from the `n` samples
-/// of the pair's scarcer run) still tells the two apart, or still lies within the negligible
-/// tie, is projected to keep its order: it is not asked again.
-fn open_at(r: &view::Estimate, n: usize) -> Option<Stage> {
-    let wide = stats::interval::widened(r.value, &r.interval(), n, stats::CONFIDENCE);
-    let settled = |i: &stats::Interval| stats::apart(i) || stats::negligible(i);
-    if r.level < stats::SETTLING_LEVEL && !settled(&wide) {
+fn open_at(r: &view::Estimate) -> Option<Stage> {
+    if r.level < stats::SETTLING_LEVEL {
         Some(Stage::Weak)
-    } else if !settled(&r.interval()) {
+    } else if !stats::apart(&r.interval()) && !stats::negligible(&r.interval()) {
         Some(Stage::Tier)
     } else {
         None
@@ -224,9 +194,7 @@ fn tier_needs(catalogue: &Catalogue, file: &ResultsFile, analysis: &Analysis) ->
             );
             for (k, &a) in candidates.iter().enumerate() {
                 for &b in &candidates[k + 1..] {
-                    let n = file.runs[a].samples.len().min(file.runs[b].samples.len());
-                    let stage =
-                        view::group_ratio(workload, file, a, b).and_then(|r| open_at(&r, n));
+                    let stage = view::group_ratio(workload, file, a, b).and_then(|r| open_at(&r));
                     if let Some(stage) = stage {
                         open.entry((stage, w.workload.clone()))
                             .or_default()
@@ -373,33 +341,27 @@ rule = "holds if one hand-off takes 50-200 ns; with a caveat up to 400 ns"
     }
 
     #[test]
-    fn a_verdict_or_a_first_tier_on_three_samples_asks_for_more_unless_far_from_its_bound() {
-        // Inside the holds band (at most 200 ns), but [min, max] of 3 samples is a 75%
-        // interval, and widened to what 6 samples give (1.43× each side) it crosses 200.
+    fn a_verdict_or_a_first_tier_on_three_samples_asks_for_more() {
+        // Inside the holds band, far from its bounds, but [min, max] of 3 samples is a 75%
+        // interval: asked again all the same. Three samples can all come from one of the
+        // machine's two speeds, so how tight they are says little about the next run
+        // (2026-12-03: skipping the weak intervals whose 3 samples, widened to what 6 would
+        // give, still cleared their bounds moved 8 verdicts between two runs, against 1).
         let table = handoff_claim();
-        let near = handoffs(&[180, 198, 190]);
-        let found = needs(Catalogue::embedded(), &table, &near);
+        let three = handoffs(&[150, 151, 149]);
+        let found = needs(Catalogue::embedded(), &table, &three);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             (found[0].runs.as_slice(), found[0].stage),
             (&[0][..], Stage::Weak)
         );
-        // Far from its bounds, the same 75% interval would keep its band: not asked.
-        let far = handoffs(&[150, 151, 149]);
-        assert!(needs(Catalogue::embedded(), &table, &far).is_empty());
-        // threads 1–9% behind rayon in 3 rounds: apart at 75%, not once widened.
-        let close = fixtures::file(vec![
-            cpu("rust-threads", &[10_100, 10_600, 10_900]),
-            cpu("rust-rayon", &[10_000, 10_000, 10_000]),
-        ]);
-        assert_eq!(tier_runs(&close), vec![vec![0, 1]]);
-        let found = needs(Catalogue::embedded(), ClaimsTable::embedded(), &close);
-        assert!(found.iter().all(|n| n.stage == Stage::Weak), "{found:?}");
-        // rayon 2× ahead in each of 3 rounds: decided at 75%, and widened too.
+        // rayon 2× ahead in each of 3 rounds: decided at 75%, not yet settled.
         let clear = fixtures::file(vec![
             cpu("rust-threads", &[20_000, 20_300, 19_800]),
             cpu("rust-rayon", &[10_000, 10_150, 9_900]),
         ]);
-        assert!(tier_runs(&clear).is_empty());
+        assert_eq!(tier_runs(&clear), vec![vec![0, 1]]);
+        let found = needs(Catalogue::embedded(), ClaimsTable::embedded(), &clear);
+        assert!(found.iter().all(|n| n.stage == Stage::Weak), "{found:?}");
     }
 }

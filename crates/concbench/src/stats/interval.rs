@@ -152,32 +152,6 @@ pub fn samples_to_clear(
     Some(hi)
 }
 
-/// The interval `interval` (built from `n` samples around `median`, below `level`) is
-/// projected to widen to once enough samples give it `level`: each end's distance from the
-/// median scaled as in [`samples_to_clear`], from the quantile of its rank now to that of
-/// [min, max] at the fewest samples that reach the level. From 3 samples to the 6 that 95%
-/// needs, 1.43× each side. An interval at the level already is returned as it is; a single
-/// sample, which projects nothing, as the whole line.
-pub fn widened(median: f64, interval: &Interval, n: usize, level: f64) -> Interval {
-    if interval.reaches(level) {
-        return *interval;
-    }
-    let depth = |n: usize| 0.5 - 1.0 / (n + 1) as f64;
-    let factor = depth(samples_needed(level)) / depth(n);
-    if n < 2 || !factor.is_finite() {
-        return Interval {
-            lo: f64::NEG_INFINITY,
-            hi: f64::INFINITY,
-            level,
-        };
-    }
-    Interval {
-        lo: median - (median - interval.lo) * factor,
-        hi: median + (interval.hi - median) * factor,
-        level,
-    }
-}
-
 /// True when `n` samples give the median an interval at `level`.
 fn reaches(n: usize, level: f64) -> bool {
     median_rank(n, level).is_some_and(|(_, c)| c >= level - LEVEL_SLACK)
@@ -229,21 +203,6 @@ mod tests {
                 assert_eq!(projected, n, "n={n} bound={bound}");
             }
         }
-    }
-
-    #[test]
-    fn three_samples_widen_to_what_six_give_where_the_density_is_flat() {
-        let three = median_interval(&flat(3), CONFIDENCE).unwrap();
-        let six = median_interval(&flat(6), CONFIDENCE).unwrap();
-        let w = widened(1.0, &three, 3, CONFIDENCE);
-        assert!(
-            (w.lo - six.lo).abs() < 1e-9 && (w.hi - six.hi).abs() < 1e-9,
-            "{w:?} {six:?}"
-        );
-        // At the level already: unchanged. One sample: the whole line.
-        assert_eq!(widened(1.0, &six, 6, CONFIDENCE), six);
-        let point = median_interval(&[1.0], CONFIDENCE).unwrap();
-        assert!(widened(1.0, &point, 1, CONFIDENCE).lo.is_infinite());
     }
 
     #[test]
