@@ -170,6 +170,10 @@ pub struct Evidence {
     pub level: f64,
     /// Counted samples.
     pub samples: usize,
+    /// For a server run, its median requests per second with their interval: its elapsed
+    /// time is the load's fixed duration, which says nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rps: Option<Estimate>,
 }
 
 /// A run that cannot be ranked, or whose figure needs a caveat.
@@ -267,6 +271,7 @@ pub fn evidence(file: &ResultsFile, index: usize) -> Evidence {
         ),
         level: interval.level,
         samples: r.samples.len(),
+        rps: median_estimate(&metric(r, "rps")),
     }
 }
 
