@@ -11,6 +11,7 @@
 //! the bound in `suite/claims.toml`, and the verdict moves with it.
 
 mod decide;
+mod reading;
 #[cfg(test)]
 mod rules;
 mod scenario;
@@ -509,6 +510,27 @@ mod tests {
     fn handoff_samples(ns: &[u64]) -> ResultsFile {
         let totals: Vec<u64> = ns.iter().map(|n| n * 200_000).collect();
         handoff_totals(&totals)
+    }
+
+    #[test]
+    fn a_context_row_with_a_point_figure_is_not_undecided() {
+        // The run-to-run CV of rust's steadiest ping-pong model is a point with no interval:
+        // it decides nothing, and as context it asks for nothing either.
+        let file = fixtures::file(vec![fixtures::run(
+            "ping-pong",
+            "rust-threads-unbounded",
+            &[("rounds", 20_000)],
+            &[40_000_000, 41_000_000, 43_000_000],
+        )]);
+        let r = decide_all(&file);
+        let jitter = claim(&r, "trading-rust-deterministic")
+            .tests
+            .iter()
+            .find(|t| t.what.starts_with("run-to-run jitter"))
+            .unwrap();
+        assert!(!jitter.counts);
+        assert_eq!(jitter.verdict, Verdict::Holds, "{}", jitter.reason);
+        assert!(jitter.measure.is_none() && jitter.undecided.is_none());
     }
 
     #[test]
