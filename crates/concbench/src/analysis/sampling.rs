@@ -107,12 +107,7 @@ fn claim_needs(
 /// `runs_to_decide` less the samples its runs have); `None` when one has no projection.
 fn rounds_to_decide(file: &ResultsFile, tests: &[&claims::TestResult]) -> Option<usize> {
     let more = |t: &claims::TestResult| -> Option<usize> {
-        let has = t
-            .evidence
-            .iter()
-            .map(|e| file.runs[e.run].samples.len())
-            .min()?;
-        Some(t.runs_to_decide?.saturating_sub(has))
+        Some(t.runs_to_decide?.saturating_sub(t.samples_behind(file)?))
     };
     tests
         .iter()

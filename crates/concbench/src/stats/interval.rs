@@ -122,12 +122,17 @@ pub fn samples_to_clear(
     if gap.is_nan() || gap <= 0.0 {
         return None;
     }
-    let depth = |n: usize| -> Option<f64> {
-        let (k, _) = median_rank(n, level)?;
-        Some(0.5 - k as f64 / (n + 1) as f64)
+    // How far inside the samples the interval's end stands: ½ − k / (n + 1), with whether
+    // that rank reaches the level.
+    let depth = |n: usize| -> Option<(f64, bool)> {
+        let (k, coverage) = median_rank(n, level)?;
+        Some((
+            0.5 - k as f64 / (n + 1) as f64,
+            coverage >= level - LEVEL_SLACK,
+        ))
     };
-    let now = depth(n).filter(|d| *d > 0.0)?;
-    let clears = |m: usize| depth(m).is_some_and(|d| reach * d / now < gap) && reaches(m, level);
+    let now = depth(n).map(|(d, _)| d).filter(|d| *d > 0.0)?;
+    let clears = |m: usize| depth(m).is_some_and(|(d, at_level)| at_level && reach * d / now < gap);
     if reach < gap && interval.reaches(level) {
         return Some(n);
     }
@@ -150,11 +155,6 @@ pub fn samples_to_clear(
         }
     }
     Some(hi)
-}
-
-/// True when `n` samples give the median an interval at `level`.
-fn reaches(n: usize, level: f64) -> bool {
-    median_rank(n, level).is_some_and(|(_, c)| c >= level - LEVEL_SLACK)
 }
 
 /// The order-statistic interval of the median of `xs` at `level` (in (0, 1); concbench asks

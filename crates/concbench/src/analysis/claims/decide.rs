@@ -263,21 +263,12 @@ fn project(out: &mut TestResult, file: &ResultsFile) {
     else {
         return;
     };
-    let n = out
-        .evidence
-        .iter()
-        .map(|e| file.runs[e.run].samples.len())
-        .min()
-        .unwrap_or(0);
+    let n = out.samples_behind(file).unwrap_or(0);
     let ci = Interval { lo, hi, level };
-    let each: Vec<Option<usize>> = u
+    out.runs_to_decide = u
         .bounds
         .iter()
         .map(|&b| stats::interval::samples_to_clear(v, &ci, n, b, CONFIDENCE))
-        .collect();
-    out.runs_to_decide = each
-        .iter()
-        .copied()
         .collect::<Option<Vec<usize>>>()
         .and_then(|all| all.into_iter().max());
     if out.runs_to_decide.is_none() {
@@ -369,9 +360,16 @@ fn conclude(
     out
 }
 
-/// The rule's bounds, ascending.
+/// The rule's bounds, ascending: every finite end of its ranges.
 fn bounds(t: &TestSpec) -> Vec<f64> {
-    super::rule_bounds(t.holds, t.caveat)
+    let mut out: Vec<f64> = [t.holds.min, t.holds.max]
+        .into_iter()
+        .chain(t.caveat.map_or([None, None], |c| [c.min, c.max]))
+        .flatten()
+        .collect();
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    out
 }
 
 /// The verdict of a figure and its interval: decided only when the whole interval lies in

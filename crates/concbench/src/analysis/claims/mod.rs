@@ -366,22 +366,14 @@ impl TestResult {
         verdict_in(self.holds, self.caveat, v)
     }
 
-    /// Its rule's bounds, ascending.
-    pub fn bounds(&self) -> Vec<f64> {
-        rule_bounds(self.holds, self.caveat)
+    /// The samples its figure rests on: the fewest among the runs it reads (a ratio pairs
+    /// them by round). `None` when it reads no run.
+    pub fn samples_behind(&self, file: &ResultsFile) -> Option<usize> {
+        self.evidence
+            .iter()
+            .map(|e| file.runs[e.run].samples.len())
+            .min()
     }
-}
-
-/// A rule's bounds, ascending: every finite end of its ranges.
-fn rule_bounds(holds: Range, caveat: Option<Range>) -> Vec<f64> {
-    let mut out: Vec<f64> = [holds.min, holds.max]
-        .into_iter()
-        .chain(caveat.map_or([None, None], |c| [c.min, c.max]))
-        .flatten()
-        .collect();
-    out.sort_by(f64::total_cmp);
-    out.dedup();
-    out
 }
 
 /// Fills the tests `results` could not measure with those `extra` (decided on another file,

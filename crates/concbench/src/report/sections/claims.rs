@@ -375,6 +375,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_undecided_test_no_projection_reaches_is_for_a_steadier_machine() {
+        use crate::analysis::claims::{check, ClaimsTable, Undecided};
+        use crate::catalogue::Catalogue;
+        // go-gosched at 180–220 ns per switch straddles the bound 200 ns.
+        let totals: Vec<u64> = [180, 195, 205, 210, 220]
+            .iter()
+            .map(|n| n * 200_000)
+            .collect();
+        let file = crate::fixtures::file(vec![crate::fixtures::run_on(
+            "ping-pong",
+            "go-gosched",
+            &[("rounds", 100_000)],
+            1,
+            true,
+            &totals,
+            &[],
+        )]);
+        let catalogue = Catalogue::embedded();
+        let analysis = crate::analysis::view::analyse(catalogue, &file);
+        let claims = check(catalogue, ClaimsTable::embedded(), &file, &analysis);
+        let claim = claims.iter().find(|c| c.id == "goroutine-switch-100ns");
+        let mut t = claim.unwrap().tests[0].clone();
+        assert_eq!(t.verdict, Verdict::Undecided, "{}", t.reason);
+        t.runs_to_decide = Some(40);
+        assert_eq!(run_for(&t), "to decide");
+        t.runs_to_decide = None;
+        assert_eq!(run_for(&t), "to decide, on a steadier machine");
+        // One sample projects nothing either, but more runs are what it lacks.
+        t.undecided = Some(Undecided {
+            one_sample: true,
+            ..t.undecided.clone().unwrap()
+        });
+        assert_eq!(run_for(&t), "to decide");
+        t.verdict = Verdict::NotMeasured;
+        assert_eq!(run_for(&t), "to measure");
+    }
+
+    #[test]
     fn the_steadiness_warning_stands_under_the_title() {
         let w = "warning: the machine itself was unsteady";
         let text = terminal(&[], "f.json", Some(w));
